@@ -1,2 +1,32 @@
 package org.mailwarden.cli;
-public class Main { public static void main(String[] a) { System.out.println("hi"); } }
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The mailwarden command: the server and its admin tools, mirroring docker-mailserver's setup. */
+@Command(name = "mailwarden", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "An all-in-one mail server under one security model.",
+        subcommands = {ServeCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        return new CommandLine(new Main()).execute(args);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"mailwarden " + (v == null ? "dev" : v)};
+        }
+    }
+}

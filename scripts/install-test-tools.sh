@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the external clients the tests use, from Debian packages: swaks and python3.
+set -euo pipefail
+missing=()
+command -v swaks >/dev/null || missing+=(swaks)
+command -v python3 >/dev/null || missing+=(python3)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "installing test tools: ${missing[*]}" >&2
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+  echo "the tests need: ${missing[*]} (install with: sudo apt-get install ${missing[*]})" >&2
+  exit 3
+fi

@@ -1,0 +1,35 @@
+# Sourced by ./mailwarden, ./run-tests and bench scripts: finds a JDK 25 (JAVA_HOME, then /usr/lib/jvm, then PATH)
+# and Maven, exporting JAVA_HOME. Fails with a clear message when there is none.
+java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
+mw_find_jdk() {
+  local c
+  for c in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-25* /usr/lib/jvm/*-25* /usr/lib/jvm/*25*; do
+    [ -n "$c" ] && [ -x "$c/bin/java" ] && [ -x "$c/bin/javac" ] || continue
+    local v; v=$(java_major "$c")
+    if [ -n "$v" ] && [ "${v%%.*}" -ge 25 ] 2>/dev/null; then echo "$c"; return 0; fi
+  done
+  if command -v javac >/dev/null; then
+    c=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
+    local v; v=$(java_major "$c")
+    if [ -n "$v" ] && [ "${v%%.*}" -ge 25 ] 2>/dev/null; then echo "$c"; return 0; fi
+  fi
+  return 1
+}
+if ! JAVA_HOME=$(mw_find_jdk); then
+  echo "mailwarden: no JDK 25 found. Mailwarden needs Java 25: install Temurin 25 (/usr/lib/jvm/temurin-25-jdk-amd64)" >&2
+  echo "  or set JAVA_HOME to a JDK 25. (The default 'java' on this machine may be older.)" >&2
+  exit 3
+fi
+export JAVA_HOME
+export PATH="$JAVA_HOME/bin:$PATH"
+# Maven itself warns about sun.misc.Unsafe under JDK 25; silence the noise, not our warnings.
+export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
+if ! command -v mvn >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "mailwarden: installing Maven (apt-get install maven)..." >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >/dev/null) >&2
+  else
+    echo "mailwarden: Maven (mvn) is needed to build: install it (e.g. apt-get install maven)" >&2
+    exit 3
+  fi
+fi

@@ -1,0 +1,137 @@
+package org.mailwarden.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.mailwarden.config.ConfigException;
+import org.mailwarden.config.ServerConfig;
+import org.mailwarden.directory.PasswordHashes;
+import org.mailwarden.server.MailServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs the server until SIGTERM/SIGINT. With an empty data dir, sets up a demo domain and account first. */
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the mail server.")
+final class ServeCommand implements Callable<Integer> {
+
+    static final String DEMO_DOMAIN = "example.test";
+    static final String DEMO_ACCOUNT = "demo@" + DEMO_DOMAIN;
+
+    @Option(names = "--data-dir", description = "Data directory (config/, mail/, state/, tls/). "
+            + "Default: $MAILWARDEN_DATA, else ./data", defaultValue = "${env:MAILWARDEN_DATA:-data}")
+    Path dataDir;
+
+    @Option(names = "--config-dir", description = "docker-mailserver config dir (postfix-accounts.cf, ...). "
+            + "Default: <data-dir>/config")
+    Path configDir;
+
+    @Option(names = "--mail-dir", description = "Maildir root, as docker-mailserver's mail-data. Default: <data-dir>/mail")
+    Path mailDir;
+
+    @Option(names = "--smtp-port", description = "Inbound SMTP port (0 = off). Default: 25 as root, else 2525")
+    Integer smtpPort;
+
+    @Option(names = "--submission-port", description = "Submission port, STARTTLS (0 = off). Default: 587 / 2587")
+    Integer submissionPort;
+
+    @Option(names = "--submissions-port", description = "Submission port, implicit TLS (0 = off). Default: 465 / 2465")
+    Integer submissionsPort;
+
+    @Option(names = "--imap-port", description = "IMAP port, STARTTLS (0 = off). Default: 143 / 2143")
+    Integer imapPort;
+
+    @Option(names = "--imaps-port", description = "IMAP port, implicit TLS (0 = off). Default: 993 / 2993")
+    Integer imapsPort;
+
+    @Option(names = "--no-demo", description = "Do not create the demo account when the data dir has no accounts.")
+    boolean noDemo;
+
+    @Override
+    public Integer call() throws Exception {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        ServerConfig.Ports std = ServerConfig.Ports.standard(root);
+        ServerConfig.Ports ports = new ServerConfig.Ports(pick(smtpPort, std.smtp()),
+                pick(submissionPort, std.submission()), pick(submissionsPort, std.submissions()),
+                pick(imapPort, std.imap()), pick(imapsPort, std.imaps()));
+        ServerConfig config;
+        try {
+            config = ServerConfig.load(dataDir, configDir, mailDir, ports, System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("mailwarden: configuration error: " + e.getMessage());
+            return 78; // EX_CONFIG
+        }
+        if (!noDemo) {
+            createDemoAccount(config);
+        }
+        MailServer server;
+        try {
+            server = new MailServer(config).start();
+        } catch (ConfigException | IOException e) {
+            System.err.println("mailwarden: cannot start: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "shutdown"));
+        printBanner(config, server);
+        stopped.await();
+        return 0;
+    }
+
+    /** 0 turns a listener off; null takes the standard port. */
+    private static Integer pick(Integer given, int standard) {
+        if (given == null) {
+            return standard;
+        }
+        return given == 0 ? null : given;
+    }
+
+    /** An empty data dir gets one demo account with a random password, printed once and kept in a 0600 file. */
+    private static void createDemoAccount(ServerConfig config) throws IOException {
+        Path accounts = config.configDir().resolve("postfix-accounts.cf");
+        if (Files.exists(accounts)) {
+            return;
+        }
+        Files.createDirectories(config.configDir());
+        byte[] raw = new byte[12];
+        new SecureRandom().nextBytes(raw);
+        String password = java.util.HexFormat.of().formatHex(raw);
+        String line = DEMO_ACCOUNT + "|" + PasswordHashes.hash(password.toCharArray()) + "\n";
+        Files.writeString(accounts, line, StandardOpenOption.CREATE_NEW);
+        Path creds = config.dataDir().resolve("demo-credentials.txt");
+        Files.writeString(creds, "account: " + DEMO_ACCOUNT + "\npassword: " + password + "\n");
+        try {
+            Files.setPosixFilePermissions(creds, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system
+        }
+    }
+
+    private static void printBanner(ServerConfig config, MailServer server) {
+        StringBuilder b = new StringBuilder("\nMailwarden is running.\n");
+        for (String name : new String[] {"smtp", "submission", "submissions"}) {
+            int p = server.port(name);
+            if (p > 0) {
+                b.append(String.format("  %-12s port %d%n", name, p));
+            }
+        }
+        b.append("  data dir     ").append(config.dataDir()).append('\n');
+        b.append("  domains      ").append(String.join(", ", server.directory().localDomains())).append('\n');
+        Path creds = config.dataDir().resolve("demo-credentials.txt");
+        if (Files.exists(creds) && server.directory().account(DEMO_ACCOUNT).isPresent()) {
+            b.append("  demo account ").append(DEMO_ACCOUNT).append(" (password in ").append(creds).append(")\n");
+            b.append("  its mailbox  ").append(server.store().mailboxDir(DEMO_ACCOUNT).resolve("new")).append('\n');
+            b.append("  try:         swaks --to ").append(DEMO_ACCOUNT).append(" --server 127.0.0.1:")
+                    .append(server.port("smtp")).append('\n');
+        }
+        System.out.println(b);
+        System.out.flush();
+    }
+}

@@ -1,0 +1,163 @@
+package org.mailwarden.config;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Everything the server needs to start, resolved from (in increasing precedence) defaults, the config file
+ * {@code <configDir>/mailwarden.conf}, docker-mailserver environment variables and command-line options.
+ *
+ * <p>Data dir layout: {@code config/} (docker-mailserver's docker-data/dms/config), {@code mail/}
+ * (docker-mailserver's mail-data), {@code state/} (queue, bans), {@code tls/} (self-signed certificate).
+ */
+public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stateDir, String hostname,
+        Set<String> extraDomains, List<ListenerConfig> listeners, SmtpConfig smtp, int maxConnections,
+        String recipientDelimiter, Path tlsCert, Path tlsKey) {
+
+    public static final String CONFIG_FILE = "mailwarden.conf";
+
+    public Path tlsDir() {
+        return dataDir.resolve("tls");
+    }
+
+    public ServerConfig withListeners(List<ListenerConfig> l) {
+        return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, List.copyOf(l), smtp,
+                maxConnections, recipientDelimiter, tlsCert, tlsKey);
+    }
+
+    public ServerConfig withSmtp(SmtpConfig s) {
+        return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, s,
+                maxConnections, recipientDelimiter, tlsCert, tlsKey);
+    }
+
+    public ServerConfig withMaxConnections(int n) {
+        return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp, n,
+                recipientDelimiter, tlsCert, tlsKey);
+    }
+
+    /** Ports per protocol; null leaves the listener out. */
+    public record Ports(Integer smtp, Integer submission, Integer submissions, Integer imap, Integer imaps) {
+
+        /** 25/587/465/143/993 when running as root, 2525/2587/2465/2143/2993 otherwise. */
+        public static Ports standard(boolean privileged) {
+            return privileged ? new Ports(25, 587, 465, 143, 993) : new Ports(2525, 2587, 2465, 2143, 2993);
+        }
+    }
+
+    /**
+     * Loads the configuration for a data dir. {@code env} is the process environment (a parameter so tests
+     * can pass their own); {@code configDirOverride} and {@code mailDirOverride} point at an existing
+     * docker-mailserver tree when given.
+     */
+    public static ServerConfig load(Path dataDir, Path configDirOverride, Path mailDirOverride, Ports ports,
+            Map<String, String> env) {
+        Path data = dataDir.toAbsolutePath().normalize();
+        Path configDir = configDirOverride != null ? configDirOverride.toAbsolutePath() : data.resolve("config");
+        Path mailDir = mailDirOverride != null ? mailDirOverride.toAbsolutePath() : data.resolve("mail");
+        Values v = new Values(readFile(configDir.resolve(CONFIG_FILE)), env);
+
+        String hostname = v.get(Settings.HOSTNAME);
+        if (hostname.isBlank()) {
+            hostname = localHostName();
+        }
+        String bind = v.get(Settings.LISTEN_ADDRESS);
+        List<ListenerConfig> listeners = new ArrayList<>();
+        addListener(listeners, "smtp", ListenerConfig.Protocol.SMTP, ListenerConfig.TlsMode.STARTTLS, bind, ports.smtp());
+        addListener(listeners, "submission", ListenerConfig.Protocol.SUBMISSION, ListenerConfig.TlsMode.STARTTLS,
+                bind, ports.submission());
+        addListener(listeners, "submissions", ListenerConfig.Protocol.SUBMISSION, ListenerConfig.TlsMode.IMPLICIT,
+                bind, ports.submissions());
+        addListener(listeners, "imap", ListenerConfig.Protocol.IMAP, ListenerConfig.TlsMode.STARTTLS, bind, ports.imap());
+        addListener(listeners, "imaps", ListenerConfig.Protocol.IMAP, ListenerConfig.TlsMode.IMPLICIT, bind, ports.imaps());
+
+        SmtpConfig smtp = new SmtpConfig(v.get(Settings.MAX_LINE_LENGTH), v.get(Settings.MAX_MESSAGE_SIZE),
+                v.get(Settings.MAX_RECIPIENTS), v.get(Settings.COMMAND_TIMEOUT), v.get(Settings.DATA_TIMEOUT),
+                v.get(Settings.MAX_ERRORS), v.get(Settings.BARE_LF));
+        Set<String> domains = Arrays.stream(v.get(Settings.DOMAINS).split("[,\\s]+"))
+                .map(String::strip).filter(s -> !s.isEmpty()).map(String::toLowerCase).collect(Collectors.toSet());
+        String cert = v.get(Settings.TLS_CERT);
+        String key = v.get(Settings.TLS_KEY);
+        if (cert.isBlank() != key.isBlank()) {
+            throw new ConfigException("tls.cert and tls.key (SSL_CERT_PATH / SSL_KEY_PATH) must be set together: "
+                    + "set both to your fullchain.pem and privkey.pem, or neither for a self-signed certificate");
+        }
+        return new ServerConfig(data, configDir, mailDir, data.resolve("state"), hostname, domains,
+                List.copyOf(listeners), smtp, v.get(Settings.MAX_CONNECTIONS), v.get(Settings.RECIPIENT_DELIMITER),
+                cert.isBlank() ? null : Path.of(cert), key.isBlank() ? null : Path.of(key));
+    }
+
+    private static void addListener(List<ListenerConfig> out, String name, ListenerConfig.Protocol p,
+            ListenerConfig.TlsMode tls, String bind, Integer port) {
+        if (port == null) {
+            return;
+        }
+        if (port < 0 || port > 65535) {
+            throw new ConfigException("port " + port + " for the " + name + " listener is out of range: use 1-65535, "
+                    + "or 0 to turn the listener off");
+        }
+        out.add(new ListenerConfig(name, p, tls, bind, port));
+    }
+
+    private static String localHostName() {
+        try {
+            String h = InetAddress.getLocalHost().getCanonicalHostName();
+            return h == null || h.isBlank() ? "localhost" : h;
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    /** mailwarden.conf: {@code key = value} lines, {@code #} comments. Unknown keys stop start-up (typos). */
+    static Map<String, String> readFile(Path file) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (!Files.exists(file)) {
+            return out;
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + file + ": " + e.getMessage());
+        }
+        Set<String> known = Settings.ALL.stream().map(Setting::key).collect(Collectors.toSet());
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            int eq = line.indexOf('=');
+            if (eq < 1) {
+                throw new ConfigException(file + ":" + (i + 1) + ": expected 'key = value', got '" + line + "'");
+            }
+            String k = line.substring(0, eq).strip();
+            if (!known.contains(k)) {
+                throw new ConfigException(file + ":" + (i + 1) + ": unknown setting '" + k
+                        + "'. Known settings: " + known.stream().sorted().toList());
+            }
+            out.put(k, line.substring(eq + 1).strip());
+        }
+        return out;
+    }
+
+    /** Resolves a setting from the file, then the environment (env wins, as in docker-mailserver). */
+    private record Values(Map<String, String> file, Map<String, String> env) {
+        <T> T get(Setting<T> s) {
+            if (s.env() != null && env.get(s.env()) != null && !env.get(s.env()).isBlank()) {
+                return s.parse(env.get(s.env()), "environment variable " + s.env());
+            }
+            if (file.containsKey(s.key())) {
+                return s.parse(file.get(s.key()), CONFIG_FILE);
+            }
+            return s.parse(s.defaultValue(), "default");
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package org.mailwarden.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/** Every setting Mailwarden reads, with its default and the reason it exists. */
+public final class Settings {
+
+    private Settings() {}
+
+    public enum BareLf { REJECT, NORMALIZE }
+
+    public static final Setting<String> HOSTNAME = Setting.string("hostname", "OVERRIDE_HOSTNAME", "",
+            "the server's fully qualified name, used in the SMTP greeting, Received headers and the self-signed "
+                    + "certificate; empty = the machine's host name");
+    public static final Setting<String> DOMAINS = Setting.string("domains", null, "",
+            "extra local domains (comma-separated) besides those of accounts and aliases");
+    public static final Setting<String> LISTEN_ADDRESS = Setting.string("listen.address", null, "",
+            "address every listener binds to; empty = all interfaces");
+    public static final Setting<Integer> MAX_CONNECTIONS = Setting.integer("limits.max-connections", null,
+            10000, 1, 1_000_000, "open connections per listener; more are refused with a protocol error");
+    public static final Setting<Integer> MAX_LINE_LENGTH = Setting.integer("smtp.max-line-length", null,
+            1000, 512, 65536, "longest SMTP command or text line in octets including CRLF (RFC 5321 4.5.3.1: 1000)");
+    public static final Setting<Long> MAX_MESSAGE_SIZE = Setting.size("smtp.max-message-size",
+            "POSTFIX_MESSAGE_SIZE_LIMIT", 10240000, 1024,
+            "largest message accepted, in bytes (K/M/G suffixes allowed); larger ones get 552 5.3.4");
+    public static final Setting<Integer> MAX_RECIPIENTS = Setting.integer("smtp.max-recipients", null,
+            1000, 100, 100000, "recipients per message (RFC 5321 requires at least 100); more get 452 4.5.3");
+    public static final Setting<Duration> COMMAND_TIMEOUT = Setting.duration("smtp.command-timeout", null, "300s",
+            "how long to wait for the next SMTP command (RFC 5321 4.5.3.2: 5 minutes); then 421 4.4.2");
+    public static final Setting<Duration> DATA_TIMEOUT = Setting.duration("smtp.data-timeout", null, "300s",
+            "how long to wait for the next block of message data; then 421 4.4.2");
+    public static final Setting<Integer> MAX_ERRORS = Setting.integer("smtp.max-errors", null, 10, 1, 1000,
+            "protocol errors in one session before it is closed with 421 4.7.0");
+    public static final Setting<BareLf> BARE_LF = Setting.choice("smtp.bare-lf", null, BareLf.REJECT, BareLf.class,
+            "a bare LF in message data: reject (554 5.6.0) or normalize to CRLF; either way only CRLF.CRLF ends "
+                    + "DATA, which defeats SMTP smuggling");
+    public static final Setting<String> RECIPIENT_DELIMITER = Setting.string("recipient-delimiter", null, "+",
+            "sub-addressing: user+tag@domain is delivered to user@domain; empty disables it");
+    public static final Setting<String> TLS_CERT = Setting.string("tls.cert", "SSL_CERT_PATH", "",
+            "PEM certificate chain (fullchain.pem); empty = a self-signed certificate in the data dir");
+    public static final Setting<String> TLS_KEY = Setting.string("tls.key", "SSL_KEY_PATH", "",
+            "PEM private key (privkey.pem) matching tls.cert");
+
+    public static final List<Setting<?>> ALL = List.of(HOSTNAME, DOMAINS, LISTEN_ADDRESS, MAX_CONNECTIONS,
+            MAX_LINE_LENGTH, MAX_MESSAGE_SIZE, MAX_RECIPIENTS, COMMAND_TIMEOUT, DATA_TIMEOUT, MAX_ERRORS, BARE_LF,
+            RECIPIENT_DELIMITER, TLS_CERT, TLS_KEY);
+}

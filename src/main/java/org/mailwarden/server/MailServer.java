@@ -1,0 +1,120 @@
+package org.mailwarden.server;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.mailwarden.config.ListenerConfig;
+import org.mailwarden.config.ServerConfig;
+import org.mailwarden.directory.FileDirectory;
+import org.mailwarden.events.EventBus;
+import org.mailwarden.gate.ConnectionGate;
+import org.mailwarden.gate.ConnectionHandler;
+import org.mailwarden.gate.Listener;
+import org.mailwarden.queue.SpoolQueue;
+import org.mailwarden.smtp.SmtpServer;
+import org.mailwarden.store.MaildirStore;
+import org.mailwarden.tls.PemTlsProvider;
+import org.mailwarden.tls.SelfSigned;
+import org.mailwarden.tls.TlsProvider;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Mailwarden process: the shared directory, store, queue, TLS and gate, and a listener per configured
+ * port. Protocol servers are built here and know nothing of each other.
+ */
+public final class MailServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MailServer.class);
+
+    private final ServerConfig config;
+    private final EventBus events;
+    private final FileDirectory directory;
+    private final MaildirStore store;
+    private final SpoolQueue queue;
+    private final TlsProvider tls;
+    private final ConnectionGate gate;
+    private final List<Listener> listeners = new ArrayList<>();
+
+    public MailServer(ServerConfig config) throws IOException {
+        this(config, new EventBus(), ConnectionGate.OPEN);
+    }
+
+    public MailServer(ServerConfig config, EventBus events, ConnectionGate gate) throws IOException {
+        this.config = config;
+        this.events = events;
+        this.gate = gate;
+        Files.createDirectories(config.configDir());
+        Files.createDirectories(config.mailDir());
+        Files.createDirectories(config.stateDir());
+        this.directory = new FileDirectory(config.configDir(), config.extraDomains(), config.recipientDelimiter(),
+                Duration.ofSeconds(1));
+        this.store = new MaildirStore(config.mailDir());
+        this.queue = new SpoolQueue(config.stateDir().resolve("queue"));
+        this.tls = config.tlsCert() != null
+                ? new PemTlsProvider(config.tlsCert(), config.tlsKey(), Duration.ofSeconds(10))
+                : SelfSigned.loadOrCreate(config.tlsDir(), config.hostname());
+    }
+
+    public MailServer start() throws IOException {
+        try {
+            for (ListenerConfig l : config.listeners()) {
+                ConnectionHandler handler = switch (l.protocol()) {
+                    case SMTP -> smtp(SmtpServer.Mode.INBOUND);
+                    case SUBMISSION -> smtp(SmtpServer.Mode.SUBMISSION);
+                    case IMAP -> null;
+                };
+                if (handler == null) {
+                    LOG.info("event=listener-skipped listener={} reason=\"IMAP is not built yet\"", l.name());
+                    continue;
+                }
+                Listener listener = new Listener(l, gate, handler, tls, config.maxConnections(), events);
+                listener.start();
+                listeners.add(listener);
+            }
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+        LOG.info("event=started host={} data={} domains={}", config.hostname(), config.dataDir(),
+                String.join(",", directory.localDomains()));
+        return this;
+    }
+
+    private SmtpServer smtp(SmtpServer.Mode mode) {
+        return new SmtpServer(mode, config.hostname(), config.smtp(), directory, store, queue, tls, events);
+    }
+
+    /** The bound port of a listener by name (smtp, submission, submissions, imap, imaps); -1 if not running. */
+    public int port(String listenerName) {
+        return listeners.stream().filter(l -> l.config().name().equals(listenerName)).mapToInt(Listener::port)
+                .findFirst().orElse(-1);
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public EventBus events() {
+        return events;
+    }
+
+    public FileDirectory directory() {
+        return directory;
+    }
+
+    public MaildirStore store() {
+        return store;
+    }
+
+    @Override
+    public void close() {
+        for (Listener l : listeners) {
+            l.close();
+        }
+        listeners.clear();
+        LOG.info("event=stopped");
+    }
+}

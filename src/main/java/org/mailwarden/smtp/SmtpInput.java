@@ -1,0 +1,134 @@
+package org.mailwarden.smtp;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Buffered reader for the SMTP byte stream. It knows how many bytes the client has already sent (for STARTTLS
+ * injection checks) and calls {@code beforeBlock} before it would wait on the socket, which is where the
+ * session flushes its pending replies: that is all PIPELINING (RFC 2920) needs from the server.
+ */
+final class SmtpInput {
+
+    /** Result of {@link #readLine}; reused, one per session. */
+    static final class Line {
+        /** Bytes stored in the caller's buffer (at most its capacity). */
+        int stored;
+        /** Bytes the line really had, terminator included. */
+        long total;
+        /** More bytes than the buffer holds: the rest was discarded up to the terminator. */
+        boolean overflow;
+        /** Ends with CRLF (false: bare LF, or cut off by the discard cap). */
+        boolean crlf;
+        /** The discard cap was hit before any LF: the client is abusing the line limit. */
+        boolean abusive;
+        boolean nul;
+    }
+
+    private InputStream in;
+    private final byte[] buf = new byte[32 * 1024];
+    private int pos;
+    private int lim;
+    private final Runnable beforeBlock;
+
+    SmtpInput(InputStream in, Runnable beforeBlock) {
+        this.in = in;
+        this.beforeBlock = beforeBlock;
+    }
+
+    /** Switches to a new stream (after STARTTLS) and drops anything buffered from the old one. */
+    void reset(InputStream newIn) {
+        in = newIn;
+        pos = 0;
+        lim = 0;
+    }
+
+    int buffered() {
+        return lim - pos;
+    }
+
+    private boolean fill() throws IOException {
+        if (pos < lim) {
+            return true;
+        }
+        beforeBlock.run();
+        int n = in.read(buf, 0, buf.length);
+        if (n <= 0) {
+            return false;
+        }
+        pos = 0;
+        lim = n;
+        return true;
+    }
+
+    /**
+     * Reads one LF-terminated line into {@code dst}. Returns false on end of stream. A line longer than
+     * {@code dst} is consumed up to its LF (or up to {@code discardCap} bytes, then {@code abusive}).
+     */
+    boolean readLine(Line line, byte[] dst, long discardCap) throws IOException {
+        line.stored = 0;
+        line.total = 0;
+        line.overflow = false;
+        line.crlf = false;
+        line.abusive = false;
+        line.nul = false;
+        int cap = dst.length;
+        boolean lastCr = false;
+        while (true) {
+            if (!fill()) {
+                return false;
+            }
+            int start = pos;
+            int end = lim;
+            int lf = -1;
+            byte[] b = buf;
+            for (int i = start; i < end; i++) {
+                byte c = b[i];
+                if (c == '\n') {
+                    lf = i;
+                    break;
+                }
+                if (c == 0) {
+                    line.nul = true;
+                }
+            }
+            int chunkEnd = lf >= 0 ? lf + 1 : end;
+            int n = chunkEnd - start;
+            int room = cap - line.stored;
+            if (n <= room) {
+                System.arraycopy(b, start, dst, line.stored, n);
+                line.stored += n;
+            } else {
+                System.arraycopy(b, start, dst, line.stored, room);
+                line.stored = cap;
+                line.overflow = true;
+            }
+            if (lf >= 0) {
+                boolean cr = lf > start ? b[lf - 1] == '\r' : lastCr;
+                line.crlf = cr;
+            } else {
+                lastCr = b[end - 1] == '\r';
+            }
+            line.total += n;
+            pos = chunkEnd;
+            if (lf >= 0) {
+                return true;
+            }
+            if (line.total > discardCap) {
+                line.abusive = true;
+                return true;
+            }
+        }
+    }
+
+    /** Reads up to {@code len} bytes (at least one), blocking only when nothing is buffered. -1 at end. */
+    int read(byte[] dst, int off, int len) throws IOException {
+        if (!fill()) {
+            return -1;
+        }
+        int n = Math.min(len, lim - pos);
+        System.arraycopy(buf, pos, dst, off, n);
+        pos += n;
+        return n;
+    }
+}

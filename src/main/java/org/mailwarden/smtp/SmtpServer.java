@@ -1,0 +1,56 @@
+package org.mailwarden.smtp;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import org.mailwarden.config.SmtpConfig;
+import org.mailwarden.directory.Directory;
+import org.mailwarden.events.EventBus;
+import org.mailwarden.gate.Connection;
+import org.mailwarden.gate.ConnectionHandler;
+import org.mailwarden.queue.OutboundQueue;
+import org.mailwarden.store.MailStore;
+import org.mailwarden.tls.TlsProvider;
+
+/** The SMTP protocol server: what every SMTP session shares. Knows nothing of other protocols. */
+public final class SmtpServer implements ConnectionHandler {
+
+    /** Port 25 takes mail for local domains from anyone; submission requires authentication first. */
+    public enum Mode { INBOUND, SUBMISSION }
+
+    final Mode mode;
+    final String hostname;
+    final SmtpConfig limits;
+    final Directory directory;
+    final MailStore store;
+    final OutboundQueue queue;
+    final TlsProvider tls;
+    final EventBus events;
+
+    public SmtpServer(Mode mode, String hostname, SmtpConfig limits, Directory directory, MailStore store,
+            OutboundQueue queue, TlsProvider tls, EventBus events) {
+        this.mode = mode;
+        this.hostname = hostname;
+        this.limits = limits;
+        this.directory = directory;
+        this.store = store;
+        this.queue = queue;
+        this.tls = tls;
+        this.events = events;
+    }
+
+    @Override
+    public void handle(Connection connection) throws IOException {
+        new SmtpSession(this, connection).run();
+    }
+
+    @Override
+    public void refuse(OutputStream out, String reason) throws IOException {
+        out.write(new Reply(421, "4.7.0", hostname + " " + reason).encode());
+        out.flush();
+    }
+
+    @Override
+    public String protocol() {
+        return mode == Mode.INBOUND ? "smtp" : "submission";
+    }
+}

@@ -1,0 +1,186 @@
+package org.mailwarden.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mailwarden.events.Event;
+import org.mailwarden.support.Await;
+import org.mailwarden.support.SmtpClient;
+import org.mailwarden.support.TestServer;
+
+/** Inbound SMTP on port 25: who gets what, through aliases, catch-alls and sub-addresses. */
+class SmtpDeliveryTest {
+
+    @TempDir
+    Path dir;
+    TestServer t;
+
+    @BeforeEach
+    void start() throws Exception {
+        t = TestServer.start(dir);
+    }
+
+    @AfterEach
+    void stop() {
+        t.close();
+    }
+
+    /** Sends with Angus Mail (Jakarta Mail), a real client library, over plain SMTP. */
+    private void sendWithAngus(String from, String to, String subject, String body) throws Exception {
+        Properties p = new Properties();
+        p.put("mail.smtp.host", "127.0.0.1");
+        p.put("mail.smtp.port", Integer.toString(t.smtpPort()));
+        p.put("mail.smtp.localhost", "client.remote.test");
+        p.put("mail.smtp.timeout", "10000");
+        Session session = Session.getInstance(p);
+        MimeMessage m = new MimeMessage(session);
+        m.setFrom(new InternetAddress(from));
+        m.setRecipients(Message.RecipientType.TO, InternetAddress.parse(to));
+        m.setSubject(subject);
+        m.setText(body);
+        Transport.send(m);
+    }
+
+    @Test
+    void deliversToAUserWithReturnPathAndReceived() throws Exception {
+        sendWithAngus("sender@remote.test", "alice@example.test", "hello", "Hi Alice.\r\n.leading dot\r\n");
+
+        List<String> inbox = t.messages("alice@example.test");
+        assertThat(inbox).hasSize(1);
+        String msg = inbox.getFirst();
+        assertThat(msg).startsWith("Return-Path: <sender@remote.test>\nReceived: from client.remote.test ([127.0.0.1])");
+        assertThat(msg).contains("by mx.example.test (Mailwarden) with ESMTP id ");
+        assertThat(msg).contains("for <alice@example.test>;");
+        assertThat(msg).contains("Subject: hello\n").contains("Hi Alice.\n.leading dot\n");
+        assertThat(msg).doesNotContain("\r\n");
+        assertThat(t.events(Event.Delivered.class)).hasSize(1);
+    }
+
+    @Test
+    void aliasFansOutToEveryTargetAsHardLinks() throws Exception {
+        sendWithAngus("sender@remote.test", "team@example.test", "team", "to the team");
+
+        assertThat(t.messages("alice@example.test")).hasSize(1);
+        assertThat(t.messages("bob@example.test")).hasSize(1);
+        assertThat(t.messages("carol@example.test")).isEmpty();
+        Path a = onlyFile(t.inbox("alice@example.test"));
+        Path b = onlyFile(t.inbox("bob@example.test"));
+        assertThat(Files.getAttribute(a, "unix:ino")).isEqualTo(Files.getAttribute(b, "unix:ino"));
+    }
+
+    @Test
+    void oneCopyPerMailboxEvenWhenAddressedTwice() throws Exception {
+        // alice directly and through the team alias: one copy for her, one for bob
+        sendWithAngus("sender@remote.test", "alice@example.test, team@example.test", "dup", "x");
+        assertThat(t.messages("alice@example.test")).hasSize(1);
+        assertThat(t.messages("bob@example.test")).hasSize(1);
+    }
+
+    @Test
+    void catchAllTakesAnyAddressOfItsDomain() throws Exception {
+        sendWithAngus("sender@remote.test", "whatever-123@catchall.test", "catch", "x");
+        assertThat(t.messages("carol@example.test")).hasSize(1);
+    }
+
+    @Test
+    void subAddressGoesToTheUser() throws Exception {
+        sendWithAngus("sender@remote.test", "bob+newsletters@example.test", "tagged", "x");
+        assertThat(t.messages("bob@example.test")).singleElement().asString()
+                .contains("for <bob+newsletters@example.test>");
+    }
+
+    @Test
+    void unknownUserAndForeignRecipientAreRefused() throws Exception {
+        try (SmtpClient c = new SmtpClient(t.smtpPort())) {
+            assertThat(c.read()).startsWith("220 mx.example.test ESMTP");
+            assertThat(c.cmd("EHLO client.remote.test")).startsWith("250 ");
+            assertThat(c.cmd("MAIL FROM:<sender@remote.test>")).startsWith("250 2.1.0");
+            assertThat(c.cmd("RCPT TO:<nobody@example.test>")).startsWith("550 5.1.1");
+            assertThat(c.cmd("RCPT TO:<victim@elsewhere.test>")).startsWith("554 5.7.1");
+            assertThat(c.cmd("DATA")).startsWith("554 5.5.1");
+            assertThat(c.cmd("QUIT")).startsWith("221 2.0.0");
+        }
+        assertThat(t.events(Event.UnknownRecipient.class)).extracting(Event.UnknownRecipient::rcpt)
+                .containsExactly("nobody@example.test");
+        assertThat(t.events(Event.RelayDenied.class)).extracting(Event.RelayDenied::rcpt)
+                .containsExactly("victim@elsewhere.test");
+        assertThat(t.messages("alice@example.test")).isEmpty();
+    }
+
+    @Test
+    void postmasterWithoutDomainIsAccepted() throws Exception {
+        t.writeConfig("postfix-virtual.cf", "postmaster@example.test alice@example.test\n");
+        try (SmtpClient c = new SmtpClient(t.smtpPort())) {
+            c.read();
+            c.cmd("EHLO client.remote.test");
+            c.cmd("MAIL FROM:<>");
+            assertThat(c.cmd("RCPT TO:<Postmaster>")).startsWith("250 2.1.5");
+            assertThat(c.cmd("DATA")).startsWith("354");
+            assertThat(c.cmd("Subject: bounce\r\n\r\nbody\r\n.")).startsWith("250 2.0.0");
+        }
+        assertThat(t.messages("alice@example.test")).singleElement().asString().startsWith("Return-Path: <>\n");
+    }
+
+    @Test
+    void accountAndAliasFilesAreReloadedWithoutRestart() throws Exception {
+        try (SmtpClient c = new SmtpClient(t.smtpPort())) {
+            c.read();
+            c.cmd("EHLO client.remote.test");
+            c.cmd("MAIL FROM:<sender@remote.test>");
+            assertThat(c.cmd("RCPT TO:<dave@example.test>")).startsWith("550 5.1.1");
+            assertThat(c.cmd("RCPT TO:<sales@example.test>")).startsWith("550 5.1.1");
+        }
+        String accounts = Files.readString(t.server.config().configDir().resolve("postfix-accounts.cf"));
+        t.writeConfig("postfix-accounts.cf", accounts + "dave@example.test|{PLAIN}pw\n");
+        t.writeConfig("postfix-virtual.cf", "sales@example.test dave@example.test\n");
+
+        Await.until("the directory picks up dave and sales", Duration.ofSeconds(10), () ->
+                t.server.directory().resolve("sales@example.test") instanceof org.mailwarden.directory.Resolution.Deliver);
+        sendWithAngus("sender@remote.test", "sales@example.test", "new alias", "x");
+        assertThat(t.messages("dave@example.test")).hasSize(1);
+        // the old alias file was replaced: team is gone
+        try (SmtpClient c = new SmtpClient(t.smtpPort())) {
+            c.read();
+            c.cmd("EHLO client.remote.test");
+            c.cmd("MAIL FROM:<sender@remote.test>");
+            assertThat(c.cmd("RCPT TO:<team@example.test>")).startsWith("550 5.1.1");
+        }
+    }
+
+    @Test
+    void forwardToAForeignAddressIsQueuedDurably() throws Exception {
+        t.writeConfig("postfix-virtual.cf", "fwd@example.test friend@elsewhere.test,alice@example.test\n");
+        Await.until("alias loaded", Duration.ofSeconds(10), () ->
+                t.server.directory().resolve("fwd@example.test") instanceof org.mailwarden.directory.Resolution.Deliver);
+        sendWithAngus("sender@remote.test", "fwd@example.test", "fwd", "forward me");
+        assertThat(t.messages("alice@example.test")).hasSize(1);
+        Path queue = t.server.config().stateDir().resolve("queue");
+        try (Stream<Path> s = Files.list(queue)) {
+            List<Path> env = s.filter(p -> p.toString().endsWith(".env")).toList();
+            assertThat(env).hasSize(1);
+            assertThat(Files.readString(env.getFirst())).isEqualTo("from <sender@remote.test>\nto <friend@elsewhere.test>\n");
+        }
+    }
+
+    static Path onlyFile(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.reduce((x, y) -> {
+                throw new AssertionError("more than one file in " + dir);
+            }).orElseThrow();
+        }
+    }
+}

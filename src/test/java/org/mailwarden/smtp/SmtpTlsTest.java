@@ -1,0 +1,93 @@
+package org.mailwarden.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mailwarden.support.SmtpClient;
+import org.mailwarden.support.TestServer;
+
+/** STARTTLS (RFC 3207) with real TLS, then mail. */
+class SmtpTlsTest {
+
+    @TempDir
+    Path dir;
+    TestServer t;
+
+    @BeforeEach
+    void start() throws Exception {
+        t = TestServer.start(dir);
+    }
+
+    @AfterEach
+    void stop() {
+        t.close();
+    }
+
+    @Test
+    void angusMailRequiringStartTlsDeliversOverTls13() throws Exception {
+        Properties p = new Properties();
+        p.put("mail.smtp.host", "127.0.0.1");
+        p.put("mail.smtp.port", Integer.toString(t.smtpPort()));
+        p.put("mail.smtp.starttls.enable", "true");
+        p.put("mail.smtp.starttls.required", "true");
+        p.put("mail.smtp.ssl.trust", "*");
+        p.put("mail.smtp.ssl.checkserveridentity", "false");
+        p.put("mail.smtp.localhost", "client.remote.test");
+        p.put("mail.smtp.timeout", "10000");
+        Session session = Session.getInstance(p);
+        MimeMessage m = new MimeMessage(session);
+        m.setFrom(new InternetAddress("sender@remote.test"));
+        m.setRecipient(Message.RecipientType.TO, new InternetAddress("alice@example.test"));
+        m.setSubject("over tls");
+        m.setText("secret");
+        Transport.send(m);
+
+        assertThat(t.messages("alice@example.test")).singleElement().asString()
+                .contains("with ESMTPS id").contains("(using TLSv1.3 with cipher TLS_").contains("secret");
+    }
+
+    @Test
+    void pythonSmtplibStartTls() throws Exception {
+        var r = org.mailwarden.support.Processes.python("""
+                import smtplib, ssl
+                ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+                s = smtplib.SMTP('127.0.0.1', %d, local_hostname='py.remote.test', timeout=10)
+                s.starttls(context=ctx)
+                s.ehlo('py.remote.test')
+                assert 'starttls' not in s.esmtp_features, s.esmtp_features
+                s.sendmail('py@remote.test', ['bob@example.test'], 'Subject: from python\\r\\n\\r\\nhello\\r\\n')
+                print('version', s.sock.version())
+                s.quit()
+                """.formatted(t.smtpPort()), 30);
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output()).contains("version TLSv1.3");
+        assertThat(t.messages("bob@example.test")).singleElement().asString().contains("Subject: from python");
+    }
+
+    @Test
+    void commandsPipelinedAfterStartTlsAreDiscarded() throws Exception {
+        try (SmtpClient c = new SmtpClient(t.smtpPort())) {
+            c.read();
+            c.cmd("EHLO client.remote.test");
+            // CVE-2011-0411 pattern: plaintext injected after STARTTLS must not run inside the TLS session
+            c.send("STARTTLS\r\nRSET\r\n");
+            assertThat(c.read()).startsWith("220 2.0.0");
+            // the injected RSET is not answered in clear text: the server waits for a TLS handshake
+            c.socket.setSoTimeout(300);
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(c::read))
+                    .isInstanceOf(java.net.SocketTimeoutException.class);
+        }
+        assertThat(t.events(org.mailwarden.events.Event.ProtocolError.class))
+                .extracting(org.mailwarden.events.Event.ProtocolError::reason).contains("pipelined-after-starttls");
+    }
+}

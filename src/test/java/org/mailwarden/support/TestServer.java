@@ -1,0 +1,126 @@
+package org.mailwarden.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.mailwarden.config.ServerConfig;
+import org.mailwarden.config.SmtpConfig;
+import org.mailwarden.directory.PasswordHashes;
+import org.mailwarden.events.Event;
+import org.mailwarden.events.EventBus;
+import org.mailwarden.gate.ConnectionGate;
+import org.mailwarden.server.MailServer;
+
+/**
+ * A real Mailwarden in this JVM on ephemeral loopback ports, with a data dir of docker-mailserver files.
+ * Accounts: alice, bob, carol @example.test (password "secret-" + name). Aliases: team -> alice,bob;
+ * catch-all for catchall.test -> carol.
+ */
+public final class TestServer implements AutoCloseable {
+
+    public static final String DOMAIN = "example.test";
+
+    public final Path dataDir;
+    public final MailServer server;
+    public final List<Event> events = new CopyOnWriteArrayList<>();
+
+    private TestServer(Path dataDir, MailServer server) {
+        this.dataDir = dataDir;
+        this.server = server;
+        server.events().subscribe(events::add);
+    }
+
+    public static TestServer start(Path dir) throws IOException {
+        return start(dir, UnaryOperator.identity());
+    }
+
+    public static TestServer start(Path dir, UnaryOperator<SmtpConfig> limits) throws IOException {
+        Path config = dir.resolve("config");
+        Files.createDirectories(config);
+        writeDefaults(config);
+        ServerConfig c = ServerConfig.load(dir, null, null, new ServerConfig.Ports(0, 0, 0, null, null), Map.of());
+        c = c.withSmtp(limits.apply(c.smtp()));
+        MailServer s = new MailServer(c, new EventBus(), ConnectionGate.OPEN).start();
+        return new TestServer(dir, s);
+    }
+
+    static void writeDefaults(Path config) throws IOException {
+        if (!Files.exists(config.resolve(ServerConfig.CONFIG_FILE))) {
+            Files.writeString(config.resolve(ServerConfig.CONFIG_FILE), """
+                    # tests listen on loopback only
+                    listen.address = 127.0.0.1
+                    hostname = mx.example.test
+                    domains = catchall.test
+                    """);
+        }
+        if (!Files.exists(config.resolve("postfix-accounts.cf"))) {
+            StringBuilder a = new StringBuilder();
+            for (String u : List.of("alice", "bob", "carol")) {
+                a.append(u).append('@').append(DOMAIN).append('|')
+                        .append(PasswordHashes.hash(("secret-" + u).toCharArray())).append('\n');
+            }
+            Files.writeString(config.resolve("postfix-accounts.cf"), a);
+            Files.writeString(config.resolve("postfix-virtual.cf"), """
+                    team@example.test alice@example.test,bob@example.test
+                    @catchall.test carol@example.test
+                    """);
+        }
+    }
+
+    public int smtpPort() {
+        return server.port("smtp");
+    }
+
+    public int submissionPort() {
+        return server.port("submission");
+    }
+
+    /** Rewrites a config file and bumps its mtime so the directory sees the change on its next look. */
+    public void writeConfig(String file, String content) throws IOException {
+        Path p = server.config().configDir().resolve(file);
+        Files.writeString(p, content);
+        Files.setLastModifiedTime(p, FileTime.from(Instant.now().plusSeconds(2)));
+    }
+
+    public Path inbox(String account) {
+        return server.store().mailboxDir(account).resolve("new");
+    }
+
+    /** Messages in the account's INBOX new/, oldest first. */
+    public List<String> messages(String account) {
+        Path dir = inbox(account);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            List<Path> files = new ArrayList<>(s.toList());
+            files.sort(Comparator.comparing(p -> p.getFileName().toString()));
+            List<String> out = new ArrayList<>();
+            for (Path f : files) {
+                out.add(Files.readString(f));
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public <E extends Event> List<E> events(Class<E> type) {
+        return events.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
