@@ -1,0 +1,260 @@
+package org.mailwarden.store;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A Dovecot-compatible Maildir store laid out like docker-mailserver's mail-data volume
+ * (Dovecot {@code mail_location = maildir:/var/mail/%d/%n}):
+ *
+ * <pre>
+ * root/example.org/alice/{cur,new,tmp}            INBOX of alice@example.org
+ * root/example.org/alice/.Sent/{cur,new,tmp}      Maildir++ folder "Sent" (plus a maildirfolder marker)
+ * root/example.org/alice/.Parent.Child/...        nested folder "Parent/Child" (Maildir++ is flat, '.'-joined)
+ * </pre>
+ *
+ * <p>Delivery follows the maildir protocol (https://cr.yp.to/proto/maildir.html): write into tmp/, fsync,
+ * then link/rename into new/ and fsync new/. Files are stored with LF line ends, Dovecot's default, and
+ * carry Dovecot's {@code ,S=} and {@code ,W=} size fields. Directories are created on first use.
+ *
+ * <p>Thread-safe: any number of deliveries may run at once; directory fsyncs of concurrent deliveries into
+ * the same mailbox are coalesced by a {@link DirectorySync}.
+ */
+public final class MaildirStore implements MailStore {
+
+    /** Creates hard links; replaced in tests to exercise the copy fallback. */
+    @FunctionalInterface
+    interface Linker {
+        void link(Path link, Path existing) throws IOException;
+    }
+
+    private static final String INBOX = "INBOX";
+    /** Dovecot creates mail files 0600 and directories 0700 (subject to umask). */
+    private static final FileAttribute<?>[] FILE_ATTRS;
+    private static final FileAttribute<?>[] DIR_ATTRS;
+
+    static {
+        boolean posix = Path.of("").getFileSystem().supportedFileAttributeViews().contains("posix");
+        FILE_ATTRS = posix
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+                : new FileAttribute<?>[0];
+        DIR_ATTRS = posix
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))}
+                : new FileAttribute<?>[0];
+    }
+
+    private final Path root;
+    private final MaildirNames names;
+    private final DirectorySync directorySync;
+    private final Linker linker;
+    /** Maildirs known to exist with cur/new/tmp, so the hot path skips mkdir calls. */
+    private final Set<Path> ready = ConcurrentHashMap.newKeySet();
+
+    /** A store at {@code root}, naming files after this host and fsyncing directories for real. */
+    public MaildirStore(Path root) {
+        this(root, MaildirNames.localHostname(), new DirectorySync());
+    }
+
+    /**
+     * @param root          the mail directory (docker-mailserver: /var/mail)
+     * @param hostname      the host part of unique file names
+     * @param directorySync coalesces directory fsyncs; share one per store
+     */
+    public MaildirStore(Path root, String hostname, DirectorySync directorySync) {
+        this(root, hostname, directorySync, Files::createLink);
+    }
+
+    MaildirStore(Path root, String hostname, DirectorySync directorySync, Linker linker) {
+        this.root = root.toAbsolutePath().normalize();
+        this.names = new MaildirNames(hostname);
+        this.directorySync = Objects.requireNonNull(directorySync);
+        this.linker = Objects.requireNonNull(linker);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public DirectorySync directorySync() {
+        return directorySync;
+    }
+
+    /**
+     * The INBOX maildir of {@code localpart@domain}: {@code root/domain/localpart}. The address is
+     * lower-cased, as account logins are. Does not create anything.
+     *
+     * @throws IllegalArgumentException if the address is malformed or a part is not a safe path component
+     */
+    public Path mailboxDir(String account) {
+        String a = account.strip().toLowerCase(Locale.ROOT);
+        int at = a.lastIndexOf('@'); // a quoted local part may itself contain '@'
+        if (at <= 0 || at == a.length() - 1) {
+            throw new IllegalArgumentException("not an account address: " + account);
+        }
+        String local = a.substring(0, at);
+        String domain = a.substring(at + 1);
+        checkComponent(local, account);
+        checkComponent(domain, account);
+        return root.resolve(domain).resolve(local);
+    }
+
+    /**
+     * The maildir of a folder: "INBOX" (any case) is the account's maildir itself, any other folder the
+     * Maildir++ sub-directory "." + name. Hierarchy levels may be separated by '/' or '.' (Dovecot's
+     * Maildir++ separator), so "Parent/Child" and "Parent.Child" are both {@code .Parent.Child}. Names are
+     * used as given: callers pass IMAP's modified UTF-7 (RFC 3501 5.1.3), as Dovecot stores them.
+     */
+    public Path folderDir(String account, String folder) {
+        Path box = mailboxDir(account);
+        if (folder.equalsIgnoreCase(INBOX)) {
+            return box;
+        }
+        String[] levels = folder.split("[/.]", -1);
+        for (String level : levels) {
+            if (level.isEmpty()) {
+                throw new IllegalArgumentException("empty hierarchy level in folder name: " + folder);
+            }
+            checkChars(level, folder);
+        }
+        return box.resolve("." + String.join(".", levels));
+    }
+
+    /** Creates a folder's maildir (and the account's INBOX maildir) if missing, durably. Returns its path. */
+    public Path ensureFolder(String account, String folder) throws IOException {
+        Path dir = folderDir(account, folder);
+        ensureMaildir(dir);
+        return dir;
+    }
+
+    /** Starts a delivery into the INBOX of each account (duplicates after lower-casing are delivered once). */
+    @Override
+    public IncomingMessage begin(String returnPath, List<String> accounts) throws IOException {
+        return begin(returnPath, accounts, INBOX);
+    }
+
+    /** Starts a delivery into the same folder of each account (e.g. "Junk"). */
+    public IncomingMessage begin(String returnPath, List<String> accounts, String folder) throws IOException {
+        Objects.requireNonNull(returnPath, "returnPath");
+        if (returnPath.indexOf('\r') >= 0 || returnPath.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("line break in return path");
+        }
+        if (accounts.isEmpty()) {
+            throw new IllegalArgumentException("no accounts");
+        }
+        Set<Path> dirs = new LinkedHashSet<>();
+        for (String account : accounts) {
+            dirs.add(folderDir(account, folder));
+        }
+        List<Path> maildirs = new ArrayList<>(dirs);
+        Path first = maildirs.getFirst();
+        ensureMaildir(first);
+        return new MaildirDelivery(this, returnPath, maildirs, openTmp(first));
+    }
+
+    // ---- used by MaildirDelivery ----------------------------------------------------------------------
+
+    MaildirNames names() {
+        return names;
+    }
+
+    record TmpFile(Path path, String baseName, FileChannel channel) {
+    }
+
+    /** Creates a fresh file in {@code maildir/tmp}; recreates the maildir once if it vanished meanwhile. */
+    TmpFile openTmp(Path maildir) throws IOException {
+        Set<OpenOption> options = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        for (int attempt = 0; ; attempt++) {
+            String base = names.next();
+            Path tmp = maildir.resolve("tmp").resolve(base);
+            try {
+                return new TmpFile(tmp, base, FileChannel.open(tmp, options, FILE_ATTRS));
+            } catch (NoSuchFileException e) {
+                if (attempt > 0) {
+                    throw e;
+                }
+                ready.remove(maildir);
+                ensureMaildir(maildir);
+            }
+        }
+    }
+
+    /** Hard-links {@code existing} as {@code link} (link(2)); fails across file systems. */
+    void link(Path link, Path existing) throws IOException {
+        linker.link(link, existing);
+    }
+
+    FileAttribute<?>[] fileAttributes() {
+        return FILE_ATTRS;
+    }
+
+    /**
+     * Makes sure {@code maildir} has cur/, new/ and tmp/ (and, for a Maildir++ folder, the maildirfolder
+     * marker and the parent account maildir), and that these directory entries are on disk: a delivery
+     * whose new/ directory could vanish in a crash would not be durable. Runs once per maildir and process.
+     */
+    void ensureMaildir(Path maildir) throws IOException {
+        if (ready.contains(maildir)) {
+            return;
+        }
+        // root/domain/local is an INBOX, root/domain/local/.Name a Maildir++ folder (a local part may itself
+        // start with '.', so the depth decides, not the name).
+        boolean folder = root.relativize(maildir).getNameCount() == 3;
+        if (folder) {
+            ensureMaildir(maildir.getParent()); // Maildir++ folders live inside the INBOX maildir
+        }
+        Files.createDirectories(maildir, DIR_ATTRS);
+        for (String sub : List.of("cur", "new", "tmp")) {
+            try {
+                Files.createDirectory(maildir.resolve(sub), DIR_ATTRS);
+            } catch (FileAlreadyExistsException e) {
+                // created earlier or by a concurrent delivery
+            }
+        }
+        if (folder) {
+            try {
+                // Dovecot's marker that this maildir is a Maildir++ folder (for quota and tools).
+                Files.createFile(maildir.resolve("maildirfolder"), FILE_ATTRS);
+            } catch (FileAlreadyExistsException e) {
+                // fine
+            }
+        }
+        // Fsync the maildir and each ancestor up to the root whether or not this thread created them: a
+        // concurrent delivery may have created them and not finished its own fsyncs yet.
+        for (Path dir = maildir; dir != null && dir.startsWith(root); dir = dir.getParent()) {
+            DirectorySync.forceDirectory(dir);
+        }
+        ready.add(maildir);
+    }
+
+    private static void checkComponent(String part, String whole) {
+        if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+            throw new IllegalArgumentException("unsafe path component in " + whole);
+        }
+        checkChars(part, whole);
+    }
+
+    /** Rejects what could escape the mail directory or confuse Maildir tools. */
+    private static void checkChars(String part, String whole) {
+        for (int i = 0; i < part.length(); i++) {
+            char c = part.charAt(i);
+            if (c == '/' || c == '\\' || c < 0x20 || c == 0x7f) {
+                throw new IllegalArgumentException("unsafe character in " + whole);
+            }
+        }
+    }
+}
