@@ -1,0 +1,29 @@
+package org.mailwarden.directory;
+
+import java.util.regex.Pattern;
+
+/** The little address syntax the directory needs: user@domain, lower case, no quoting. */
+final class Addresses {
+
+    // Deliberately loose on the local part (anything but separators), strict enough on the domain to catch typos.
+    private static final Pattern ADDRESS = Pattern.compile("[^@\\s,|]+@[^@\\s,|]+");
+    private static final Pattern DOMAIN = Pattern.compile("[\\p{L}\\p{N}_-]+(\\.[\\p{L}\\p{N}_-]+)*");
+
+    private Addresses() {}
+
+    static boolean isAddress(String s) {
+        return ADDRESS.matcher(s).matches() && isDomain(domain(s));
+    }
+
+    static boolean isDomain(String s) {
+        return DOMAIN.matcher(s).matches();
+    }
+
+    static String localPart(String address) {
+        return address.substring(0, address.lastIndexOf('@'));
+    }
+
+    static String domain(String address) {
+        return address.substring(address.lastIndexOf('@') + 1);
+    }
+}
