@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 public final class Listener implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
+    private static final int HANDSHAKE_TIMEOUT_MS = 30_000;
 
     private final ListenerConfig config;
     private final ConnectionGate gate;
@@ -126,6 +127,7 @@ public final class Listener implements AutoCloseable {
         try {
             s.setTcpNoDelay(true);
             if (config.tls() == ListenerConfig.TlsMode.IMPLICIT) {
+                s.setSoTimeout(HANDSHAKE_TIMEOUT_MS); // a client that never finishes the handshake is dropped
                 c.upgraded(ServerTls.wrapAccepted(s, tls));
             }
             handler.handle(c);

@@ -49,8 +49,8 @@ public final class MailServer implements AutoCloseable {
         Files.createDirectories(config.configDir());
         Files.createDirectories(config.mailDir());
         Files.createDirectories(config.stateDir());
-        this.directory = new FileDirectory(config.configDir(), config.extraDomains(), config.recipientDelimiter(),
-                Duration.ofSeconds(1));
+        this.directory = new FileDirectory(config.configDir(), FileDirectory.DEFAULT_RELOAD_INTERVAL,
+                config.extraDomains(), config.recipientDelimiter());
         this.store = new MaildirStore(config.mailDir());
         this.queue = new SpoolQueue(config.stateDir().resolve("queue"));
         this.tls = config.tlsCert() != null

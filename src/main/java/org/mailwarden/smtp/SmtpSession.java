@@ -598,9 +598,8 @@ final class SmtpSession {
         }
         SSLSocket ssl;
         try {
+            // the handshake runs inside upgrade(), bounded by the command timeout already set on the socket
             ssl = ServerTls.upgrade(conn.socket(), server.tls);
-            ssl.setSoTimeout((int) limits.commandTimeout().toMillis());
-            ssl.startHandshake();
         } catch (IOException e) {
             server.events.emit(new Event.TlsFailure(origin, conn.id(), e.getMessage()));
             closeReason = "tls-failure";

@@ -124,6 +124,8 @@ class SmtpDeliveryTest {
     @Test
     void postmasterWithoutDomainIsAccepted() throws Exception {
         t.writeConfig("postfix-virtual.cf", "postmaster@example.test alice@example.test\n");
+        Await.until("postmaster alias loaded", Duration.ofSeconds(10), () ->
+                t.server.directory().resolve("postmaster@example.test") instanceof org.mailwarden.directory.Resolution.Deliver);
         try (SmtpClient c = new SmtpClient(t.smtpPort())) {
             c.read();
             c.cmd("EHLO client.remote.test");
