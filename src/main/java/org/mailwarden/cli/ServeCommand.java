@@ -33,6 +33,20 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--mail-dir", description = "Maildir root, as docker-mailserver's mail-data. Default: <data-dir>/mail")
     Path mailDir;
 
+    enum PortSet { AUTO, STANDARD, UNPRIVILEGED }
+
+    @Option(names = "--ports", description = "Port set: standard (25/587/465/143/993), unprivileged "
+            + "(2525/2587/2465/2143/2993) or auto (standard when root). Default: ${DEFAULT-VALUE}",
+            defaultValue = "auto", converter = PortSetConverter.class)
+    PortSet portSet;
+
+    static final class PortSetConverter implements picocli.CommandLine.ITypeConverter<PortSet> {
+        @Override
+        public PortSet convert(String value) {
+            return PortSet.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+
     @Option(names = "--smtp-port", description = "Inbound SMTP port (0 = off). Default: 25 as root, else 2525")
     Integer smtpPort;
 
@@ -53,8 +67,12 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        boolean root = "root".equals(System.getProperty("user.name"));
-        ServerConfig.Ports std = ServerConfig.Ports.standard(root);
+        boolean privileged = switch (portSet) {
+            case STANDARD -> true;
+            case UNPRIVILEGED -> false;
+            case AUTO -> "root".equals(System.getProperty("user.name"));
+        };
+        ServerConfig.Ports std = ServerConfig.Ports.standard(privileged);
         ServerConfig.Ports ports = new ServerConfig.Ports(pick(smtpPort, std.smtp()),
                 pick(submissionPort, std.submission()), pick(submissionsPort, std.submissions()),
                 pick(imapPort, std.imap()), pick(imapsPort, std.imaps()));
