@@ -89,6 +89,39 @@ public sealed interface Event {
         public Map<String, Object> fields() { return with(origin, "session", session, "reason", reason); }
     }
 
+    /** A failed login on any protocol: the ban engine's main input. {@code user} is the name tried. */
+    record AuthFailure(Origin origin, String session, String user, String mechanism, String reason) implements Event {
+        public String name() { return "auth-failure"; }
+        public Map<String, Object> fields() {
+            return with(origin, "session", session, "user", user, "mechanism", mechanism, "reason", reason);
+        }
+    }
+
+    record AuthSuccess(Origin origin, String session, String user, String mechanism) implements Event {
+        public String name() { return "auth-success"; }
+        public Map<String, Object> fields() { return with(origin, "session", session, "user", user, "mechanism", mechanism); }
+    }
+
+    /** The client talked before the SMTP greeting (a bot that does not wait): postscreen's pregreet test. */
+    record Pregreet(Origin origin, String session) implements Event {
+        public String name() { return "pregreet"; }
+        public Map<String, Object> fields() { return with(origin, "session", session); }
+    }
+
+    /** The client pipelined without PIPELINING being negotiated (reject_unauth_pipelining), seen at DATA. */
+    record UnauthPipelining(Origin origin, String session, String detail) implements Event {
+        public String name() { return "unauth-pipelining"; }
+        public Map<String, Object> fields() { return with(origin, "session", session, "detail", detail); }
+    }
+
+    /** An authenticated user tried to send as an address they do not own. */
+    record SenderDenied(Origin origin, String session, String user, String address, String where) implements Event {
+        public String name() { return "sender-denied"; }
+        public Map<String, Object> fields() {
+            return with(origin, "session", session, "user", user, "address", address, "where", where);
+        }
+    }
+
     private static Map<String, Object> with(Origin origin, Object... kv) {
         Map<String, Object> m = new LinkedHashMap<>();
         origin.into(m);
