@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
  */
 public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stateDir, String hostname,
         Set<String> extraDomains, List<ListenerConfig> listeners, SmtpConfig smtp, int maxConnections,
-        String recipientDelimiter, Path tlsCert, Path tlsKey) {
+        String recipientDelimiter, Path tlsCert, Path tlsKey, SubmissionConfig submission) {
 
     public static final String CONFIG_FILE = "mailwarden.conf";
 
@@ -31,17 +31,22 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
 
     public ServerConfig withListeners(List<ListenerConfig> l) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, List.copyOf(l), smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission);
     }
 
     public ServerConfig withSmtp(SmtpConfig s) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, s,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission);
     }
 
     public ServerConfig withMaxConnections(int n) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp, n,
-                recipientDelimiter, tlsCert, tlsKey);
+                recipientDelimiter, tlsCert, tlsKey, submission);
+    }
+
+    public ServerConfig withSubmission(SubmissionConfig s) {
+        return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, s);
     }
 
     /** Ports per protocol; null leaves the listener out. */
@@ -84,6 +89,10 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
                 v.get(Settings.MAX_ERRORS), v.get(Settings.BARE_LF));
         Set<String> domains = Arrays.stream(v.get(Settings.DOMAINS).split("[,\\s]+"))
                 .map(String::strip).filter(s -> !s.isEmpty()).map(String::toLowerCase).collect(Collectors.toSet());
+        List<Cidr> trusted = v.get(Settings.TRUSTED_NETWORKS);
+        List<String> warnings = TrustedNetworks.validate(trusted, v.get(Settings.ALLOW_WIDE_TRUSTED_NETWORKS));
+        SubmissionConfig submission = new SubmissionConfig(trusted, warnings, v.get(Settings.SPOOF_PROTECTION),
+                v.get(Settings.HIDE_CLIENT_IP), v.get(Settings.AUTH_ON_PORT_25), v.get(Settings.AUTH_FAILURE_DELAY));
         String cert = v.get(Settings.TLS_CERT);
         String key = v.get(Settings.TLS_KEY);
         if (cert.isBlank() != key.isBlank()) {
@@ -92,7 +101,7 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
         }
         return new ServerConfig(data, configDir, mailDir, data.resolve("state"), hostname, domains,
                 List.copyOf(listeners), smtp, v.get(Settings.MAX_CONNECTIONS), v.get(Settings.RECIPIENT_DELIMITER),
-                cert.isBlank() ? null : Path.of(cert), key.isBlank() ? null : Path.of(key));
+                cert.isBlank() ? null : Path.of(cert), key.isBlank() ? null : Path.of(key), submission);
     }
 
     private static void addListener(List<ListenerConfig> out, String name, ListenerConfig.Protocol p,

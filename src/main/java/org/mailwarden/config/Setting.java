@@ -43,6 +43,21 @@ public record Setting<T>(String key, String env, String defaultValue, String doc
         return new Setting<>(key, env, def, doc, Setting::parseDuration);
     }
 
+    /** "1"/"0", "true"/"false", "yes"/"no", "on"/"off" (docker-mailserver uses 1 and 0). */
+    static Setting<Boolean> bool(String key, String env, boolean def, String doc) {
+        return new Setting<>(key, env, def ? "1" : "0", doc, s -> switch (s.toLowerCase(Locale.ROOT)) {
+            case "1", "true", "yes", "on" -> true;
+            case "0", "false", "no", "off" -> false;
+            default -> throw new IllegalArgumentException("expected 1 or 0");
+        });
+    }
+
+    /** Comma- or space-separated CIDR networks. */
+    static Setting<java.util.List<Cidr>> networks(String key, String env, String def, String doc) {
+        return new Setting<>(key, env, def, doc, s -> java.util.Arrays.stream(s.split("[,\\s]+"))
+                .filter(t -> !t.isBlank()).map(Cidr::parse).toList());
+    }
+
     static Setting<String> string(String key, String env, String def, String doc) {
         return new Setting<>(key, env, def, doc, s -> s);
     }

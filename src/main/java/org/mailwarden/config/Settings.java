@@ -42,7 +42,25 @@ public final class Settings {
     public static final Setting<String> TLS_KEY = Setting.string("tls.key", "SSL_KEY_PATH", "",
             "PEM private key (privkey.pem) matching tls.cert");
 
+    public static final Setting<List<Cidr>> TRUSTED_NETWORKS = Setting.networks("relay.trusted-networks", null, "",
+            "client networks allowed to relay without authentication (Postfix's mynetworks); empty by default. "
+                    + "A public range, 0.0.0.0/0, or anything wider than /16 (IPv4) or /48 (IPv6) is refused at start");
+    public static final Setting<Boolean> ALLOW_WIDE_TRUSTED_NETWORKS = Setting.bool(
+            "relay.allow-wide-trusted-networks", null, false,
+            "set to 1 only if you really mean to trust a public or very wide network in relay.trusted-networks: "
+                    + "every host in it can relay mail through this server");
+    public static final Setting<Boolean> SPOOF_PROTECTION = Setting.bool("spoof-protection", "SPOOF_PROTECTION", true,
+            "authenticated users may send only as addresses they own: their login, aliases that resolve to them, "
+                    + "and entries in postfix-sender-login-maps.cf; others get 553 5.7.1");
+    public static final Setting<Boolean> HIDE_CLIENT_IP = Setting.bool("submission.hide-client-ip", null, true,
+            "keep the IP address of submission clients out of the Received header of their outgoing mail");
+    public static final Setting<Boolean> AUTH_ON_PORT_25 = Setting.bool("smtp.auth-on-port-25", null, false,
+            "offer AUTH (after STARTTLS) on port 25 too; normally clients submit on 587/465 only");
+    public static final Setting<java.time.Duration> AUTH_FAILURE_DELAY = Setting.duration("auth.failure-delay", null,
+            "1s", "how long a failed login waits before its answer, to slow down password guessing");
+
     public static final List<Setting<?>> ALL = List.of(HOSTNAME, DOMAINS, LISTEN_ADDRESS, MAX_CONNECTIONS,
             MAX_LINE_LENGTH, MAX_MESSAGE_SIZE, MAX_RECIPIENTS, COMMAND_TIMEOUT, DATA_TIMEOUT, MAX_ERRORS, BARE_LF,
-            RECIPIENT_DELIMITER, TLS_CERT, TLS_KEY);
+            RECIPIENT_DELIMITER, TLS_CERT, TLS_KEY, TRUSTED_NETWORKS, ALLOW_WIDE_TRUSTED_NETWORKS, SPOOF_PROTECTION,
+            HIDE_CLIENT_IP, AUTH_ON_PORT_25, AUTH_FAILURE_DELAY);
 }

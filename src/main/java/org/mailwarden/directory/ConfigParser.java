@@ -18,6 +18,9 @@ import java.util.regex.PatternSyntaxException;
 final class ConfigParser {
 
     static final String ACCOUNTS_FILE = "postfix-accounts.cf";
+    static final String SEND_ACCESS_FILE = "postfix-send-access.cf";
+    static final String RECEIVE_ACCESS_FILE = "postfix-receive-access.cf";
+    static final String SENDER_LOGIN_FILE = "postfix-sender-login-maps.cf";
     static final String VIRTUAL_FILE = "postfix-virtual.cf";
     static final String REGEXP_FILE = "postfix-regexp.cf";
 
@@ -35,6 +38,11 @@ final class ConfigParser {
     record Line(int number, String text) {}
 
     static ConfigSnapshot parse(String accountsText, String virtualText, String regexpText, Set<String> extraDomains) {
+        return parse(accountsText, virtualText, regexpText, "", "", "", extraDomains);
+    }
+
+    static ConfigSnapshot parse(String accountsText, String virtualText, String regexpText, String sendAccessText,
+            String receiveAccessText, String senderLoginText, Set<String> extraDomains) {
         ConfigParser parser = new ConfigParser();
         parser.parseAccounts(accountsText);
         parser.parseVirtual(virtualText);
@@ -42,7 +50,49 @@ final class ConfigParser {
         for (String domain : extraDomains) {
             parser.domains.add(domain.toLowerCase(Locale.ROOT));
         }
-        return new ConfigSnapshot(parser.accounts, parser.aliases, parser.regexps, parser.domains, parser.problems);
+        Set<String> send = parser.parseAccess(SEND_ACCESS_FILE, sendAccessText);
+        Set<String> receive = parser.parseAccess(RECEIVE_ACCESS_FILE, receiveAccessText);
+        Map<String, Set<String>> logins = parser.parseSenderLogins(senderLoginText);
+        return new ConfigSnapshot(parser.accounts, parser.aliases, parser.regexps, parser.domains, parser.problems,
+                send, receive, logins);
+    }
+
+    /**
+     * docker-mailserver's restriction files ({@code setup email restrict}): {@code address REJECT} per line.
+     * Any other action (OK, DUNNO) leaves the address unrestricted.
+     */
+    private Set<String> parseAccess(String file, String text) {
+        Set<String> restricted = new java.util.HashSet<>();
+        for (Line line : logicalLines(file, text)) {
+            String[] f = line.text().strip().split("\\s+");
+            if (f.length != 2 || !f[0].contains("@")) {
+                problem(file, line.number(), "expected 'user@domain REJECT'");
+                continue;
+            }
+            if (f[1].equalsIgnoreCase("REJECT") || f[1].toUpperCase(Locale.ROOT).startsWith("REJECT")) {
+                restricted.add(f[0].toLowerCase(Locale.ROOT));
+            }
+        }
+        return restricted;
+    }
+
+    /** Postfix smtpd_sender_login_maps: {@code sender-address login[,login...]}; {@code @domain} for a domain. */
+    private Map<String, Set<String>> parseSenderLogins(String text) {
+        Map<String, Set<String>> map = new java.util.HashMap<>();
+        for (Line line : logicalLines(SENDER_LOGIN_FILE, text)) {
+            String t = line.text().strip();
+            int sp = t.indexOf(' ') < 0 ? t.indexOf('\t') : t.indexOf(' ');
+            if (sp < 0 || !t.substring(0, sp).contains("@")) {
+                problem(SENDER_LOGIN_FILE, line.number(), "expected 'sender@domain login[,login...]'");
+                continue;
+            }
+            List<String> logins = splitTargets(t.substring(sp + 1));
+            map.computeIfAbsent(t.substring(0, sp).toLowerCase(Locale.ROOT), k -> new java.util.HashSet<>())
+                    .addAll(logins);
+        }
+        Map<String, Set<String>> frozen = new java.util.HashMap<>();
+        map.forEach((k, v) -> frozen.put(k, Set.copyOf(v)));
+        return frozen;
     }
 
     /** {@code user@domain|{SCHEME}hash[|ignored...]}, one per line. */

@@ -13,13 +13,21 @@ import java.util.Set;
  * @param regexps  postfix-regexp.cf rules in file order (the first match wins)
  * @param domains  local domains
  * @param problems what was skipped while parsing
+ * @param sendRestricted    accounts that may not send (postfix-send-access.cf, "address REJECT")
+ * @param receiveRestricted addresses that may not receive (postfix-receive-access.cf)
+ * @param senderLogins      postfix-sender-login-maps.cf: sender address (or "@domain") to the logins allowed to use it
  */
 record ConfigSnapshot(Map<String, Account> accounts, Map<String, Alias> aliases, List<RegexpRule> regexps,
-                      Set<String> domains, List<ConfigProblem> problems) {
+                      Set<String> domains, List<ConfigProblem> problems, Set<String> sendRestricted,
+                      Set<String> receiveRestricted, Map<String, Set<String>> senderLogins) {
 
-    static final ConfigSnapshot EMPTY = new ConfigSnapshot(Map.of(), Map.of(), List.of(), Set.of(), List.of());
+    static final ConfigSnapshot EMPTY = new ConfigSnapshot(Map.of(), Map.of(), List.of(), Set.of(), List.of(),
+            Set.of(), Set.of(), Map.of());
 
     ConfigSnapshot {
+        sendRestricted = Set.copyOf(sendRestricted);
+        receiveRestricted = Set.copyOf(receiveRestricted);
+        senderLogins = Map.copyOf(senderLogins);
         accounts = Map.copyOf(accounts);
         aliases = Map.copyOf(aliases);
         regexps = List.copyOf(regexps);

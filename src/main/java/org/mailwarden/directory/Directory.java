@@ -24,4 +24,16 @@ public interface Directory {
 
     /** Checks a password against the stored hash; empty when the account does not exist or the password is wrong. */
     Optional<Account> authenticate(String login, char[] password);
+
+    /** Services an account can be barred from, as docker-mailserver's {@code setup email restrict}. */
+    enum Service { SEND, RECEIVE }
+
+    boolean isRestricted(String address, Service service);
+
+    /**
+     * Sender (spoof) protection: may the authenticated {@code login} use {@code address} as envelope sender or
+     * header From? Its own address, any address that resolves to its mailbox (aliases, sub-addresses), and
+     * addresses granted in the sender-login map are allowed; nothing else.
+     */
+    boolean mayUseSender(String login, String address);
 }

@@ -42,7 +42,8 @@ public final class FileDirectory implements Directory {
 
     private static final Logger log = LoggerFactory.getLogger(FileDirectory.class);
     private static final List<String> FILES =
-            List.of(ConfigParser.ACCOUNTS_FILE, ConfigParser.VIRTUAL_FILE, ConfigParser.REGEXP_FILE);
+            List.of(ConfigParser.ACCOUNTS_FILE, ConfigParser.VIRTUAL_FILE, ConfigParser.REGEXP_FILE,
+                    ConfigParser.SEND_ACCESS_FILE, ConfigParser.RECEIVE_ACCESS_FILE, ConfigParser.SENDER_LOGIN_FILE);
 
     /**
      * Verified against when the login is unknown, so that an unknown user takes about as long as a wrong password
@@ -134,6 +135,32 @@ public final class FileDirectory implements Directory {
     }
 
     @Override
+    public boolean isRestricted(String address, Service service) {
+        ConfigSnapshot config = current().config();
+        String a = address.strip().toLowerCase(Locale.ROOT);
+        return switch (service) {
+            case SEND -> config.sendRestricted().contains(a);
+            case RECEIVE -> config.receiveRestricted().contains(a);
+        };
+    }
+
+    @Override
+    public boolean mayUseSender(String login, String address) {
+        String l = login.strip().toLowerCase(Locale.ROOT);
+        String a = address.strip().toLowerCase(Locale.ROOT);
+        if (a.equals(l)) {
+            return true;
+        }
+        Map<String, Set<String>> granted = current().config().senderLogins();
+        int at = a.lastIndexOf('@');
+        if (granted.getOrDefault(a, Set.of()).contains(l)
+                || at >= 0 && granted.getOrDefault(a.substring(at), Set.of()).contains(l)) {
+            return true;
+        }
+        return resolve(a) instanceof Resolution.Deliver d && d.mailboxes().contains(l);
+    }
+
+    @Override
     public Optional<Account> authenticate(String login, char[] password) {
         if (password == null) {
             return Optional.empty();
@@ -182,7 +209,8 @@ public final class FileDirectory implements Directory {
             }
         }
         lastReadError = null;
-        ConfigSnapshot config = ConfigParser.parse(texts[0], texts[1], texts[2], extraDomains);
+        ConfigSnapshot config = ConfigParser.parse(texts[0], texts[1], texts[2], texts[3], texts[4], texts[5],
+                extraDomains);
         AliasResolver resolver = new AliasResolver(config, recipientDelimiter);
         List<ConfigProblem> problems = new ArrayList<>(config.problems());
         problems.addAll(resolver.audit());

@@ -78,13 +78,17 @@ public final class MailServer implements AutoCloseable {
             close();
             throw e;
         }
+        for (String warning : config.submission().warnings()) {
+            LOG.warn("event=config-warning setting=relay.trusted-networks message=\"{}\"", warning);
+        }
         LOG.info("event=started host={} data={} domains={}", config.hostname(), config.dataDir(),
                 String.join(",", directory.localDomains()));
         return this;
     }
 
     private SmtpServer smtp(SmtpServer.Mode mode) {
-        return new SmtpServer(mode, config.hostname(), config.smtp(), directory, store, queue, tls, events);
+        return new SmtpServer(mode, config.hostname(), config.smtp(), config.submission(), directory, store, queue,
+                tls, events);
     }
 
     /** The bound port of a listener by name (smtp, submission, submissions, imap, imaps); -1 if not running. */

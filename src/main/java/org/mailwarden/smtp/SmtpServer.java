@@ -3,6 +3,7 @@ package org.mailwarden.smtp;
 import java.io.IOException;
 import java.io.OutputStream;
 import org.mailwarden.config.SmtpConfig;
+import org.mailwarden.config.SubmissionConfig;
 import org.mailwarden.directory.Directory;
 import org.mailwarden.events.EventBus;
 import org.mailwarden.gate.Connection;
@@ -25,9 +26,11 @@ public final class SmtpServer implements ConnectionHandler {
     final OutboundQueue queue;
     final TlsProvider tls;
     final EventBus events;
+    final SubmissionConfig submission;
 
-    public SmtpServer(Mode mode, String hostname, SmtpConfig limits, Directory directory, MailStore store,
-            OutboundQueue queue, TlsProvider tls, EventBus events) {
+    public SmtpServer(Mode mode, String hostname, SmtpConfig limits, SubmissionConfig submission, Directory directory,
+            MailStore store, OutboundQueue queue, TlsProvider tls, EventBus events) {
+        this.submission = submission;
         this.mode = mode;
         this.hostname = hostname;
         this.limits = limits;
@@ -47,6 +50,11 @@ public final class SmtpServer implements ConnectionHandler {
     public void refuse(OutputStream out, String reason) throws IOException {
         out.write(new Reply(421, "4.7.0", hostname + " " + reason).encode());
         out.flush();
+    }
+
+    /** AUTH is offered on submission ports, and on port 25 only when configured. */
+    boolean authOffered() {
+        return mode == Mode.SUBMISSION || submission.authOnPort25();
     }
 
     @Override

@@ -19,6 +19,7 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import org.mailwarden.config.Settings;
 import org.mailwarden.config.SmtpConfig;
+import org.mailwarden.directory.Directory;
 import org.mailwarden.directory.Resolution;
 import org.mailwarden.events.Event;
 import org.mailwarden.gate.Connection;
@@ -46,6 +47,8 @@ final class SmtpSession {
 
     private String helo;
     private boolean esmtp;
+    /** The authenticated account (login address), or null. */
+    private String login;
     private Transaction tx;
     private int errors;
     private boolean closing;
@@ -61,6 +64,8 @@ final class SmtpSession {
         final List<String> recipients = new ArrayList<>();
         MessageSink bdat;
         Reply bdatFailure;
+        /** Set by the header check of a submission: the message is refused at its end with this reply. */
+        Reply headerFailure;
 
         Transaction(String sender, boolean utf8) {
             this.sender = sender;
@@ -157,7 +162,7 @@ final class SmtpSession {
             case SmtpCommand.Vrfy v -> send(Reply.CANNOT_VRFY);
             case SmtpCommand.Expn e -> reply(new Reply(502, "5.5.1", "EXPN not available"), "expn");
             case SmtpCommand.StartTls s -> startTls();
-            case SmtpCommand.Auth a -> reply(new Reply(502, "5.5.1", "AUTH not available on this port"), "auth");
+            case SmtpCommand.Auth a -> auth(a);
             case SmtpCommand.Invalid(Reply r) -> reply(r, "syntax");
             case SmtpCommand.Unknown u -> reply(Reply.UNKNOWN_COMMAND, "unknown-command");
         }
@@ -182,6 +187,9 @@ final class SmtpSession {
         if (server.tls != null && !conn.isTls()) {
             lines.add("STARTTLS");
         }
+        if (server.authOffered() && conn.isTls() && login == null) {
+            lines.add("AUTH PLAIN LOGIN"); // RFC 8314 / RFC 4954: never offered in clear text
+        }
         send(new Reply(250, null, lines));
     }
 
@@ -194,8 +202,9 @@ final class SmtpSession {
             reply(Reply.NESTED_MAIL, "bad-sequence");
             return;
         }
-        if (server.mode == SmtpServer.Mode.SUBMISSION) {
-            reply(Reply.AUTH_REQUIRED, "auth-required");
+        if (server.mode == SmtpServer.Mode.SUBMISSION && login == null) {
+            reply(conn.isTls() ? Reply.AUTH_REQUIRED
+                    : new Reply(530, "5.7.0", "Must issue a STARTTLS command first"), "auth-required");
             return;
         }
         boolean utf8 = false;
@@ -224,6 +233,9 @@ final class SmtpSession {
                         return;
                     }
                 }
+                case "AUTH" -> {
+                    // RFC 4954 5: the AUTH parameter is accepted and not trusted
+                }
                 case "SMTPUTF8" -> {
                     if (value != null) {
                         reply(new Reply(501, "5.5.4", "SMTPUTF8 takes no value"), "syntax");
@@ -249,6 +261,19 @@ final class SmtpSession {
         if (!utf8 && !Addresses.isAscii(sender)) {
             reply(Reply.NON_ASCII_ADDRESS, "syntax");
             return;
+        }
+        if (login != null) {
+            if (server.directory.isRestricted(login, Directory.Service.SEND)) {
+                server.events.emit(new Event.SenderDenied(origin, conn.id(), login, sender, "restricted"));
+                send(new Reply(554, "5.7.1", "Sender address rejected: account " + login
+                        + " is not allowed to send mail (restricted by the administrator)"));
+                return;
+            }
+            if (!sender.isEmpty() && !ownsSender(sender)) {
+                server.events.emit(new Event.SenderDenied(origin, conn.id(), login, sender, "envelope"));
+                send(notOwned(sender));
+                return;
+            }
         }
         tx = new Transaction(sender, utf8);
         send(Reply.SENDER_OK);
@@ -281,7 +306,14 @@ final class SmtpSession {
         Resolution res = postmaster ? resolvePostmaster() : server.directory.resolve(rcpt);
         switch (res) {
             case Resolution.Deliver(Set<String> mailboxes, Set<String> forwards) -> {
-                tx.mailboxes.addAll(mailboxes);
+                List<String> allowed = mailboxes.stream()
+                        .filter(m -> !server.directory.isRestricted(m, Directory.Service.RECEIVE)).toList();
+                if (server.directory.isRestricted(rcpt, Directory.Service.RECEIVE)
+                        || allowed.isEmpty() && forwards.isEmpty()) {
+                    send(new Reply(554, "5.7.1", "Recipient address rejected: Access denied"));
+                    return;
+                }
+                tx.mailboxes.addAll(allowed);
                 tx.forwards.addAll(forwards);
                 tx.recipients.add(rcpt);
                 send(Reply.RECIPIENT_OK);
@@ -291,6 +323,13 @@ final class SmtpSession {
                 reply(Reply.UNKNOWN_USER, null);
             }
             case Resolution.NotLocal n -> {
+                if (login != null || server.submission.isTrusted(conn.clientIp())) {
+                    // relay: authenticated on a port that offers AUTH, or a trusted network
+                    tx.forwards.add(rcpt);
+                    tx.recipients.add(rcpt);
+                    send(Reply.RECIPIENT_OK);
+                    return;
+                }
                 server.events.emit(new Event.RelayDenied(origin, conn.id(), tx.sender, rcpt));
                 reply(Reply.RELAY_DENIED, null);
             }
@@ -331,6 +370,9 @@ final class SmtpSession {
             Reply failure = readData(sink);
             if (closing) {
                 return;
+            }
+            if (failure == null) {
+                failure = tx.headerFailure;
             }
             if (failure != null) {
                 reply(failure, "message-refused");
@@ -395,6 +437,7 @@ final class SmtpSession {
                 }
             }
         }
+        sink.finishHeader();
         if (nul) {
             return Reply.NUL_IN_DATA;
         }
@@ -485,8 +528,12 @@ final class SmtpSession {
             return;
         }
         try (MessageSink s = tx.bdat) {
-            if (tx.bdatFailure != null) {
-                reply(tx.bdatFailure, "message-refused");
+            if (tx.bdatFailure == null) {
+                s.finishHeader();
+            }
+            Reply failure = tx.bdatFailure != null ? tx.bdatFailure : tx.headerFailure;
+            if (failure != null) {
+                reply(failure, "message-refused");
             } else {
                 commit(s);
             }
@@ -524,7 +571,7 @@ final class SmtpSession {
             if (!tx.forwards.isEmpty()) {
                 parts.add(server.queue.begin(tx.sender, List.copyOf(tx.forwards)));
             }
-            MessageSink sink = new MessageSink(parts);
+            MessageSink sink = new MessageSink(parts, login != null ? this::submissionHeaders : null);
             byte[] received = receivedHeader().getBytes(StandardCharsets.UTF_8);
             sink.write(received, 0, received.length);
             return sink;
@@ -551,13 +598,17 @@ final class SmtpSession {
 
     /** RFC 5321 4.4 trace header; the "with" keyword per RFC 3848 / RFC 6531. */
     private String receivedHeader() {
-        String with = (tx.utf8 ? "UTF8SMTP" : esmtp ? "ESMTP" : "SMTP") + (conn.isTls() ? "S" : "");
+        String with = (tx.utf8 ? "UTF8SMTP" : esmtp ? "ESMTP" : "SMTP") + (conn.isTls() ? "S" : "")
+                + (login != null ? "A" : "");
         if (!esmtp && conn.isTls()) {
             with = "SMTPS";
         }
         StringBuilder h = new StringBuilder(256);
-        h.append("Received: from ").append(sanitize(helo)).append(" ([")
-                .append(conn.clientIp().getHostAddress()).append("])\r\n\tby ").append(server.hostname)
+        h.append("Received: from ").append(sanitize(helo));
+        if (login == null || !server.submission.hideClientIp()) {
+            h.append(" ([").append(conn.clientIp().getHostAddress()).append("])");
+        }
+        h.append("\r\n\tby ").append(server.hostname)
                 .append(" (Mailwarden) with ").append(with).append(" id ").append(tx.txid);
         if (conn.socket() instanceof SSLSocket ssl) {
             SSLSession s = ssl.getSession();
@@ -579,6 +630,179 @@ final class SmtpSession {
             b.append(c < ' ' || c == '(' || c == ')' || c == ';' || c == '\\' ? '_' : c);
         }
         return b.toString();
+    }
+
+    private boolean ownsSender(String address) {
+        return !server.submission.spoofProtection() || server.directory.mayUseSender(login, address);
+    }
+
+    private Reply notOwned(String address) {
+        return new Reply(553, "5.7.1", "Sender address rejected: " + address + " is not owned by user " + login
+                + "; to allow it, point an alias " + address + " at " + login
+                + " (postfix-virtual.cf) or add '" + address + " " + login + "' to postfix-sender-login-maps.cf");
+    }
+
+    /**
+     * Header check for authenticated mail: every From address must be the user's own (spoof protection), and a
+     * missing Message-ID or Date is added (RFC 6409 8.2, 8.3).
+     */
+    private byte[] submissionHeaders(byte[] header) {
+        SubmissionHeaders h = SubmissionHeaders.parse(header);
+        if (server.submission.spoofProtection()) {
+            for (String from : h.fromAddresses()) {
+                if (from == null || !ownsSender(from)) {
+                    String shown = from == null ? "(unreadable From header)" : from;
+                    server.events.emit(new Event.SenderDenied(origin, conn.id(), login, shown, "header-from"));
+                    tx.headerFailure = new Reply(553, "5.7.1", "Header From rejected: " + shown
+                            + " is not owned by user " + login + "; to allow it, point an alias " + shown + " at "
+                            + login + " (postfix-virtual.cf) or add it to postfix-sender-login-maps.cf");
+                    break;
+                }
+            }
+        }
+        StringBuilder extra = new StringBuilder();
+        if (!h.hasMessageId()) {
+            extra.append("Message-ID: <").append(tx.txid).append('.').append(System.currentTimeMillis()).append('@')
+                    .append(server.hostname).append(">\r\n");
+        }
+        if (!h.hasDate()) {
+            extra.append("Date: ").append(RFC5322_DATE.format(ZonedDateTime.now())).append("\r\n");
+        }
+        return extra.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** AUTH PLAIN / LOGIN (RFC 4954, RFC 4616), only over TLS and only where AUTH is offered. */
+    private void auth(SmtpCommand.Auth a) throws IOException {
+        if (!server.authOffered()) {
+            reply(new Reply(502, "5.5.1", "AUTH not available on this port; use the submission port 587 or 465"),
+                    "auth");
+            return;
+        }
+        if (!conn.isTls()) {
+            reply(new Reply(538, "5.7.11", "Encryption required for requested authentication mechanism"), "auth");
+            return;
+        }
+        if (login != null) {
+            reply(new Reply(503, "5.5.1", "Already authenticated"), "bad-sequence");
+            return;
+        }
+        if (helo == null || tx != null) {
+            reply(new Reply(503, "5.5.1", helo == null ? "Send EHLO first" : "AUTH not allowed in a mail transaction"),
+                    "bad-sequence");
+            return;
+        }
+        String user;
+        char[] password;
+        switch (a.mechanism()) {
+            case "PLAIN" -> {
+                byte[] resp = a.initialResponse() != null ? decode(a.initialResponse()) : challenge("");
+                if (resp == null) {
+                    return;
+                }
+                // authzid NUL authcid NUL passwd
+                int n1 = indexOf(resp, 0, 0);
+                int n2 = n1 < 0 ? -1 : indexOf(resp, 0, n1 + 1);
+                if (n2 < 0) {
+                    reply(new Reply(501, "5.5.2", "Malformed PLAIN response"), "syntax");
+                    return;
+                }
+                String authz = new String(resp, 0, n1, StandardCharsets.UTF_8);
+                user = new String(resp, n1 + 1, n2 - n1 - 1, StandardCharsets.UTF_8);
+                password = utf8Chars(resp, n2 + 1, resp.length - n2 - 1);
+                java.util.Arrays.fill(resp, (byte) 0);
+                if (!authz.isEmpty() && !authz.equalsIgnoreCase(user)) {
+                    authFailed(user, "PLAIN", "authzid-mismatch", password);
+                    return;
+                }
+            }
+            case "LOGIN" -> {
+                byte[] u = a.initialResponse() != null ? decode(a.initialResponse()) : challenge("VXNlcm5hbWU6");
+                if (u == null) {
+                    return;
+                }
+                user = new String(u, StandardCharsets.UTF_8);
+                byte[] p = challenge("UGFzc3dvcmQ6");
+                if (p == null) {
+                    return;
+                }
+                password = utf8Chars(p, 0, p.length);
+                java.util.Arrays.fill(p, (byte) 0);
+            }
+            default -> {
+                reply(new Reply(504, "5.5.4", "Unrecognized authentication mechanism; use PLAIN or LOGIN"), "syntax");
+                return;
+            }
+        }
+        String mechanism = a.mechanism();
+        java.util.Optional<org.mailwarden.directory.Account> account = server.directory.authenticate(user, password);
+        if (account.isEmpty()) {
+            authFailed(user, mechanism, "bad-credentials", password);
+            return;
+        }
+        java.util.Arrays.fill(password, '\0');
+        login = account.get().address();
+        server.events.emit(new Event.AuthSuccess(origin, conn.id(), login, mechanism));
+        send(new Reply(235, "2.7.0", "Authentication successful"));
+    }
+
+    private void authFailed(String user, String mechanism, String reason, char[] password) {
+        java.util.Arrays.fill(password, '\0');
+        flush();
+        try {
+            Thread.sleep(server.submission.authFailureDelay()); // a virtual thread: sleeping costs nothing
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server.events.emit(new Event.AuthFailure(origin, conn.id(), user, mechanism, reason));
+        reply(new Reply(535, "5.7.8", "Authentication credentials invalid"), null);
+    }
+
+    /** Sends a 334 challenge and reads the client's base64 answer; null (after replying) if it was cancelled. */
+    private byte[] challenge(String text) throws IOException {
+        send(new Reply(334, null, text));
+        if (!input.readLine(line, lineBuf, discardCap) || line.abusive) {
+            closeWith("client-closed-in-auth");
+            return null;
+        }
+        if (line.overflow) {
+            reply(new Reply(500, "5.5.6", "Authentication exchange line is too long"), "syntax");
+            return null;
+        }
+        String answer = commandText();
+        if (answer.equals("*")) {
+            reply(new Reply(501, "5.0.0", "Authentication cancelled"), null);
+            return null;
+        }
+        return decode(answer);
+    }
+
+    private byte[] decode(String b64) {
+        if (b64.equals("=")) {
+            return new byte[0]; // RFC 4954 4: an empty initial response
+        }
+        try {
+            return java.util.Base64.getDecoder().decode(b64);
+        } catch (IllegalArgumentException e) {
+            reply(new Reply(501, "5.5.2", "Cannot decode the base64 response"), "syntax");
+            return null;
+        }
+    }
+
+    private static int indexOf(byte[] b, int value, int from) {
+        for (int i = from; i < b.length; i++) {
+            if (b[i] == value) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static char[] utf8Chars(byte[] b, int off, int len) {
+        java.nio.CharBuffer cb = StandardCharsets.UTF_8.decode(java.nio.ByteBuffer.wrap(b, off, len));
+        char[] out = new char[cb.remaining()];
+        cb.get(out);
+        java.util.Arrays.fill(cb.array(), '\0');
+        return out;
     }
 
     private void startTls() throws IOException {

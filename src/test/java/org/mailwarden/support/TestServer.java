@@ -61,6 +61,7 @@ public final class TestServer implements AutoCloseable {
                     listen.address = 127.0.0.1
                     hostname = mx.example.test
                     domains = catchall.test
+                    auth.failure-delay = 20ms
                     """);
         }
         if (!Files.exists(config.resolve("postfix-accounts.cf"))) {
@@ -83,6 +84,20 @@ public final class TestServer implements AutoCloseable {
 
     public int submissionPort() {
         return server.port("submission");
+    }
+
+    public int submissionsPort() {
+        return server.port("submissions");
+    }
+
+    public java.util.List<java.nio.file.Path> queueEnvelopes() throws IOException {
+        Path q = server.config().stateDir().resolve("queue");
+        if (!Files.isDirectory(q)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(q)) {
+            return s.filter(p -> p.toString().endsWith(".env")).sorted().toList();
+        }
     }
 
     /** Rewrites a config file and bumps its mtime so the directory sees the change on its next look. */
