@@ -49,6 +49,9 @@ class SubmissionTest {
                 sha512@example.test|{SHA512-CRYPT}$6$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2xS0ktL3nh/
                 bcrypt@example.test|{BLF-CRYPT}$2b$05$abcdefghijklmnopqrstuuWG29KuyeAicPCJODk1zjyGvyQUU2awu
                 argon2id@example.test|{ARGON2ID}$argon2id$v=19$m=1024,t=2,p=1$c2FsdHlzYWx0eXNhbHQ$1iYP9va0OghzPIdGo3gp/xbZeB9yylvUX/a5N4yMOlg
+                argon2i@example.test|{ARGON2I}$argon2i$v=19$m=1024,t=2,p=1$c2FsdHlzYWx0eXNhbHQ$DE+ddmKyzUGSHXga3CZp9UKPKQ8cVaaMXW+LIrFbctc
+                crypt@example.test|{CRYPT}$5$saltsalt$gOjOtoMpVhru2uyjeJSEc/JaLQWOXMNmlOnj6T4AtC.
+                plain@example.test|{PLAIN}password
                 """.formatted(hash("alice"), hash("bob"), hash("carol"), hash("dave"));
         Files.writeString(config.resolve("postfix-accounts.cf"), accounts);
         t = TestServer.start(dir);
@@ -97,7 +100,7 @@ class SubmissionTest {
                 import smtplib, ssl
                 ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
                 users = {'sha256': 'password', 'sha512': 'password', 'bcrypt': 'password', 'argon2id': 'password',
-                         'alice': 'secret-alice'}
+                         'argon2i': 'password', 'crypt': 'password', 'plain': 'password', 'alice': 'secret-alice'}
                 for u, pw in users.items():
                     for given in (pw, pw + 'x'):
                         s = smtplib.SMTP_SSL('127.0.0.1', %d, context=ctx, timeout=10)
@@ -109,12 +112,12 @@ class SubmissionTest {
                         s.quit()
                 """.formatted(t.submissionsPort()), 60);
         assertThat(r.exit()).as(r.output()).isZero();
-        for (String u : new String[] {"sha256", "sha512", "bcrypt", "argon2id", "alice"}) {
+        for (String u : new String[] {"sha256", "sha512", "bcrypt", "argon2id", "argon2i", "crypt", "plain", "alice"}) {
             assertThat(r.output()).contains(u + " ok 235").contains(u + " refused 535 5.7.8");
         }
         assertThat(r.output()).doesNotContain("WRONG-ACCEPTED").doesNotContain("RIGHT-REFUSED");
-        // smtplib tries PLAIN, then LOGIN, for each wrong password: ten typed failures, each with its mechanism
-        assertThat(t.events(Event.AuthFailure.class)).hasSize(10).allSatisfy(e -> {
+        // smtplib tries PLAIN, then LOGIN, for each wrong password: two typed failures each, with the mechanism
+        assertThat(t.events(Event.AuthFailure.class)).hasSize(16).allSatisfy(e -> {
             assertThat(e.origin().proto()).isEqualTo("submission");
             assertThat(e.origin().listener()).isEqualTo("submissions");
             assertThat(e.origin().ip()).isEqualTo("127.0.0.1");
@@ -123,7 +126,7 @@ class SubmissionTest {
         assertThat(t.events(Event.AuthFailure.class)).extracting(Event.AuthFailure::mechanism).contains("PLAIN", "LOGIN");
         assertThat(t.events(Event.AuthFailure.class)).extracting(Event.AuthFailure::user)
                 .contains("argon2id@example.test");
-        assertThat(t.events(Event.AuthSuccess.class)).hasSize(5);
+        assertThat(t.events(Event.AuthSuccess.class)).hasSize(8);
     }
 
     @Test
