@@ -86,7 +86,8 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
 
         SmtpConfig smtp = new SmtpConfig(v.get(Settings.MAX_LINE_LENGTH), v.get(Settings.MAX_MESSAGE_SIZE),
                 v.get(Settings.MAX_RECIPIENTS), v.get(Settings.COMMAND_TIMEOUT), v.get(Settings.DATA_TIMEOUT),
-                v.get(Settings.MAX_ERRORS), v.get(Settings.BARE_LF));
+                v.get(Settings.MAX_ERRORS), v.get(Settings.BARE_LF), v.get(Settings.GREET_WAIT),
+                v.get(Settings.GREET_EXEMPT));
         Set<String> domains = Arrays.stream(v.get(Settings.DOMAINS).split("[,\\s]+"))
                 .map(String::strip).filter(s -> !s.isEmpty()).map(String::toLowerCase).collect(Collectors.toSet());
         List<Cidr> trusted = v.get(Settings.TRUSTED_NETWORKS);

@@ -43,6 +43,11 @@ public record Setting<T>(String key, String env, String defaultValue, String doc
         return new Setting<>(key, env, def, doc, Setting::parseDuration);
     }
 
+    /** A duration where 0 turns the feature off. */
+    static Setting<Duration> durationOrOff(String key, String env, String def, String doc) {
+        return new Setting<>(key, env, def, doc, s -> s.equals("0") ? Duration.ZERO : parseDuration(s));
+    }
+
     /** "1"/"0", "true"/"false", "yes"/"no", "on"/"off" (docker-mailserver uses 1 and 0). */
     static Setting<Boolean> bool(String key, String env, boolean def, String doc) {
         return new Setting<>(key, env, def ? "1" : "0", doc, s -> switch (s.toLowerCase(Locale.ROOT)) {

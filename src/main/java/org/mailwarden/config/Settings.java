@@ -59,8 +59,14 @@ public final class Settings {
     public static final Setting<java.time.Duration> AUTH_FAILURE_DELAY = Setting.duration("auth.failure-delay", null,
             "1s", "how long a failed login waits before its answer, to slow down password guessing");
 
+    public static final Setting<Duration> GREET_WAIT = Setting.durationOrOff("smtp.greet-wait", null, "3s",
+            "port 25: how long the greeting is held back (after a first '220-' line) to catch bots that talk before "
+                    + "it (postscreen's pregreet test); a client that passes is not tested again for a day; 0 = off");
+    public static final Setting<List<Cidr>> GREET_EXEMPT = Setting.networks("smtp.greet-exempt", null,
+            "127.0.0.0/8,::1", "clients that skip the pregreet test (besides relay.trusted-networks)");
+
     public static final List<Setting<?>> ALL = List.of(HOSTNAME, DOMAINS, LISTEN_ADDRESS, MAX_CONNECTIONS,
             MAX_LINE_LENGTH, MAX_MESSAGE_SIZE, MAX_RECIPIENTS, COMMAND_TIMEOUT, DATA_TIMEOUT, MAX_ERRORS, BARE_LF,
             RECIPIENT_DELIMITER, TLS_CERT, TLS_KEY, TRUSTED_NETWORKS, ALLOW_WIDE_TRUSTED_NETWORKS, SPOOF_PROTECTION,
-            HIDE_CLIENT_IP, AUTH_ON_PORT_25, AUTH_FAILURE_DELAY);
+            HIDE_CLIENT_IP, AUTH_ON_PORT_25, AUTH_FAILURE_DELAY, GREET_WAIT, GREET_EXEMPT);
 }

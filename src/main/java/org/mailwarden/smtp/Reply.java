@@ -38,6 +38,12 @@ public record Reply(int code, String enhanced, List<String> lines) {
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The first line of a multi-line reply, as a continuation line ("220-..."): more lines follow later. */
+    public byte[] firstLineOnly() {
+        return (code + "-" + (enhanced == null ? "" : enhanced + " ") + lines.getFirst() + "\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
     @Override
     public String toString() {
         return code + (enhanced == null ? "" : " " + enhanced) + " " + String.join(" / ", lines);

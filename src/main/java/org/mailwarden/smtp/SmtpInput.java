@@ -47,6 +47,30 @@ final class SmtpInput {
         return lim - pos;
     }
 
+    /** Bytes the client has sent that we have not consumed: in our buffer or already in the socket. */
+    boolean hasPendingInput() {
+        if (lim > pos) {
+            return true;
+        }
+        try {
+            return in.available() > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Waits for the client to send something, up to the socket's read timeout (set by the caller). True if data
+     * arrived (it stays buffered), false on the timeout.
+     */
+    boolean awaitInput() throws IOException {
+        try {
+            return fill();
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        }
+    }
+
     private boolean fill() throws IOException {
         if (pos < lim) {
             return true;

@@ -52,6 +52,42 @@ public final class SmtpServer implements ConnectionHandler {
         out.flush();
     }
 
+    /** Clients that passed the pregreet test, until when (epoch ms). Bounded: cleared of expired entries when full. */
+    private final java.util.concurrent.ConcurrentHashMap<java.net.InetAddress, Long> greetPassed =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final long GREET_PASS_MILLIS = 24 * 3600 * 1000L;
+    private static final int GREET_PASS_MAX = 100_000;
+
+    /** Port 25 holds the greeting back to catch clients that talk first, unless exempt or recently passed. */
+    boolean needsGreetTest(java.net.InetAddress ip) {
+        if (mode != Mode.INBOUND || limits.greetWait().isZero() || submission.isTrusted(ip)) {
+            return false;
+        }
+        for (org.mailwarden.config.Cidr c : limits.greetExempt()) {
+            if (c.contains(ip)) {
+                return false;
+            }
+        }
+        Long until = greetPassed.get(ip);
+        return until == null || until < System.currentTimeMillis();
+    }
+
+    void greetTestPassed(java.net.InetAddress ip) {
+        long now = System.currentTimeMillis();
+        if (greetPassed.size() >= GREET_PASS_MAX) {
+            greetPassed.values().removeIf(until -> until < now);
+            if (greetPassed.size() >= GREET_PASS_MAX) {
+                greetPassed.clear();
+            }
+        }
+        greetPassed.put(ip, now + GREET_PASS_MILLIS);
+    }
+
+    /** reject_unauth_pipelining applies to strangers on port 25, not to authenticated or trusted clients. */
+    boolean checksPipelining(java.net.InetAddress ip, boolean authenticated) {
+        return mode == Mode.INBOUND && !authenticated && !submission.isTrusted(ip);
+    }
+
     /** AUTH is offered on submission ports, and on port 25 only when configured. */
     boolean authOffered() {
         return mode == Mode.SUBMISSION || submission.authOnPort25();

@@ -51,6 +51,8 @@ final class SmtpSession {
     private String login;
     private Transaction tx;
     private int errors;
+    /** What the client pipelined without permission, if it did (reported and refused at DATA). */
+    private String pipeliningViolation;
     private boolean closing;
     private String closeReason = "quit";
 
@@ -88,7 +90,13 @@ final class SmtpSession {
     void run() throws IOException {
         server.events.emit(new Event.ConnectionOpened(origin, conn.id()));
         try {
-            send(new Reply(220, null, server.hostname + " ESMTP Mailwarden"));
+            if (server.needsGreetTest(conn.clientIp())) {
+                if (!greetTest()) {
+                    return;
+                }
+            } else {
+                send(new Reply(220, null, server.hostname + " ESMTP Mailwarden"));
+            }
             while (!closing) {
                 conn.socket().setSoTimeout((int) limits.commandTimeout().toMillis());
                 if (!input.readLine(line, lineBuf, discardCap)) {
@@ -109,7 +117,9 @@ final class SmtpSession {
                     reply(Reply.NUL_IN_COMMAND, "nul-in-command");
                     continue;
                 }
-                handle(SmtpCommand.parse(commandText()));
+                SmtpCommand command = SmtpCommand.parse(commandText());
+                notePipelining(command);
+                handle(command);
             }
         } catch (SocketTimeoutException e) {
             server.events.emit(new Event.Timeout(origin, conn.id(), tx != null && tx.bdat != null ? "bdat" : "command"));
@@ -121,6 +131,49 @@ final class SmtpSession {
             abortTransaction();
             flushQuietly();
             server.events.emit(new Event.ConnectionClosed(origin, conn.id(), closeReason));
+        }
+    }
+
+    /**
+     * Postscreen's pregreet test: send the first line of a multi-line greeting, wait, and see whether the client
+     * talks before the greeting is complete. Real MTAs wait for the final "220 " line; many bots do not.
+     */
+    private boolean greetTest() throws IOException {
+        try {
+            out.write(new Reply(220, null, server.hostname + " ESMTP Mailwarden").firstLineOnly());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        conn.socket().setSoTimeout((int) Math.max(1, limits.greetWait().toMillis()));
+        if (input.awaitInput()) {
+            server.events.emit(new Event.Pregreet(origin, conn.id()));
+            send(new Reply(554, "5.5.1", "Protocol error: you talked before the greeting"));
+            closeReason = "pregreet";
+            return false;
+        }
+        server.greetTestPassed(conn.clientIp());
+        send(new Reply(220, null, server.hostname + " ESMTP Mailwarden"));
+        return true;
+    }
+
+    /**
+     * reject_unauth_pipelining, observed here and judged at DATA where the whole session is visible: a client
+     * that sends more commands before our reply when PIPELINING was not negotiated (before EHLO, after HELO),
+     * or anything right after EHLO, HELO or DATA (RFC 2920 3.1: these end a group).
+     */
+    private void notePipelining(SmtpCommand command) {
+        if (pipeliningViolation != null || !server.checksPipelining(conn.clientIp(), login != null)
+                || !input.hasPendingInput()) {
+            return;
+        }
+        String verb = switch (command) {
+            case SmtpCommand.Ehlo e -> "EHLO";
+            case SmtpCommand.Helo h -> "HELO";
+            case SmtpCommand.Data d -> "DATA";
+            default -> esmtp ? null : "a command";
+        };
+        if (verb != null) {
+            pipeliningViolation = "input after " + verb + " before its reply" + (esmtp ? "" : " (no PIPELINING)");
         }
     }
 
@@ -352,6 +405,12 @@ final class SmtpSession {
     }
 
     private void data() throws IOException {
+        if (pipeliningViolation != null) {
+            server.events.emit(new Event.UnauthPipelining(origin, conn.id(), pipeliningViolation));
+            send(new Reply(554, "5.5.0", "Error: improper use of SMTP command pipelining"));
+            closeWith("unauth-pipelining");
+            return;
+        }
         if (tx == null) {
             reply(Reply.MAIL_FIRST, "bad-sequence");
             return;
