@@ -227,6 +227,30 @@ class SmtpLimitsTest {
     }
 
     @Test
+    void connectionsOverTheListenerLimitAreRefusedWith421() throws Exception {
+        t = TestServer.startWith(dir, c -> c.withMaxConnections(2));
+        try (SmtpClient a = new SmtpClient(t.smtpPort()); SmtpClient b = new SmtpClient(t.smtpPort())) {
+            assertThat(a.read()).startsWith("220 ");
+            assertThat(b.read()).startsWith("220 ");
+            try (SmtpClient third = new SmtpClient(t.smtpPort())) {
+                assertThat(third.read()).startsWith("421 4.7.0").contains("Too many connections");
+                assertThat(third.closedByServer()).isTrue();
+            }
+            assertThat(a.cmd("NOOP")).startsWith("250 "); // the admitted sessions are unaffected
+        }
+        assertThat(t.events(Event.ConnectionRefused.class)).singleElement()
+                .extracting(Event.ConnectionRefused::reason).isEqualTo("too-many-connections");
+        // slots free when sessions end: a new client is greeted again
+        org.mailwarden.support.Await.until("a slot is free again", Duration.ofSeconds(10), () -> {
+            try (SmtpClient again = new SmtpClient(t.smtpPort())) {
+                return again.read().startsWith("220 ");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
     void nonAsciiAddressNeedsSmtputf8() throws Exception {
         try (SmtpClient c = open()) {
             assertThat(c.cmd("MAIL FROM:<jörg@remote.test>")).startsWith("553 5.6.7");

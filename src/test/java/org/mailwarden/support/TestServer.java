@@ -45,12 +45,16 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(Path dir, UnaryOperator<SmtpConfig> limits) throws IOException {
+        return startWith(dir, c -> c.withSmtp(limits.apply(c.smtp())));
+    }
+
+    /** Starts with the loaded configuration changed by {@code change} (for settings not in SmtpConfig). */
+    public static TestServer startWith(Path dir, UnaryOperator<ServerConfig> change) throws IOException {
         Path config = dir.resolve("config");
         Files.createDirectories(config);
         writeDefaults(config);
         ServerConfig c = ServerConfig.load(dir, null, null, new ServerConfig.Ports(0, 0, 0, null, null), Map.of());
-        c = c.withSmtp(limits.apply(c.smtp()));
-        MailServer s = new MailServer(c, new EventBus(), ConnectionGate.OPEN).start();
+        MailServer s = new MailServer(change.apply(c), new EventBus(), ConnectionGate.OPEN).start();
         return new TestServer(dir, s);
     }
 
