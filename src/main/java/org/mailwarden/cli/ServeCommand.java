@@ -120,7 +120,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** An empty data dir gets one demo account with a random password, printed once and kept in a 0600 file. */
-    private static void createDemoAccount(ServerConfig config) throws IOException {
+    static void createDemoAccount(ServerConfig config) throws IOException {
         Path accounts = config.configDir().resolve("postfix-accounts.cf");
         if (Files.exists(accounts)) {
             return;
