@@ -65,6 +65,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-demo", description = "Do not create the demo account when the data dir has no accounts.")
     boolean noDemo;
 
+    @Option(names = "--force", description = "Start even if 'config check' finds a critical problem "
+            + "(also: MAILWARDEN_ALLOW_UNSAFE=1).")
+    boolean force;
+
     @Override
     public Integer call() throws Exception {
         boolean privileged = switch (portSet) {
@@ -85,6 +89,10 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (!noDemo) {
             createDemoAccount(config);
+        }
+        // config check (issue #7): refuse a critical finding unless overridden
+        if (!StartupAudit.allowsStart(config, force || StartupAudit.forcedByEnv())) {
+            return 78; // EX_CONFIG
         }
         MailServer server;
         try {
@@ -112,7 +120,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** An empty data dir gets one demo account with a random password, printed once and kept in a 0600 file. */
-    private static void createDemoAccount(ServerConfig config) throws IOException {
+    static void createDemoAccount(ServerConfig config) throws IOException {
         Path accounts = config.configDir().resolve("postfix-accounts.cf");
         if (Files.exists(accounts)) {
             return;

@@ -1,0 +1,180 @@
+package org.mailwarden.config;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Line-based configuration files edited the safe way, so a crash or a full disk never leaves a half-written
+ * accounts file behind and the server (which re-reads these files while running) never sees one.
+ *
+ * <p>{@link #write} puts the new content in a temporary file in the same directory, fsyncs it, keeps the previous
+ * version as {@code <file>.bak}, renames the temporary file over the original and fsyncs the directory. The
+ * original's permissions (and owner, where allowed) carry over; a new file gets the permissions asked for.
+ * Lines are kept exactly as read, line endings included, so comments and unrelated lines survive an edit.
+ */
+public final class ConfigFiles {
+
+    public static final String BACKUP_SUFFIX = ".bak";
+    /** For files holding secrets (postfix-accounts.cf). */
+    public static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rw-------");
+    /** For the other tables, as docker-mailserver leaves them. */
+    public static final Set<PosixFilePermission> SHARED = PosixFilePermissions.fromString("rw-r--r--");
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private ConfigFiles() {}
+
+    /**
+     * The file's lines without their line terminators; an empty list when the file does not exist. Bad UTF-8 is
+     * replaced rather than fatal (a stray Latin-1 byte in a comment), and a leading byte-order mark is kept.
+     */
+    public static List<String> readLines(Path file) throws IOException {
+        String text;
+        try {
+            text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return new ArrayList<>();
+        }
+        List<String> lines = new ArrayList<>();
+        int start = 0;
+        while (start < text.length()) {
+            int nl = text.indexOf('\n', start);
+            int end = nl < 0 ? text.length() : nl;
+            String line = text.substring(start, end);
+            lines.add(line.endsWith("\r") ? line.substring(0, line.length() - 1) : line);
+            start = end + 1;
+        }
+        return lines;
+    }
+
+    /** "\r\n" if the file's first line ends so, else "\n": new lines follow the file's own style. */
+    public static String lineEnding(Path file) throws IOException {
+        try {
+            String text = Files.readString(file, StandardCharsets.ISO_8859_1);
+            int nl = text.indexOf('\n');
+            return nl > 0 && text.charAt(nl - 1) == '\r' ? "\r\n" : "\n";
+        } catch (NoSuchFileException e) {
+            return "\n";
+        }
+    }
+
+    /**
+     * Replaces {@code file} with {@code lines} atomically, keeping the previous version as {@code <file>.bak}.
+     *
+     * @param newFilePermissions permissions when the file does not exist yet (an existing file keeps its own)
+     */
+    public static void write(Path file, List<String> lines, Set<PosixFilePermission> newFilePermissions)
+            throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        String eol = lineEnding(file);
+        StringBuilder text = new StringBuilder();
+        for (String line : lines) {
+            text.append(line).append(eol);
+        }
+        PosixFileAttributes original = posixAttributes(file);
+        Set<PosixFilePermission> permissions = original != null ? original.permissions() : newFilePermissions;
+
+        Path temp = dir.resolve("." + file.getFileName() + ".tmp-" + HexFormat.of().toHexDigits(RANDOM.nextInt()));
+        try {
+            createPrivate(temp);
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+                while (buffer.hasRemaining()) {
+                    ch.write(buffer);
+                }
+                ch.force(true);
+            }
+            // Permissions after the content is written: a 0644 file never exists with a secret half in it.
+            setPermissions(temp, permissions);
+            if (original != null) {
+                keepOwner(temp, original.owner());
+                backup(file);
+            }
+            try {
+                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+        fsyncDirectory(dir);
+    }
+
+    /** The previous version as a hard link (same inode, so same permissions), else as a copy. */
+    private static void backup(Path file) throws IOException {
+        Path bak = file.resolveSibling(file.getFileName() + BACKUP_SUFFIX);
+        Files.deleteIfExists(bak);
+        try {
+            Files.createLink(bak, file);
+        } catch (IOException | UnsupportedOperationException e) {
+            Files.copy(file, bak, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+    }
+
+    private static void createPrivate(Path temp) throws IOException {
+        try {
+            Files.createFile(temp, PosixFilePermissions.asFileAttribute(PRIVATE));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(temp);
+        } catch (FileAlreadyExistsException e) {
+            throw new IOException("temporary file " + temp + " already exists", e);
+        }
+    }
+
+    private static PosixFileAttributes posixAttributes(Path file) throws IOException {
+        try {
+            PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+            return view == null ? null : view.readAttributes();
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    private static void setPermissions(Path file, Set<PosixFilePermission> permissions) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, permissions);
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system
+        }
+    }
+
+    /** Root editing a file owned by the mail user must not hand it to root; anyone else cannot chown anyway. */
+    private static void keepOwner(Path file, UserPrincipal owner) {
+        try {
+            if (!Files.getOwner(file).equals(owner)) {
+                Files.setOwner(file, owner);
+            }
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            // not permitted: the file stays ours, with the original's permissions
+        }
+    }
+
+    static void fsyncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // some file systems cannot fsync a directory; the rename itself is still atomic
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package org.mailwarden.config.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mailwarden.config.ServerConfig;
+import org.mailwarden.directory.PasswordHashes;
+import org.mailwarden.tls.SelfSigned;
+
+class ConfigAuditTest {
+
+    @TempDir
+    Path dir;
+
+    private ServerConfig load(String conf) throws Exception {
+        Files.createDirectories(dir.resolve("config"));
+        Files.writeString(dir.resolve("config/mailwarden.conf"), conf);
+        return ServerConfig.load(dir, null, null, new ServerConfig.Ports(0, 0, 0, null, null), Map.of());
+    }
+
+    private static List<String> ids(AuditReport report, Severity severity) {
+        return report.findings().stream().filter(f -> f.severity() == severity).map(Finding::id).toList();
+    }
+
+    @Test
+    void aFreshDataDirHasNoWarnings() throws Exception {
+        ServerConfig config = load("");
+        Files.writeString(config.configDir().resolve("postfix-accounts.cf"),
+                "demo@example.test|" + PasswordHashes.hash("pw".toCharArray()) + "\n");
+        AuditReport before = ConfigAudit.run(config); // before the first start: no certificate yet
+        assertThat(before.atLeast(Severity.WARNING)).isEmpty();
+        SelfSigned.loadOrCreate(config.tlsDir(), config.hostname());
+        AuditReport report = ConfigAudit.run(config);
+        assertThat(report.atLeast(Severity.WARNING)).isEmpty();
+        assertThat(ids(report, Severity.INFO)).containsExactlyInAnyOrder("tls.self-signed", "dkim.key-missing");
+    }
+
+    @Test
+    void certificateExpiryAndHostname() throws Exception {
+        ServerConfig config = load("hostname = mx.example.org\n");
+        X509Certificate cert = SelfSigned.loadOrCreate(config.tlsDir(), "mx.example.org").leafCertificate();
+        Instant notAfter = cert.getNotAfter().toInstant();
+        assertThat(TlsCertificateCheck.covers(cert, "MX.example.org.")).isTrue();
+        assertThat(TlsCertificateCheck.covers(cert, "localhost")).isTrue();
+        assertThat(TlsCertificateCheck.covers(cert, "other.example.org")).isFalse();
+
+        AuditReport soon = ConfigAudit.run(AuditContext.of(config, notAfter.minus(Duration.ofDays(10))),
+                List.of(new TlsCertificateCheck()));
+        assertThat(ids(soon, Severity.WARNING)).containsExactly("tls.expiring");
+        assertThat(soon.findings().getFirst().message()).contains("in 10 days");
+        assertThat(soon.hasCritical()).isFalse();
+
+        AuditReport expired = ConfigAudit.run(AuditContext.of(config, notAfter.plusSeconds(1)),
+                List.of(new TlsCertificateCheck()));
+        assertThat(ids(expired, Severity.CRITICAL)).containsExactly("tls.expired");
+        assertThat(expired.hasCritical()).isTrue();
+
+        AuditReport renamed = ConfigAudit.run(AuditContext.of(load("hostname = mail.example.net\n"), Instant.now()),
+                List.of(new TlsCertificateCheck()));
+        assertThat(ids(renamed, Severity.WARNING)).containsExactly("tls.hostname-mismatch");
+        assertThat(renamed.findings().getFirst().message()).contains("mail.example.net", "mx.example.org");
+    }
+
+    @Test
+    void fixtureFindsEachProblem() throws Exception {
+        ServerConfig config = load("""
+                hostname = mx.example.org
+                smtp.bare-lf = normalize
+                tls.cert = %s
+                tls.key = %s
+                """.formatted(dir.resolve("missing/fullchain.pem"), dir.resolve("missing/privkey.pem")));
+        Path c = config.configDir();
+        Files.writeString(c.resolve("postfix-accounts.cf"), """
+                plain@example.org|{PLAIN}hunter2
+                md5@example.org|{MD5-CRYPT}$1$saltsalt$2vnaRpHa6Jxjz5n83ok8Z0
+                odd@example.org|{NOPE}abc
+                good@example.net|%s
+                no-separator-here
+                """.formatted(PasswordHashes.hash("pw".toCharArray())));
+        Files.writeString(c.resolve("postfix-virtual.cf"), """
+                bare-name good@example.net
+                lost@example.net nobody@example.net
+                """);
+        Files.createDirectories(c.resolve("opendkim/keys/example.net"));
+        Files.writeString(c.resolve("opendkim/keys/example.net/mail.private"), "key");
+
+        AuditReport report = ConfigAudit.run(config);
+        assertThat(ids(report, Severity.CRITICAL)).containsExactly("tls.unusable");
+        assertThat(ids(report, Severity.WARNING)).containsExactlyInAnyOrder("accounts.weak-hash",
+                "accounts.weak-hash", "accounts.unsupported-hash", "config.malformed-line", "config.malformed-line",
+                "aliases.undeliverable", "dkim.key-missing");
+        assertThat(ids(report, Severity.INFO)).containsExactly("smtp.bare-lf-normalize");
+        assertThat(report.findings()).filteredOn(f -> f.id().equals("dkim.key-missing"))
+                .singleElement().satisfies(f -> assertThat(f.message()).contains("example.org"));
+        assertThat(report.findings()).filteredOn(f -> f.id().startsWith("accounts."))
+                .allSatisfy(f -> assertThat(f.message() + f.fix()).doesNotContain("hunter2", "$1$", "abc"));
+        assertThat(report.hasCritical()).isTrue();
+    }
+
+    @Test
+    void aFailingCheckIsReportedAndTheOthersStillRun() throws Exception {
+        ServerConfig config = load("smtp.bare-lf = normalize\n");
+        ConfigCheck broken = new ConfigCheck() {
+            @Override
+            public String name() {
+                return "broken";
+            }
+
+            @Override
+            public List<Finding> run(AuditContext context) {
+                throw new IllegalStateException("boom");
+            }
+        };
+        AuditReport report = ConfigAudit.run(AuditContext.of(config, Instant.now()), List.of(broken, new BareLfCheck()));
+        assertThat(report.findings()).extracting(Finding::id).containsExactly("audit.check-failed",
+                "smtp.bare-lf-normalize");
+    }
+}
