@@ -24,8 +24,7 @@ class ConfigDocsTest {
     @Test
     void committedDocsMatchTheSettingsInTheCode() throws Exception {
         String doc = Files.readString(Path.of("docs/configuration.md"));
-        String hint = "docs/configuration.md is out of date: regenerate it with ./mailwarden config defaults "
-                + "(--markdown)";
+        String hint = "docs/configuration.md is out of date: regenerate it with scripts/regen-config-docs.sh";
         assertThat(generated(doc, "mailwarden config defaults --markdown")).as(hint)
                 .isEqualTo(SettingsDoc.markdownTable());
         assertThat(generated(doc, "mailwarden config defaults")).as(hint).isEqualTo(SettingsDoc.sampleConfig());
