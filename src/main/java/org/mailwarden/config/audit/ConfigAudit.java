@@ -17,6 +17,8 @@ public final class ConfigAudit {
             new ConfigFileProblemsCheck(),
             new TlsCertificateCheck(),
             new BareLfCheck(),
+            new RelayCheck(),
+            new AuthCheck(),
             new DkimKeyCheck());
 
     private ConfigAudit() {}

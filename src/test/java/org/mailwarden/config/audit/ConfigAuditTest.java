@@ -106,6 +106,24 @@ class ConfigAuditTest {
     }
 
     @Test
+    void relayAndAuthRisksAreFound() throws Exception {
+        AuditReport wide = ConfigAudit.run(load("""
+                relay.trusted-networks = 10.0.0.0/8, 172.17.0.0/16
+                relay.allow-wide-trusted-networks = 1
+                spoof-protection = 0
+                smtp.auth-on-port-25 = 1
+                """));
+        assertThat(ids(wide, Severity.CRITICAL)).containsExactly("relay.trusted-networks-wide");
+        assertThat(ids(wide, Severity.WARNING)).contains("relay.trusted-networks-broad",
+                "submission.spoof-protection-off", "auth.port-25");
+        AuditReport open = ConfigAudit.run(load("""
+                relay.trusted-networks = 0.0.0.0/0
+                relay.allow-wide-trusted-networks = 1
+                """));
+        assertThat(ids(open, Severity.CRITICAL)).contains("relay.trusted-networks-wide", "relay.open");
+    }
+
+    @Test
     void aFailingCheckIsReportedAndTheOthersStillRun() throws Exception {
         ServerConfig config = load("smtp.bare-lf = normalize\n");
         ConfigCheck broken = new ConfigCheck() {
