@@ -21,9 +21,22 @@ import java.util.stream.Collectors;
  */
 public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stateDir, String hostname,
         Set<String> extraDomains, List<ListenerConfig> listeners, SmtpConfig smtp, int maxConnections,
-        String recipientDelimiter, Path tlsCert, Path tlsKey) {
+        String recipientDelimiter, Path tlsCert, Path tlsKey, GateConfig gate) {
 
     public static final String CONFIG_FILE = "mailwarden.conf";
+
+    /** Without gate settings: the gate's defaults. */
+    public ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stateDir, String hostname,
+            Set<String> extraDomains, List<ListenerConfig> listeners, SmtpConfig smtp, int maxConnections,
+            String recipientDelimiter, Path tlsCert, Path tlsKey) {
+        this(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp, maxConnections,
+                recipientDelimiter, tlsCert, tlsKey, GateConfig.defaults());
+    }
+
+    public ServerConfig withGate(GateConfig g) {
+        return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, g);
+    }
 
     public Path tlsDir() {
         return dataDir.resolve("tls");
@@ -31,17 +44,17 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
 
     public ServerConfig withListeners(List<ListenerConfig> l) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, List.copyOf(l), smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, gate);
     }
 
     public ServerConfig withSmtp(SmtpConfig s) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, s,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, gate);
     }
 
     public ServerConfig withMaxConnections(int n) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp, n,
-                recipientDelimiter, tlsCert, tlsKey);
+                recipientDelimiter, tlsCert, tlsKey, gate);
     }
 
     /** Ports per protocol; null leaves the listener out. */
@@ -92,7 +105,7 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
         }
         return new ServerConfig(data, configDir, mailDir, data.resolve("state"), hostname, domains,
                 List.copyOf(listeners), smtp, v.get(Settings.MAX_CONNECTIONS), v.get(Settings.RECIPIENT_DELIMITER),
-                cert.isBlank() ? null : Path.of(cert), key.isBlank() ? null : Path.of(key));
+                cert.isBlank() ? null : Path.of(cert), key.isBlank() ? null : Path.of(key), GateConfig.load(v));
     }
 
     private static void addListener(List<ListenerConfig> out, String name, ListenerConfig.Protocol p,
@@ -149,8 +162,9 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
     }
 
     /** Resolves a setting from the file, then the environment (env wins, as in docker-mailserver). */
-    private record Values(Map<String, String> file, Map<String, String> env) {
-        <T> T get(Setting<T> s) {
+    private record Values(Map<String, String> file, Map<String, String> env) implements GateConfig.Source {
+        @Override
+        public <T> T get(Setting<T> s) {
             if (s.env() != null && env.get(s.env()) != null && !env.get(s.env()).isBlank()) {
                 return s.parse(env.get(s.env()), "environment variable " + s.env());
             }

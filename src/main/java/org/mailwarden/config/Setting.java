@@ -47,6 +47,24 @@ public record Setting<T>(String key, String env, String defaultValue, String doc
         return new Setting<>(key, env, def, doc, s -> s);
     }
 
+    static Setting<Boolean> bool(String key, String env, boolean def, String doc) {
+        return new Setting<>(key, env, def ? "true" : "false", doc, s -> switch (s.toLowerCase(Locale.ROOT)) {
+            case "1", "true", "yes", "on" -> true;
+            case "0", "false", "no", "off" -> false;
+            default -> throw new IllegalArgumentException("expected true/false (or 1/0)");
+        });
+    }
+
+    /** A comma- or space-separated list of CIDR networks or addresses; empty = none. */
+    static Setting<java.util.List<Cidr>> cidrs(String key, String env, String def, String doc) {
+        return new Setting<>(key, env, def, doc, Setting::parseCidrs);
+    }
+
+    static java.util.List<Cidr> parseCidrs(String s) {
+        return java.util.Arrays.stream(s.split("[,\\s]+")).map(String::strip).filter(t -> !t.isEmpty())
+                .map(Cidr::parse).toList();
+    }
+
     static <E extends Enum<E>> Setting<E> choice(String key, String env, E def, Class<E> type, String doc) {
         return new Setting<>(key, env, def.name().toLowerCase(Locale.ROOT), doc, s -> {
             try {
@@ -77,7 +95,7 @@ public record Setting<T>(String key, String env, String defaultValue, String doc
     }
 
     /** "300" (seconds), "300s", "5m", "1h", "500ms". */
-    static Duration parseDuration(String s) {
+    public static Duration parseDuration(String s) {
         String t = s.toLowerCase(Locale.ROOT);
         Duration d;
         if (t.endsWith("ms")) {
