@@ -87,47 +87,8 @@ public final class AdminApi implements AutoCloseable {
     }
 
     private void handle(HttpExchange x) throws IOException {
-        try (x) {
-            String given = x.getRequestHeaders().getFirst(TOKEN_HEADER);
-            if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.US_ASCII), token)) {
-                send(x, 401, error("missing or wrong " + TOKEN_HEADER + " (the token is in " + TOKEN_FILE + ")"));
-                return;
-            }
-            Map<String, String> q = query(x.getRequestURI().getRawQuery());
-            String path = x.getRequestURI().getPath();
-            String method = x.getRequestMethod();
-            switch (path) {
-                case "/status" -> send(x, 200, status());
-                case "/bans" -> {
-                    if ("text".equals(q.get("format"))) {
-                        sendText(x, banText(gate.bans().bans()));
-                    } else {
-                        send(x, 200, banJson(gate.bans().bans()));
-                    }
-                }
-                case "/ban" -> {
-                    if (!method.equals("POST")) {
-                        send(x, 405, error("use POST"));
-                        return;
-                    }
-                    InetAddress ip = address(q.get("ip"));
-                    Duration d = q.get("for") == null ? null : Setting.parseDuration(q.get("for"));
-                    String reason = Fail2banLines.clean(q.getOrDefault("reason", "manual"));
-                    BanEngine.Ban b = gate.bans().ban(ip, d, reason.isEmpty() ? "manual" : reason);
-                    send(x, 200, json(b));
-                }
-                case "/unban" -> {
-                    if (!method.equals("POST")) {
-                        send(x, 405, error("use POST"));
-                        return;
-                    }
-                    InetAddress ip = address(q.get("ip"));
-                    boolean lifted = gate.bans().unban(ip);
-                    send(x, lifted ? 200 : 404, lifted ? "{\"unbanned\":\"" + Networks.display(Networks.banUnit(ip))
-                            + "\"}" : error(q.get("ip") + " is not banned"));
-                }
-                default -> send(x, 404, error("unknown endpoint " + path + "; try /status, /bans, /ban, /unban"));
-            }
+        try {
+            route(x);
         } catch (IllegalStateException e) {
             send(x, 409, error(e.getMessage()));
         } catch (IllegalArgumentException e) {
@@ -135,6 +96,51 @@ public final class AdminApi implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("event=admin-error reason=\"{}\"", e.toString());
             send(x, 500, error(e.toString()));
+        } finally {
+            x.close();
+        }
+    }
+
+    private void route(HttpExchange x) throws IOException {
+        String given = x.getRequestHeaders().getFirst(TOKEN_HEADER);
+        if (given == null || !MessageDigest.isEqual(given.getBytes(StandardCharsets.US_ASCII), token)) {
+            send(x, 401, error("missing or wrong " + TOKEN_HEADER + " (the token is in " + TOKEN_FILE + ")"));
+            return;
+        }
+        Map<String, String> q = query(x.getRequestURI().getRawQuery());
+        String path = x.getRequestURI().getPath();
+        String method = x.getRequestMethod();
+        switch (path) {
+            case "/status" -> send(x, 200, status());
+            case "/bans" -> {
+                if ("text".equals(q.get("format"))) {
+                    sendText(x, banText(gate.bans().bans()));
+                } else {
+                    send(x, 200, banJson(gate.bans().bans()));
+                }
+            }
+            case "/ban" -> {
+                if (!method.equals("POST")) {
+                    send(x, 405, error("use POST"));
+                    return;
+                }
+                InetAddress ip = address(q.get("ip"));
+                Duration d = q.get("for") == null ? null : Setting.parseDuration(q.get("for"));
+                String reason = Fail2banLines.clean(q.getOrDefault("reason", "manual"));
+                BanEngine.Ban b = gate.bans().ban(ip, d, reason.isEmpty() ? "manual" : reason);
+                send(x, 200, json(b));
+            }
+            case "/unban" -> {
+                if (!method.equals("POST")) {
+                    send(x, 405, error("use POST"));
+                    return;
+                }
+                InetAddress ip = address(q.get("ip"));
+                boolean lifted = gate.bans().unban(ip);
+                send(x, lifted ? 200 : 404, lifted ? "{\"unbanned\":\"" + Networks.display(Networks.banUnit(ip))
+                        + "\"}" : error(q.get("ip") + " is not banned"));
+            }
+            default -> send(x, 404, error("unknown endpoint " + path + "; try /status, /bans, /ban, /unban"));
         }
     }
 
