@@ -136,8 +136,14 @@ public record GateConfig(List<Cidr> proxyTrusted, Duration proxyTimeout, Set<Str
             if (v.get(Settings.proxyProtocol(name))) {
                 proxied.add(name);
             }
-            lAllow.put(name, v.get(Settings.listenerAllow(name)));
-            lDeny.put(name, v.get(Settings.listenerDeny(name)));
+            List<Cidr> a = v.get(Settings.listenerAllow(name));
+            List<Cidr> d = v.get(Settings.listenerDeny(name));
+            if (!a.isEmpty()) {
+                lAllow.put(name, a);
+            }
+            if (!d.isEmpty()) {
+                lDeny.put(name, d);
+            }
         }
         List<Cidr> trustedProxies = v.get(Settings.PROXY_TRUSTED);
         if (!proxied.isEmpty() && trustedProxies.isEmpty()) {
