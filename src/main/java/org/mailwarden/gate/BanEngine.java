@@ -174,7 +174,8 @@ public final class BanEngine implements Consumer<Event> {
         return ban;
     }
 
-    private Ban banLocked(Cidr unit, Duration duration, String reason, Instant now) {
+    private Ban banLocked(Cidr unit, Duration duration, String reason, Instant exact) {
+        Instant now = exact.truncatedTo(java.time.temporal.ChronoUnit.SECONDS); // readable in lists and logs
         History h = history.get(unit);
         int count = h != null && !h.lastBan().plus(config.recidiveWindow()).isBefore(now) ? h.count() + 1 : 1;
         Instant until;
