@@ -57,14 +57,18 @@ public record Setting<T>(String key, String env, String defaultValue, String doc
         });
     }
 
-    /** Comma- or space-separated CIDR networks. */
-    static Setting<java.util.List<Cidr>> networks(String key, String env, String def, String doc) {
-        return new Setting<>(key, env, def, doc, s -> java.util.Arrays.stream(s.split("[,\\s]+"))
-                .filter(t -> !t.isBlank()).map(Cidr::parse).toList());
-    }
-
     static Setting<String> string(String key, String env, String def, String doc) {
         return new Setting<>(key, env, def, doc, s -> s);
+    }
+
+    /** A comma- or space-separated list of CIDR networks or addresses; empty = none. */
+    static Setting<java.util.List<Cidr>> cidrs(String key, String env, String def, String doc) {
+        return new Setting<>(key, env, def, doc, Setting::parseCidrs);
+    }
+
+    static java.util.List<Cidr> parseCidrs(String s) {
+        return java.util.Arrays.stream(s.split("[,\\s]+")).map(String::strip).filter(t -> !t.isEmpty())
+                .map(Cidr::parse).toList();
     }
 
     static <E extends Enum<E>> Setting<E> choice(String key, String env, E def, Class<E> type, String doc) {
@@ -97,7 +101,7 @@ public record Setting<T>(String key, String env, String defaultValue, String doc
     }
 
     /** "300" (seconds), "300s", "5m", "1h", "500ms". */
-    static Duration parseDuration(String s) {
+    public static Duration parseDuration(String s) {
         String t = s.toLowerCase(Locale.ROOT);
         Duration d;
         if (t.endsWith("ms")) {

@@ -2,6 +2,7 @@ package org.mailwarden.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /** Every setting Mailwarden reads, with its default and the reason it exists. */
 public final class Settings {
@@ -42,7 +43,7 @@ public final class Settings {
     public static final Setting<String> TLS_KEY = Setting.string("tls.key", "SSL_KEY_PATH", "",
             "PEM private key (privkey.pem) matching tls.cert");
 
-    public static final Setting<List<Cidr>> TRUSTED_NETWORKS = Setting.networks("relay.trusted-networks", null, "",
+    public static final Setting<List<Cidr>> TRUSTED_NETWORKS = Setting.cidrs("relay.trusted-networks", null, "",
             "client networks allowed to relay without authentication (Postfix's mynetworks); empty by default. "
                     + "A public range, 0.0.0.0/0, or anything wider than /16 (IPv4) or /48 (IPv6) is refused at start");
     public static final Setting<Boolean> ALLOW_WIDE_TRUSTED_NETWORKS = Setting.bool(
@@ -62,11 +63,86 @@ public final class Settings {
     public static final Setting<Duration> GREET_WAIT = Setting.durationOrOff("smtp.greet-wait", null, "3s",
             "port 25: how long the greeting is held back (after a first '220-' line) to catch bots that talk before "
                     + "it (postscreen's pregreet test); a client that passes is not tested again for a day; 0 = off");
-    public static final Setting<List<Cidr>> GREET_EXEMPT = Setting.networks("smtp.greet-exempt", null,
+    public static final Setting<List<Cidr>> GREET_EXEMPT = Setting.cidrs("smtp.greet-exempt", null,
             "127.0.0.0/8,::1", "clients that skip the pregreet test (besides relay.trusted-networks)");
 
-    public static final List<Setting<?>> ALL = List.of(HOSTNAME, DOMAINS, LISTEN_ADDRESS, MAX_CONNECTIONS,
-            MAX_LINE_LENGTH, MAX_MESSAGE_SIZE, MAX_RECIPIENTS, COMMAND_TIMEOUT, DATA_TIMEOUT, MAX_ERRORS, BARE_LF,
-            RECIPIENT_DELIMITER, TLS_CERT, TLS_KEY, TRUSTED_NETWORKS, ALLOW_WIDE_TRUSTED_NETWORKS, SPOOF_PROTECTION,
-            HIDE_CLIENT_IP, AUTH_ON_PORT_25, AUTH_FAILURE_DELAY, GREET_WAIT, GREET_EXEMPT);
+    // --- the security gate and the ban engine (issue #4) ---
+
+    /** Names of the listeners that can carry per-listener settings (listen.NAME.proxy-protocol, .allow, .deny). */
+    public static final List<String> LISTENER_NAMES = List.of("smtp", "submission", "submissions", "imap", "imaps");
+
+    public static final Setting<List<Cidr>> PROXY_TRUSTED = Setting.cidrs("proxy.trusted", null, "",
+            "addresses or CIDR networks of the proxies (HAProxy, Traefik, nginx) allowed to send a PROXY protocol "
+                    + "header, comma-separated; on a listener with proxy-protocol on, anyone else is disconnected");
+    public static final Setting<Duration> PROXY_TIMEOUT = Setting.duration("proxy.timeout", null, "5s",
+            "how long a proxy may take to send its PROXY protocol header before the connection is closed");
+    public static final Setting<List<Cidr>> ACCESS_ALLOW = Setting.cidrs("access.allow", null, "",
+            "CIDR networks allowed to connect to any listener and log in on any protocol; empty = everyone");
+    public static final Setting<List<Cidr>> ACCESS_DENY = Setting.cidrs("access.deny", null, "",
+            "CIDR networks refused on every listener (checked before access.allow)");
+    public static final Setting<Boolean> BAN_ENABLED = Setting.bool("ban.enabled", "ENABLE_FAIL2BAN", true,
+            "the built-in fail2ban: ban IPs that keep failing (auth failures, unknown recipients, relay attempts)");
+    public static final Setting<Integer> BAN_MAXRETRY = Setting.integer("ban.maxretry", null, 5, 1, 1_000_000,
+            "weighted failures within ban.findtime that ban an IP");
+    public static final Setting<Duration> BAN_FINDTIME = Setting.duration("ban.findtime", null, "10m",
+            "the window in which failures are counted");
+    public static final Setting<Duration> BAN_BANTIME = Setting.duration("ban.bantime", null, "1h",
+            "how long a first ban lasts; doubles for each earlier ban within ban.recidive-window");
+    public static final Setting<Duration> BAN_MAX_BANTIME = Setting.duration("ban.max-bantime", null, "7d",
+            "the longest an escalated (recidive) ban lasts");
+    public static final Setting<Duration> BAN_RECIDIVE_WINDOW = Setting.duration("ban.recidive-window", null, "1d",
+            "earlier bans within this time make the next ban longer");
+    public static final Setting<Integer> BAN_PERMANENT_AFTER = Setting.integer("ban.permanent-after", null, 0, 0,
+            1000, "the ban number (within ban.recidive-window) that is permanent; 0 = bans always expire");
+    public static final Setting<List<Cidr>> BAN_IGNORE = Setting.cidrs("ban.ignore", null, "127.0.0.0/8, ::1",
+            "CIDR networks never banned nor rate-limited (relay.trusted-networks are added to it)");
+    public static final Setting<Map<String, Integer>> BAN_WEIGHTS = new Setting<>("ban.weights", null, "",
+            "weights of events, e.g. 'auth-failure=1, pregreet=5'; 0 ignores an event. Defaults: "
+                    + GateConfig.DEFAULT_WEIGHTS, GateConfig::parseWeights);
+    public static final Setting<Boolean> BAN_FAIL2BAN_LOG = Setting.bool("ban.fail2ban-log-format", null, false,
+            "also log failures as Dovecot/Postfix-style lines that stock fail2ban filters match");
+    public static final Setting<Integer> MAX_CONNECTIONS_PER_IP = Setting.integer("limits.max-connections-per-ip",
+            null, 50, 0, 1_000_000, "open connections per client IP over all listeners; 0 = no limit");
+    public static final Setting<GateConfig.Rate> CONNECTION_RATE = new Setting<>("limits.connection-rate", null,
+            "60/1m", "new connections per client IP, as COUNT/PERIOD (e.g. 60/1m); 0 = no limit",
+            GateConfig.Rate::parse);
+    public static final Setting<Integer> ACCOUNT_FAILURE_LIMIT = Setting.integer("auth.account-failure-limit", null,
+            10, 0, 1_000_000, "failed logins for one account (from IPs it never logged in from) within "
+                    + "auth.account-failure-window after which such IPs are refused for it; 0 = no limit");
+    public static final Setting<Duration> ACCOUNT_FAILURE_WINDOW = Setting.duration("auth.account-failure-window",
+            null, "15m", "the window in which failed logins per account are counted");
+
+    /** listen.NAME.proxy-protocol, listen.NAME.allow and listen.NAME.deny for every listener name. */
+    public static final List<Setting<?>> PER_LISTENER = LISTENER_NAMES.stream().<Setting<?>>mapMulti((n, out) -> {
+        out.accept(proxyProtocol(n));
+        out.accept(listenerAllow(n));
+        out.accept(listenerDeny(n));
+    }).toList();
+
+    public static Setting<Boolean> proxyProtocol(String listener) {
+        return Setting.bool("listen." + listener + ".proxy-protocol", null, false,
+                "require a PROXY protocol v1/v2 header from a proxy in proxy.trusted on the " + listener + " listener");
+    }
+
+    public static Setting<List<Cidr>> listenerAllow(String listener) {
+        return Setting.cidrs("listen." + listener + ".allow", null, "",
+                "CIDR networks allowed on the " + listener + " listener (with access.allow); empty = no extra limit");
+    }
+
+    public static Setting<List<Cidr>> listenerDeny(String listener) {
+        return Setting.cidrs("listen." + listener + ".deny", null, "",
+                "CIDR networks refused on the " + listener + " listener");
+    }
+
+    public static final List<Setting<?>> GATE = List.of(PROXY_TRUSTED, PROXY_TIMEOUT, ACCESS_ALLOW, ACCESS_DENY,
+            BAN_ENABLED, BAN_MAXRETRY, BAN_FINDTIME, BAN_BANTIME, BAN_MAX_BANTIME,
+            BAN_RECIDIVE_WINDOW, BAN_PERMANENT_AFTER, BAN_IGNORE, BAN_WEIGHTS, BAN_FAIL2BAN_LOG, MAX_CONNECTIONS_PER_IP,
+            CONNECTION_RATE, ACCOUNT_FAILURE_LIMIT, ACCOUNT_FAILURE_WINDOW);
+
+    public static final List<Setting<?>> ALL = java.util.stream.Stream.of(List.<Setting<?>>of(HOSTNAME, DOMAINS,
+            LISTEN_ADDRESS, MAX_CONNECTIONS, MAX_LINE_LENGTH, MAX_MESSAGE_SIZE, MAX_RECIPIENTS, COMMAND_TIMEOUT,
+            DATA_TIMEOUT, MAX_ERRORS, BARE_LF, RECIPIENT_DELIMITER, TLS_CERT, TLS_KEY, TRUSTED_NETWORKS,
+            ALLOW_WIDE_TRUSTED_NETWORKS, SPOOF_PROTECTION, HIDE_CLIENT_IP, AUTH_ON_PORT_25, AUTH_FAILURE_DELAY,
+            GREET_WAIT, GREET_EXEMPT), GATE, PER_LISTENER)
+            .flatMap(List::stream).toList();
 }

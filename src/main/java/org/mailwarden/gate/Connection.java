@@ -22,13 +22,35 @@ public final class Connection {
     private final ListenerConfig listener;
     private final String id;
     private final Event.Origin origin;
+    private final ConnectionGate gate;
 
     public Connection(Socket socket, InetAddress clientIp, ListenerConfig listener, String protocol) {
+        this(socket, clientIp, listener, protocol, ConnectionGate.OPEN);
+    }
+
+    /** {@code clientIp} is the real client (from the PROXY header when there was one), not necessarily the peer. */
+    public Connection(Socket socket, InetAddress clientIp, ListenerConfig listener, String protocol,
+            ConnectionGate gate) {
         this.socket = socket;
         this.clientIp = clientIp;
         this.listener = listener;
         this.id = newId();
         this.origin = new Event.Origin(protocol, listener.name(), clientIp.getHostAddress());
+        this.gate = gate;
+    }
+
+    /**
+     * Asks the security gate whether {@code account} may log in from this connection's real client IP on this
+     * listener: call it before verifying a password, on every protocol (bans, access lists, per-account networks,
+     * the per-account failure limiter).
+     */
+    public LoginDecision checkLogin(String account) {
+        return gate.checkLogin(clientIp, account, listener);
+    }
+
+    /** The peer socket address: the proxy's when a PROXY header gave the real client IP. */
+    public InetAddress peerIp() {
+        return socket.getInetAddress();
     }
 
     /** A 12-character Crockford base32 id (60 random bits): session ids, queue ids. */

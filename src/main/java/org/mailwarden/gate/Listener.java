@@ -98,32 +98,83 @@ public final class Listener implements AutoCloseable {
     }
 
     private void serve(Socket s) {
-        InetAddress ip = s.getInetAddress();
-        Event.Origin origin = new Event.Origin(handler.protocol(), config.name(), ip.getHostAddress());
+        InetAddress peer = s.getInetAddress();
         if (!slots.tryAcquire()) {
-            events.emit(new Event.ConnectionRefused(origin, "too-many-connections"));
+            events.emit(new Event.ConnectionRefused(origin(peer), "too-many-connections"));
             refuse(s, "Too many connections (limit " + maxConnections + "), try again later");
             return;
         }
         try {
+            InetAddress ip = realClient(s, peer);
+            if (ip == null) {
+                return; // bad or missing PROXY header: closed and reported
+            }
             if (gate.admit(ip, config) instanceof ConnectionGate.Decision.Refuse(String reason)) {
-                events.emit(new Event.ConnectionRefused(origin, reason));
+                events.emit(new Event.ConnectionRefused(origin(ip), reason));
                 refuse(s, "Connection refused: " + reason);
                 return;
             }
+            Connection c = new Connection(s, ip, config, handler.protocol(), gate);
             try {
-                runAdmitted(s, ip);
+                runAdmitted(c);
             } finally {
-                gate.closed(ip, config);
+                gate.closed(c);
             }
         } finally {
             slots.release();
         }
     }
 
-    private void runAdmitted(Socket s, InetAddress ip) {
-        Connection c = new Connection(s, ip, config, handler.protocol());
+    private Event.Origin origin(InetAddress ip) {
+        return new Event.Origin(handler.protocol(), config.name(), ip.getHostAddress());
+    }
+
+    /**
+     * The real client IP: the peer's, or, on a listener that requires the PROXY protocol, the one in the header a
+     * trusted proxy sent. Reads exactly the header's bytes from the socket, so the protocol (and a TLS handshake
+     * on implicit-TLS listeners) starts on the client's first byte. Null after closing the connection when the
+     * peer is not a trusted proxy or the header is missing or garbled.
+     */
+    private InetAddress realClient(Socket s, InetAddress peer) {
+        ProxyPolicy proxy = gate.proxy(config);
+        if (!proxy.required()) {
+            return peer;
+        }
+        if (!proxy.trusts(peer)) {
+            proxyRefused(s, peer, "proxy-untrusted", "peer is not in proxy.trusted");
+            return null;
+        }
+        try {
+            s.setSoTimeout((int) Math.max(1, proxy.timeout().toMillis()));
+            ProxyHeader h = ProxyProtocol.read(s.getInputStream());
+            s.setSoTimeout(0);
+            return h.hasClient() ? h.source().getAddress() : peer;
+        } catch (ProxyProtocolException e) {
+            proxyRefused(s, peer, "proxy-header-invalid", e.getMessage());
+        } catch (java.net.SocketTimeoutException e) {
+            proxyRefused(s, peer, "proxy-header-timeout", "no PROXY header within " + proxy.timeout());
+        } catch (IOException e) {
+            proxyRefused(s, peer, "proxy-header-invalid", e.toString());
+        }
+        return null;
+    }
+
+    private void proxyRefused(Socket s, InetAddress peer, String reason, String detail) {
+        LOG.warn("event=proxy-refused listener={} peer={} reason={} detail=\"{}\"", config.name(),
+                peer.getHostAddress(), reason, detail.replace('"', '\''));
+        events.emit(new Event.ConnectionRefused(origin(peer), reason));
+        try {
+            s.close(); // a proxy expects no greeting; a client that is not one gets none either
+        } catch (IOException ignored) {
+            // already gone
+        }
+    }
+
+    private void runAdmitted(Connection c) {
+        Socket s = c.socket();
+        InetAddress ip = c.clientIp();
         open.add(c);
+        gate.opened(c);
         try {
             s.setTcpNoDelay(true);
             if (config.tls() == ListenerConfig.TlsMode.IMPLICIT) {
@@ -132,9 +183,9 @@ public final class Listener implements AutoCloseable {
             }
             handler.handle(c);
         } catch (SocketException e) {
-            // client went away; the protocol logged what it knew
+            // client went away (or a ban closed the socket); the protocol logged what it knew
         } catch (IOException | RuntimeException e) {
-            if (!closing) {
+            if (!closing && !s.isClosed()) {
                 LOG.warn("event=session-failed listener={} ip={} session={} reason=\"{}\"", config.name(),
                         ip.getHostAddress(), c.id(), e.toString());
             }

@@ -2,6 +2,7 @@ package org.mailwarden.server;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,9 +10,11 @@ import org.mailwarden.config.ListenerConfig;
 import org.mailwarden.config.ServerConfig;
 import org.mailwarden.directory.FileDirectory;
 import org.mailwarden.events.EventBus;
+import org.mailwarden.gate.AdminApi;
 import org.mailwarden.gate.ConnectionGate;
 import org.mailwarden.gate.ConnectionHandler;
 import org.mailwarden.gate.Listener;
+import org.mailwarden.gate.SecurityGate;
 import org.mailwarden.queue.SpoolQueue;
 import org.mailwarden.smtp.SmtpServer;
 import org.mailwarden.store.MaildirStore;
@@ -37,11 +40,18 @@ public final class MailServer implements AutoCloseable {
     private final TlsProvider tls;
     private final ConnectionGate gate;
     private final List<Listener> listeners = new ArrayList<>();
+    private AdminApi admin;
 
     public MailServer(ServerConfig config) throws IOException {
-        this(config, new EventBus(), ConnectionGate.OPEN);
+        this(config, new EventBus(), Clock.systemUTC());
     }
 
+    /** With the security gate and ban engine built from the configuration; {@code clock} drives bans and limits. */
+    public MailServer(ServerConfig config, EventBus events, Clock clock) throws IOException {
+        this(config, events, SecurityGate.create(config.gate(), config.configDir(), config.stateDir(), clock));
+    }
+
+    /** With a given gate ({@link ConnectionGate#OPEN} for tests that do not exercise the gate). */
     public MailServer(ServerConfig config, EventBus events, ConnectionGate gate) throws IOException {
         this.config = config;
         this.events = events;
@@ -49,6 +59,9 @@ public final class MailServer implements AutoCloseable {
         Files.createDirectories(config.configDir());
         Files.createDirectories(config.mailDir());
         Files.createDirectories(config.stateDir());
+        if (gate instanceof SecurityGate sg) {
+            sg.attach(events); // the ban engine and the per-account limiter consume every protocol's events
+        }
         this.directory = new FileDirectory(config.configDir(), FileDirectory.DEFAULT_RELOAD_INTERVAL,
                 config.extraDomains(), config.recipientDelimiter());
         this.store = new MaildirStore(config.mailDir());
@@ -60,6 +73,9 @@ public final class MailServer implements AutoCloseable {
 
     public MailServer start() throws IOException {
         try {
+            if (gate instanceof SecurityGate sg) {
+                admin = new AdminApi(sg, config.stateDir()).start();
+            }
             for (ListenerConfig l : config.listeners()) {
                 ConnectionHandler handler = switch (l.protocol()) {
                     case SMTP -> smtp(SmtpServer.Mode.INBOUND);
@@ -113,12 +129,28 @@ public final class MailServer implements AutoCloseable {
         return store;
     }
 
+    public ConnectionGate gate() {
+        return gate;
+    }
+
+    /** The admin API's port, or -1 when there is none (a server without the security gate). */
+    public int adminPort() {
+        return admin == null ? -1 : admin.port();
+    }
+
     @Override
     public void close() {
         for (Listener l : listeners) {
             l.close();
         }
         listeners.clear();
+        if (admin != null) {
+            admin.close();
+            admin = null;
+        }
+        if (gate instanceof SecurityGate sg) {
+            sg.detach();
+        }
         LOG.info("event=stopped");
     }
 }

@@ -23,6 +23,7 @@ import org.mailwarden.directory.Directory;
 import org.mailwarden.directory.Resolution;
 import org.mailwarden.events.Event;
 import org.mailwarden.gate.Connection;
+import org.mailwarden.gate.LoginDecision;
 import org.mailwarden.tls.ServerTls;
 
 /**
@@ -793,6 +794,13 @@ final class SmtpSession {
             }
         }
         String mechanism = a.mechanism();
+        // the gate's answer first, identical on every protocol: bans, access lists, the account's networks
+        if (conn.checkLogin(user) instanceof LoginDecision.Deny(String reason, boolean temporary)) {
+            authFailed(user, mechanism, reason, password, temporary
+                    ? new Reply(454, "4.7.0", "Temporary authentication failure")
+                    : new Reply(535, "5.7.8", "Authentication credentials invalid"));
+            return;
+        }
         java.util.Optional<org.mailwarden.directory.Account> account = server.directory.authenticate(user, password);
         if (account.isEmpty()) {
             authFailed(user, mechanism, "bad-credentials", password);
@@ -805,6 +813,10 @@ final class SmtpSession {
     }
 
     private void authFailed(String user, String mechanism, String reason, char[] password) {
+        authFailed(user, mechanism, reason, password, new Reply(535, "5.7.8", "Authentication credentials invalid"));
+    }
+
+    private void authFailed(String user, String mechanism, String reason, char[] password, Reply answer) {
         java.util.Arrays.fill(password, '\0');
         flush();
         try {
@@ -813,7 +825,7 @@ final class SmtpSession {
             Thread.currentThread().interrupt();
         }
         server.events.emit(new Event.AuthFailure(origin, conn.id(), user, mechanism, reason));
-        reply(new Reply(535, "5.7.8", "Authentication credentials invalid"), null);
+        reply(answer, null);
     }
 
     /** Sends a 334 challenge and reads the client's base64 answer; null (after replying) if it was cancelled. */
