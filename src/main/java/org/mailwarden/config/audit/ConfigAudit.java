@@ -19,6 +19,7 @@ public final class ConfigAudit {
             new BareLfCheck(),
             new RelayCheck(),
             new AuthCheck(),
+            new GateCheck(),
             new DkimKeyCheck());
 
     private ConfigAudit() {}

@@ -124,6 +124,22 @@ class ConfigAuditTest {
     }
 
     @Test
+    void gateRisksAreFound() throws Exception {
+        AuditReport r = ConfigAudit.run(load("""
+                proxy.trusted = 0.0.0.0/0
+                listen.smtp.proxy-protocol = 1
+                ban.enabled = 0
+                listen.submission.allow = 192.168.1.0/24
+                """));
+        assertThat(ids(r, Severity.CRITICAL)).containsExactly("proxy.trusted-anyone");
+        assertThat(ids(r, Severity.WARNING)).contains("ban.disabled", "gate.listener-unrestricted");
+        assertThat(r.findings()).filteredOn(f -> f.id().equals("gate.listener-unrestricted")).singleElement()
+                .satisfies(f -> assertThat(f.message()).contains("[submission]").contains("smtp"));
+        AuditReport global = ConfigAudit.run(load("access.allow = 192.168.1.0/24\n"));
+        assertThat(ids(global, Severity.WARNING)).doesNotContain("gate.listener-unrestricted");
+    }
+
+    @Test
     void aFailingCheckIsReportedAndTheOthersStillRun() throws Exception {
         ServerConfig config = load("smtp.bare-lf = normalize\n");
         ConfigCheck broken = new ConfigCheck() {
