@@ -30,13 +30,28 @@ public record GateConfig(List<Cidr> proxyTrusted, Duration proxyTimeout, Set<Str
         trustedNetworks = List.copyOf(trustedNetworks);
     }
 
+    /** How a banned client is turned away: 421 with the reason, or a silent close (docker-mailserver's drop). */
+    public enum BlockType { REJECT, DROP }
+
+    public GateConfig withTrustedNetworks(List<Cidr> networks) {
+        return new GateConfig(proxyTrusted, proxyTimeout, proxyListeners, allow, deny, listenerAllow, listenerDeny,
+                networks, ban, maxConnectionsPerIp, connectionRate, accountFailureLimit, accountFailureWindow);
+    }
+
     /** The ban engine (built-in fail2ban). {@code ignore} excludes the trusted networks, which are added to it. */
     public record Ban(boolean enabled, int maxRetry, Duration findTime, Duration banTime, Duration maxBanTime,
             Duration recidiveWindow, int permanentAfter, List<Cidr> ignore, Map<String, Integer> weights,
-            boolean fail2banLogFormat) {
+            boolean fail2banLogFormat, BlockType blockType) {
         public Ban {
             ignore = List.copyOf(ignore);
             weights = Map.copyOf(weights);
+        }
+
+        public Ban(boolean enabled, int maxRetry, Duration findTime, Duration banTime, Duration maxBanTime,
+                Duration recidiveWindow, int permanentAfter, List<Cidr> ignore, Map<String, Integer> weights,
+                boolean fail2banLogFormat) {
+            this(enabled, maxRetry, findTime, banTime, maxBanTime, recidiveWindow, permanentAfter, ignore, weights,
+                    fail2banLogFormat, BlockType.REJECT);
         }
 
         public static Ban defaults() {
@@ -47,12 +62,12 @@ public record GateConfig(List<Cidr> proxyTrusted, Duration proxyTimeout, Set<Str
 
         public Ban withIgnore(List<Cidr> l) {
             return new Ban(enabled, maxRetry, findTime, banTime, maxBanTime, recidiveWindow, permanentAfter, l,
-                    weights, fail2banLogFormat);
+                    weights, fail2banLogFormat, blockType);
         }
 
         public Ban withEnabled(boolean on) {
             return new Ban(on, maxRetry, findTime, banTime, maxBanTime, recidiveWindow, permanentAfter, ignore,
-                    weights, fail2banLogFormat);
+                    weights, fail2banLogFormat, blockType);
         }
     }
 
@@ -153,7 +168,7 @@ public record GateConfig(List<Cidr> proxyTrusted, Duration proxyTimeout, Set<Str
         Ban ban = new Ban(v.get(Settings.BAN_ENABLED), v.get(Settings.BAN_MAXRETRY), v.get(Settings.BAN_FINDTIME),
                 v.get(Settings.BAN_BANTIME), v.get(Settings.BAN_MAX_BANTIME), v.get(Settings.BAN_RECIDIVE_WINDOW),
                 v.get(Settings.BAN_PERMANENT_AFTER), v.get(Settings.BAN_IGNORE), v.get(Settings.BAN_WEIGHTS),
-                v.get(Settings.BAN_FAIL2BAN_LOG));
+                v.get(Settings.BAN_FAIL2BAN_LOG), v.get(Settings.BAN_BLOCKTYPE));
         return new GateConfig(trustedProxies, v.get(Settings.PROXY_TIMEOUT), proxied, v.get(Settings.ACCESS_ALLOW),
                 v.get(Settings.ACCESS_DENY), lAllow, lDeny, v.get(Settings.TRUSTED_NETWORKS), ban,
                 v.get(Settings.MAX_CONNECTIONS_PER_IP), v.get(Settings.CONNECTION_RATE),

@@ -99,6 +99,10 @@ public final class Settings {
     public static final Setting<Map<String, Integer>> BAN_WEIGHTS = new Setting<>("ban.weights", null, "",
             "weights of events, e.g. 'auth-failure=1, pregreet=5'; 0 ignores an event. Defaults: "
                     + GateConfig.DEFAULT_WEIGHTS, GateConfig::parseWeights);
+    public static final Setting<GateConfig.BlockType> BAN_BLOCKTYPE = Setting.choice("ban.blocktype",
+            "FAIL2BAN_BLOCKTYPE", GateConfig.BlockType.REJECT, GateConfig.BlockType.class,
+            "how a banned client is turned away: reject (421 with the reason, so a locked-out user learns why) or "
+                    + "drop (close without a word, as docker-mailserver's default)");
     public static final Setting<Boolean> BAN_FAIL2BAN_LOG = Setting.bool("ban.fail2ban-log-format", null, false,
             "also log failures as Dovecot/Postfix-style lines that stock fail2ban filters match");
     public static final Setting<Integer> MAX_CONNECTIONS_PER_IP = Setting.integer("limits.max-connections-per-ip",
@@ -136,7 +140,8 @@ public final class Settings {
 
     public static final List<Setting<?>> GATE = List.of(PROXY_TRUSTED, PROXY_TIMEOUT, ACCESS_ALLOW, ACCESS_DENY,
             BAN_ENABLED, BAN_MAXRETRY, BAN_FINDTIME, BAN_BANTIME, BAN_MAX_BANTIME,
-            BAN_RECIDIVE_WINDOW, BAN_PERMANENT_AFTER, BAN_IGNORE, BAN_WEIGHTS, BAN_FAIL2BAN_LOG, MAX_CONNECTIONS_PER_IP,
+            BAN_RECIDIVE_WINDOW, BAN_PERMANENT_AFTER, BAN_IGNORE, BAN_WEIGHTS, BAN_BLOCKTYPE, BAN_FAIL2BAN_LOG,
+            MAX_CONNECTIONS_PER_IP,
             CONNECTION_RATE, ACCOUNT_FAILURE_LIMIT, ACCOUNT_FAILURE_WINDOW);
 
     public static final List<Setting<?>> ALL = java.util.stream.Stream.of(List.<Setting<?>>of(HOSTNAME, DOMAINS,

@@ -13,7 +13,12 @@ public interface ConnectionGate {
     sealed interface Decision {
         record Admit() implements Decision {}
 
-        record Refuse(String reason) implements Decision {}
+        /** {@code silent}: close without a word (FAIL2BAN_BLOCKTYPE=drop), else the protocol's 421. */
+        record Refuse(String reason, boolean silent) implements Decision {
+            public Refuse(String reason) {
+                this(reason, false);
+            }
+        }
     }
 
     /** {@code client} is the real client IP (after a PROXY header, when the listener takes one). */

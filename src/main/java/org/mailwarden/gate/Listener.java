@@ -109,9 +109,13 @@ public final class Listener implements AutoCloseable {
             if (ip == null) {
                 return; // bad or missing PROXY header: closed and reported
             }
-            if (gate.admit(ip, config) instanceof ConnectionGate.Decision.Refuse(String reason)) {
+            if (gate.admit(ip, config) instanceof ConnectionGate.Decision.Refuse(String reason, boolean silent)) {
                 events.emit(new Event.ConnectionRefused(origin(ip), reason));
-                refuse(s, "Connection refused: " + reason);
+                if (silent) {
+                    closeQuietly(s);
+                } else {
+                    refuse(s, "Connection refused: " + reason);
+                }
                 return;
             }
             Connection c = new Connection(s, ip, config, handler.protocol(), gate);
@@ -192,6 +196,14 @@ public final class Listener implements AutoCloseable {
         } finally {
             open.remove(c);
             c.close();
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // already gone
         }
     }
 

@@ -136,7 +136,7 @@ public final class SecurityGate implements ConnectionGate {
             return new Decision.Refuse(access);
         }
         if (bans.isBanned(client)) {
-            return new Decision.Refuse("banned");
+            return new Decision.Refuse("banned", config.ban().blockType() == GateConfig.BlockType.DROP);
         }
         if (bans.ignored(client)) {
             return new Decision.Admit();

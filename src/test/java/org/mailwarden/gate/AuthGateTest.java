@@ -82,4 +82,17 @@ class AuthGateTest {
             });
         }
     }
+
+    @Test
+    void withFail2banBlocktypeDropABannedClientIsClosedWithoutAWord() throws Exception {
+        try (GateServer s = GateServer.start(dir, GateSocketTest.PROXIED + "ban.blocktype = drop\n")) {
+            s.gate().bans().ban(InetAddress.ofLiteral("198.51.100.40"), java.time.Duration.ofHours(1), "manual");
+            try (SmtpClient c = GateServer.via(s.port("smtp"), "198.51.100.40", 1)) {
+                assertThat(GateServer.untilClosed(c)).isEmpty();
+            }
+            try (SmtpClient c = GateServer.via(s.port("smtp"), "198.51.100.41", 1)) {
+                assertThat(c.read()).startsWith("220");
+            }
+        }
+    }
 }
