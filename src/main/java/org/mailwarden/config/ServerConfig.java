@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
  */
 public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stateDir, String hostname,
         Set<String> extraDomains, List<ListenerConfig> listeners, SmtpConfig smtp, int maxConnections,
-        String recipientDelimiter, Path tlsCert, Path tlsKey, SubmissionConfig submission) {
+        String recipientDelimiter, Path tlsCert, Path tlsKey, SubmissionConfig submission, OutboundConfig outbound) {
 
     public static final String CONFIG_FILE = "mailwarden.conf";
 
@@ -31,22 +31,27 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
 
     public ServerConfig withListeners(List<ListenerConfig> l) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, List.copyOf(l), smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, outbound);
     }
 
     public ServerConfig withSmtp(SmtpConfig s) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, s,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, outbound);
     }
 
     public ServerConfig withMaxConnections(int n) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp, n,
-                recipientDelimiter, tlsCert, tlsKey, submission);
+                recipientDelimiter, tlsCert, tlsKey, submission, outbound);
     }
 
     public ServerConfig withSubmission(SubmissionConfig s) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, s);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, s, outbound);
+    }
+
+    public ServerConfig withOutbound(OutboundConfig o) {
+        return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, o);
     }
 
     /** Ports per protocol; null leaves the listener out. */
@@ -101,7 +106,8 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
         }
         return new ServerConfig(data, configDir, mailDir, data.resolve("state"), hostname, domains,
                 List.copyOf(listeners), smtp, v.get(Settings.MAX_CONNECTIONS), v.get(Settings.RECIPIENT_DELIMITER),
-                cert.isBlank() ? null : Path.of(cert), key.isBlank() ? null : Path.of(key), submission);
+                cert.isBlank() ? null : Path.of(cert), key.isBlank() ? null : Path.of(key), submission,
+                OutboundConfig.load(v, env, configDir));
     }
 
     private static void addListener(List<ListenerConfig> out, String name, ListenerConfig.Protocol p,
@@ -158,8 +164,9 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
     }
 
     /** Resolves a setting from the file, then the environment (env wins, as in docker-mailserver). */
-    private record Values(Map<String, String> file, Map<String, String> env) {
-        <T> T get(Setting<T> s) {
+    private record Values(Map<String, String> file, Map<String, String> env) implements OutboundConfig.Source {
+        @Override
+        public <T> T get(Setting<T> s) {
             if (s.env() != null && env.get(s.env()) != null && !env.get(s.env()).isBlank()) {
                 return s.parse(env.get(s.env()), "environment variable " + s.env());
             }
