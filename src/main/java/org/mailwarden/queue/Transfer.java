@@ -125,7 +125,7 @@ final class Transfer {
                     throw new TryNext(451, "STARTTLS refused by relay: " + r.text());
                 }
             }
-            if (relay != null && !c.isTls() && (credentials || relay.verify())) {
+            if (relay != null && !c.isTls() && credentials) {
                 c.quit();
                 throw new TryNext(451, "relay host " + hostLabel + " does not offer STARTTLS");
             }
