@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The mailwarden command: the server and its admin tools, mirroring docker-mailserver's setup. */
 @Command(name = "mailwarden", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "An all-in-one mail server under one security model.",
-        subcommands = {ServeCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, VersionCommand.class, CommandLine.HelpCommand.class, DkimCommand.class, QueueCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -203,6 +203,41 @@ class OutboundDeliveryTest {
         }
     }
 
+    @Test
+    void entriesSpooledInTheOldFormatAreDelivered() throws Exception {
+        Path q = dir.resolve("local/state/queue");
+        Files.createDirectories(q);
+        Files.writeString(q.resolve("OLDSPOOL0001.eml"), "From: alice@example.test\r\nSubject: spooled before\r\n\r\nold\r\n");
+        Files.writeString(q.resolve("OLDSPOOL0001.env"), "from <alice@example.test>\nto <dave@remote.test>\n");
+        startBoth("");
+        Await.until("old entry delivered", WAIT, () -> remote.messages("dave@remote.test").size() == 1);
+        assertThat(remote.messages("dave@remote.test").get(0)).contains("Subject: spooled before");
+        Await.until("queue empty", WAIT, () -> envelopes(local).isEmpty());
+    }
+
+    @Test
+    void queueRetryFromTheCliIsNoticedByTheRunningServer() throws Exception {
+        try (ScriptedReceiver rx = new ScriptedReceiver()) {
+            rx.rcptReply = n -> n == 1 ? "421 4.7.0 busy" : "250 2.1.5 ok";
+            Path localDir = dir.resolve("local");
+            local = Outbound.startLocal(localDir, "dns.server = " + dns.server() + "\noutbound.port = " + rx.port()
+                    + "\nqueue.retry-initial = 1h\n");
+            Outbound.submit(local, "alice@example.test", "dave@remote.test", "Retry by hand", "body\n");
+            Await.until("deferred", WAIT, () -> !local.events(Event.DeliveryAttempt.class).isEmpty());
+            String id = local.events(Event.DeliveryAttempt.class).get(0).id();
+            Await.until("state written", WAIT, () -> {
+                try {
+                    return new QueueDir(localDir.resolve("state/queue")).load(id).orElseThrow().attempts() == 1;
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+            assertThat(rx.accepted).isEmpty();
+            assertThat(org.mailwarden.cli.Main.run("queue", "retry", id, "--data-dir", localDir.toString())).isZero();
+            Await.until("delivered after queue retry", WAIT, () -> rx.accepted.size() == 1);
+        }
+    }
+
     static List<Path> envelopes(TestServer t) {
         try {
             return t.queueEnvelopes();
