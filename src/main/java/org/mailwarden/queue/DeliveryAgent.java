@@ -199,7 +199,7 @@ public final class DeliveryAgent implements AutoCloseable {
             if (!e.pending().isEmpty() && !now.isBefore(e.created().plus(config.maxAge()))) {
                 e = e.withRecipients(r -> r.status() == QueueEntry.Status.PENDING
                         ? r.with(QueueEntry.Status.FAILED, r.code(), "delivery time expired after "
-                                + config.maxAge().toDays() + " days; last error: " + r.detail(), r.host())
+                                + human(config.maxAge()) + "; last error: " + r.detail(), r.host())
                         : r);
                 for (QueueEntry.Recipient r : e.recipients()) {
                     if (r.status() == QueueEntry.Status.FAILED && !r.notified()) {
@@ -281,6 +281,11 @@ public final class DeliveryAgent implements AutoCloseable {
         }
         e = e.withAttempt(attempts, next);
         return dir.save(e) ? e : null;
+    }
+
+    private static String human(Duration d) {
+        return d.toDays() > 0 ? d.toDays() + " days" : d.toHours() > 0 ? d.toHours() + " hours"
+                : d.toSeconds() + " seconds";
     }
 
     Duration backoff(int attempts) {

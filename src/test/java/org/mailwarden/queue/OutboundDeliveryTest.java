@@ -238,6 +238,25 @@ class OutboundDeliveryTest {
         }
     }
 
+    @Test
+    void delayNoticeThenBounceWhenTheMaxAgeIsReached() throws Exception {
+        try (ScriptedReceiver rx = new ScriptedReceiver()) {
+            rx.rcptReply = n -> "451 4.3.2 not now";
+            local = Outbound.startLocal(dir.resolve("local"), "dns.server = " + dns.server() + "\noutbound.port = "
+                    + rx.port() + "\nqueue.delay-warning = 300ms\nqueue.max-age = 2s\n");
+            Outbound.submit(local, "alice@example.test", "dave@remote.test", "Slow one", "body\n");
+            Await.until("delay notice and bounce", WAIT, () -> local.messages("alice@example.test").size() == 2);
+            Await.until("queue empty", WAIT, () -> envelopes(local).isEmpty());
+            List<String> notices = local.messages("alice@example.test");
+            assertThat(notices).hasSize(2);
+            assertThat(notices).anySatisfy(m -> assertThat(m).contains("Action: delayed").contains("Status: 4.3.2")
+                    .contains("Will-Retry-Until:").contains("Subject: Slow one"));
+            assertThat(notices).anySatisfy(m -> assertThat(m).contains("Action: failed")
+                    .contains("delivery time expired").contains("Subject: Slow one"));
+            assertThat(rx.accepted).isEmpty();
+        }
+    }
+
     static List<Path> envelopes(TestServer t) {
         try {
             return t.queueEnvelopes();
