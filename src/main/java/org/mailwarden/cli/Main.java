@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 @Command(name = "mailwarden", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "An all-in-one mail server under one security model.",
         subcommands = {ServeCommand.class, EmailCommand.class, AliasCommand.class, QuotaCommand.class,
-                ConfigCommand.class, Fail2banCommand.class, VersionCommand.class, CommandLine.HelpCommand.class})
+                ConfigCommand.class, Fail2banCommand.class, DkimCommand.class, QueueCommand.class,
+                VersionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -21,13 +21,14 @@ import java.util.stream.Collectors;
  */
 public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stateDir, String hostname,
         Set<String> extraDomains, List<ListenerConfig> listeners, SmtpConfig smtp, int maxConnections,
-        String recipientDelimiter, Path tlsCert, Path tlsKey, SubmissionConfig submission, GateConfig gate) {
+        String recipientDelimiter, Path tlsCert, Path tlsKey, SubmissionConfig submission, GateConfig gate,
+        OutboundConfig outbound) {
 
     public static final String CONFIG_FILE = "mailwarden.conf";
 
     public ServerConfig withGate(GateConfig g) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, g);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, g, outbound);
     }
 
     public Path tlsDir() {
@@ -36,22 +37,27 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
 
     public ServerConfig withListeners(List<ListenerConfig> l) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, List.copyOf(l), smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound);
     }
 
     public ServerConfig withSmtp(SmtpConfig s) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, s,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound);
     }
 
     public ServerConfig withMaxConnections(int n) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp, n,
-                recipientDelimiter, tlsCert, tlsKey, submission, gate);
+                recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound);
     }
 
     public ServerConfig withSubmission(SubmissionConfig s) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, s, gate);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, s, gate, outbound);
+    }
+
+    public ServerConfig withOutbound(OutboundConfig o) {
+        return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, o);
     }
 
     /** Ports per protocol; null leaves the listener out. */
@@ -108,7 +114,7 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
         return new ServerConfig(data, configDir, mailDir, data.resolve("state"), hostname, domains,
                 List.copyOf(listeners), smtp, v.get(Settings.MAX_CONNECTIONS), v.get(Settings.RECIPIENT_DELIMITER),
                 cert.isBlank() ? null : Path.of(cert), key.isBlank() ? null : Path.of(key), submission,
-                GateConfig.load(v));
+                GateConfig.load(v), OutboundConfig.load(v, env, configDir));
     }
 
     private static void addListener(List<ListenerConfig> out, String name, ListenerConfig.Protocol p,
@@ -165,7 +171,8 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
     }
 
     /** Resolves a setting from the file, then the environment (env wins, as in docker-mailserver). */
-    private record Values(Map<String, String> file, Map<String, String> env) implements GateConfig.Source {
+    private record Values(Map<String, String> file, Map<String, String> env)
+            implements GateConfig.Source, OutboundConfig.Source {
         @Override
         public <T> T get(Setting<T> s) {
             if (s.env() != null && env.get(s.env()) != null && !env.get(s.env()).isBlank()) {

@@ -144,10 +144,48 @@ public final class Settings {
             MAX_CONNECTIONS_PER_IP,
             CONNECTION_RATE, ACCOUNT_FAILURE_LIMIT, ACCOUNT_FAILURE_WINDOW);
 
+    // --- outbound delivery (queue, MX delivery, relay host) ---
+    public enum RelayTls { STARTTLS, IMPLICIT }
+
+    public static final Setting<Integer> OUTBOUND_PORT = Setting.integer("outbound.port", null, 25, 1, 65535,
+            "port outbound delivery connects to on MX hosts (always 25 on the internet; other values are for tests)");
+    public static final Setting<String> DNS_SERVER = Setting.string("dns.server", null, "",
+            "DNS server for MX/A/AAAA lookups, as host or host:port; empty = the first nameserver of /etc/resolv.conf");
+    public static final Setting<Duration> OUTBOUND_CONNECT_TIMEOUT = Setting.duration("outbound.connect-timeout", null,
+            "30s", "how long outbound delivery waits for a TCP connection to a remote SMTP server");
+    public static final Setting<Duration> OUTBOUND_TIMEOUT = Setting.duration("outbound.timeout", null, "300s",
+            "how long outbound delivery waits for each reply of a remote SMTP server (RFC 5321 4.5.3.2)");
+    public static final Setting<Duration> QUEUE_RETRY_INITIAL = Setting.duration("queue.retry-initial", null, "5m",
+            "wait before the first retry of a deferred message; doubles after each attempt up to queue.retry-max");
+    public static final Setting<Duration> QUEUE_RETRY_MAX = Setting.duration("queue.retry-max", null, "1h",
+            "longest wait between two delivery attempts");
+    public static final Setting<Duration> QUEUE_MAX_AGE = Setting.duration("queue.max-age", null, "5d",
+            "how long a message is retried before it is bounced to its sender (Postfix's maximal_queue_lifetime)");
+    public static final Setting<Duration> QUEUE_DELAY_WARNING = Setting.duration("queue.delay-warning", null, "4h",
+            "after this long undelivered, the sender gets one delay notice (Postfix's delay_warning_time)");
+    public static final Setting<String> RELAY_HOST = Setting.string("relay.host", "RELAY_HOST", "",
+            "smarthost for all outgoing mail: host, host:port or [host]:port (DEFAULT_RELAY_HOST is read too); "
+                    + "empty = deliver directly to MX hosts");
+    public static final Setting<Integer> RELAY_PORT = Setting.integer("relay.port", "RELAY_PORT", 25, 1, 65535,
+            "port of relay.host when it does not name one");
+    public static final Setting<String> RELAY_USER = Setting.string("relay.user", "RELAY_USER", "",
+            "login for AUTH PLAIN/LOGIN at the relay host (and relay-map hosts); empty = no AUTH");
+    public static final Setting<String> RELAY_PASSWORD = Setting.string("relay.password", "RELAY_PASSWORD", "",
+            "password for relay.user");
+    public static final Setting<RelayTls> RELAY_TLS = Setting.choice("relay.tls", null, RelayTls.STARTTLS,
+            RelayTls.class, "TLS to relay hosts: starttls (required when credentials are set) or implicit (port 465)");
+    public static final Setting<Boolean> RELAY_TLS_VERIFY = Setting.bool("relay.tls-verify", null, true,
+            "verify the relay host's certificate and name (MX delivery is opportunistic TLS, unverified)");
+
+
+    public static final List<Setting<?>> OUTBOUND = List.of(OUTBOUND_PORT, DNS_SERVER, OUTBOUND_CONNECT_TIMEOUT,
+            OUTBOUND_TIMEOUT, QUEUE_RETRY_INITIAL, QUEUE_RETRY_MAX, QUEUE_MAX_AGE, QUEUE_DELAY_WARNING, RELAY_HOST,
+            RELAY_PORT, RELAY_USER, RELAY_PASSWORD, RELAY_TLS, RELAY_TLS_VERIFY);
+
     public static final List<Setting<?>> ALL = java.util.stream.Stream.of(List.<Setting<?>>of(HOSTNAME, DOMAINS,
             LISTEN_ADDRESS, MAX_CONNECTIONS, MAX_LINE_LENGTH, MAX_MESSAGE_SIZE, MAX_RECIPIENTS, COMMAND_TIMEOUT,
             DATA_TIMEOUT, MAX_ERRORS, BARE_LF, RECIPIENT_DELIMITER, TLS_CERT, TLS_KEY, TRUSTED_NETWORKS,
             ALLOW_WIDE_TRUSTED_NETWORKS, SPOOF_PROTECTION, HIDE_CLIENT_IP, AUTH_ON_PORT_25, AUTH_FAILURE_DELAY,
-            GREET_WAIT, GREET_EXEMPT), GATE, PER_LISTENER)
+            GREET_WAIT, GREET_EXEMPT), GATE, OUTBOUND, PER_LISTENER)
             .flatMap(List::stream).toList();
 }

@@ -122,6 +122,25 @@ public sealed interface Event {
         }
     }
 
+    /**
+     * One outbound delivery attempt for one recipient (the queue's log line). {@code result} is delivered,
+     * deferred or failed; {@code host} the remote host ("-" for local delivery or when none was reached).
+     */
+    record DeliveryAttempt(String id, String rcpt, String host, String result, int code, String detail)
+            implements Event {
+        public String name() { return "delivery-attempt"; }
+        public Map<String, Object> fields() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", id);
+            m.put("rcpt", rcpt);
+            m.put("host", host);
+            m.put("result", result);
+            m.put("code", code);
+            m.put("detail", detail);
+            return m;
+        }
+    }
+
     private static Map<String, Object> with(Origin origin, Object... kv) {
         Map<String, Object> m = new LinkedHashMap<>();
         origin.into(m);

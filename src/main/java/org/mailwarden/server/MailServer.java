@@ -15,7 +15,9 @@ import org.mailwarden.gate.ConnectionGate;
 import org.mailwarden.gate.ConnectionHandler;
 import org.mailwarden.gate.Listener;
 import org.mailwarden.gate.SecurityGate;
-import org.mailwarden.queue.SpoolQueue;
+import org.mailwarden.mailauth.dkim.DkimKeys;
+import org.mailwarden.queue.DeliveryAgent;
+import org.mailwarden.queue.DurableQueue;
 import org.mailwarden.smtp.SmtpServer;
 import org.mailwarden.store.MaildirStore;
 import org.mailwarden.tls.PemTlsProvider;
@@ -36,11 +38,12 @@ public final class MailServer implements AutoCloseable {
     private final EventBus events;
     private final FileDirectory directory;
     private final MaildirStore store;
-    private final SpoolQueue queue;
+    private final DurableQueue queue;
     private final TlsProvider tls;
     private final ConnectionGate gate;
     private final List<Listener> listeners = new ArrayList<>();
     private AdminApi admin;
+    private DeliveryAgent agent;
 
     public MailServer(ServerConfig config) throws IOException {
         this(config, new EventBus(), Clock.systemUTC());
@@ -65,7 +68,7 @@ public final class MailServer implements AutoCloseable {
         this.directory = new FileDirectory(config.configDir(), FileDirectory.DEFAULT_RELOAD_INTERVAL,
                 config.extraDomains(), config.recipientDelimiter());
         this.store = new MaildirStore(config.mailDir());
-        this.queue = new SpoolQueue(config.stateDir().resolve("queue"));
+        this.queue = new DurableQueue(config.stateDir().resolve("queue"));
         this.tls = config.tlsCert() != null
                 ? new PemTlsProvider(config.tlsCert(), config.tlsKey(), Duration.ofSeconds(10))
                 : SelfSigned.loadOrCreate(config.tlsDir(), config.hostname());
@@ -90,6 +93,7 @@ public final class MailServer implements AutoCloseable {
                 listener.start();
                 listeners.add(listener);
             }
+            startOutbound();
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
@@ -100,6 +104,18 @@ public final class MailServer implements AutoCloseable {
         LOG.info("event=started host={} data={} domains={}", config.hostname(), config.dataDir(),
                 String.join(",", directory.localDomains()));
         return this;
+    }
+
+    // --- outbound delivery: the agent that empties the queue ---
+
+    private void startOutbound() throws IOException {
+        agent = new DeliveryAgent(queue, config.outbound(), config.hostname(), directory, store,
+                new DkimKeys(config.configDir()), events, Duration.ofSeconds(1)).start();
+    }
+
+    /** The outbound queue (its directory is shared with {@code mailwarden queue}). */
+    public DurableQueue queue() {
+        return queue;
     }
 
     private SmtpServer smtp(SmtpServer.Mode mode) {
@@ -144,6 +160,10 @@ public final class MailServer implements AutoCloseable {
             l.close();
         }
         listeners.clear();
+        if (agent != null) {
+            agent.close();
+            agent = null;
+        }
         if (admin != null) {
             admin.close();
             admin = null;

@@ -47,6 +47,7 @@ final class GateServer implements AutoCloseable {
                     domains = example.test
                     smtp.greet-wait = 0
                     auth.failure-delay = 10ms
+                    dns.server = 127.0.0.1:9
                     """ + extraConfig);
         }
         ServerConfig c = ServerConfig.load(dir, null, null, new ServerConfig.Ports(0, 0, 0, null, null), Map.of());

@@ -83,6 +83,7 @@ class TrustedNetworksTest {
                 listen.address = 127.0.0.1
                 hostname = mx.example.test
                 relay.trusted-networks = 127.0.0.1/32
+                dns.server = 127.0.0.1:9
                 """);
         try (TestServer t = TestServer.start(dir); SmtpClient c = new SmtpClient(t.smtpPort())) {
             c.read();

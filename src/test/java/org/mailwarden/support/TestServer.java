@@ -68,6 +68,8 @@ public final class TestServer implements AutoCloseable {
                     auth.failure-delay = 20ms
                     # the pregreet test has its own tests; others should not wait for the greeting
                     smtp.greet-wait = 0
+                    # no DNS traffic off loopback: mail for other domains waits in the queue
+                    dns.server = 127.0.0.1:9
                     """);
         }
         if (!Files.exists(config.resolve("postfix-accounts.cf"))) {

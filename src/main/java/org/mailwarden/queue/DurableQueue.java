@@ -1,5 +1,6 @@
 package org.mailwarden.queue;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -14,26 +15,47 @@ import org.mailwarden.gate.Connection;
 import org.mailwarden.store.IncomingMessage;
 
 /**
- * A durable queue directory: {@code <id>.eml} (the message, CRLF form) and {@code <id>.env} (envelope:
- * "from &lt;sender&gt;" then one "to &lt;rcpt&gt;" per line). The envelope is renamed into place last, so an entry
- * without one is an incomplete write and is ignored. Delivery to remote hosts comes with the outbound queue.
+ * The outbound queue on disk ({@link QueueDir} layout). {@link #begin} streams a message into {@code tmp/};
+ * commit fsyncs it, writes the envelope, renames both into place (envelope last) and fsyncs the directory, all
+ * before the SMTP session answers 250. The delivery agent is woken after each commit.
  */
-public final class SpoolQueue implements OutboundQueue {
+public final class DurableQueue implements OutboundQueue {
 
-    private final Path dir;
+    private final QueueDir dir;
+    private volatile Runnable onCommit = () -> { };
 
-    public SpoolQueue(Path dir) {
-        this.dir = dir;
+    public DurableQueue(Path dir) {
+        this.dir = new QueueDir(dir);
+    }
+
+    public QueueDir queueDir() {
+        return dir;
     }
 
     public Path dir() {
-        return dir;
+        return dir.dir();
+    }
+
+    /** Called after every commit (the delivery agent's wake-up). */
+    public void onCommit(Runnable r) {
+        this.onCommit = r;
     }
 
     @Override
     public IncomingMessage begin(String sender, List<String> recipients) throws IOException {
-        Files.createDirectories(dir.resolve("tmp"));
-        return new Entry(Connection.newId(), sender, List.copyOf(recipients));
+        if (recipients.isEmpty()) {
+            throw new IllegalArgumentException("no recipients");
+        }
+        Files.createDirectories(dir.tmp());
+        return new Entry(Connection.newId(), sender == null ? "" : sender, List.copyOf(recipients));
+    }
+
+    /** Queues a whole message (bounces, forwards of local deliveries); returns the new id. */
+    public String enqueue(String sender, List<String> recipients, byte[] message) throws IOException {
+        try (IncomingMessage m = begin(sender, recipients)) {
+            m.write(message, 0, message.length);
+            return m.commit();
+        }
     }
 
     private final class Entry implements IncomingMessage {
@@ -50,9 +72,9 @@ public final class SpoolQueue implements OutboundQueue {
             this.id = id;
             this.sender = sender;
             this.recipients = recipients;
-            this.tmp = dir.resolve("tmp").resolve(id + ".eml");
+            this.tmp = dir.tmp().resolve(id + ".eml");
             this.channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            this.out = new java.io.BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
+            this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
         }
 
         @Override
@@ -75,23 +97,22 @@ public final class SpoolQueue implements OutboundQueue {
             for (String r : recipients) {
                 env.append("to <").append(r).append(">\n");
             }
-            Path envTmp = dir.resolve("tmp").resolve(id + ".env");
+            Path envTmp = dir.tmp().resolve(id + ".env");
             try (FileChannel c = FileChannel.open(envTmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 c.write(java.nio.ByteBuffer.wrap(env.toString().getBytes(StandardCharsets.UTF_8)));
                 c.force(true);
             }
-            Files.move(tmp, dir.resolve(id + ".eml"), StandardCopyOption.ATOMIC_MOVE);
-            Files.move(envTmp, dir.resolve(id + ".env"), StandardCopyOption.ATOMIC_MOVE);
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
-            }
+            Files.move(tmp, dir.messageFile(id), StandardCopyOption.ATOMIC_MOVE);
+            Files.move(envTmp, dir.envelopeFile(id), StandardCopyOption.ATOMIC_MOVE);
+            QueueDir.syncDir(dir.dir());
             committed = true;
+            onCommit.run();
             return id;
         }
 
         @Override
         public Path committedFile() {
-            return dir.resolve(id + ".eml");
+            return dir.messageFile(id);
         }
 
         @Override

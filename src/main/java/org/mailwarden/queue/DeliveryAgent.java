@@ -1,0 +1,416 @@
+package org.mailwarden.queue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.mailwarden.config.OutboundConfig;
+import org.mailwarden.directory.Directory;
+import org.mailwarden.directory.Resolution;
+import org.mailwarden.dns.DnsResolver;
+import org.mailwarden.events.Event;
+import org.mailwarden.events.EventBus;
+import org.mailwarden.mailauth.dkim.DkimKey;
+import org.mailwarden.mailauth.dkim.DkimKeys;
+import org.mailwarden.mailauth.dkim.DkimSigner;
+import org.mailwarden.store.IncomingMessage;
+import org.mailwarden.store.MailStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers queued mail. A virtual thread scans the queue directory (after every commit, and every
+ * {@code scanInterval} so changes made by {@code mailwarden queue} are seen) and starts one virtual thread
+ * per due entry. Per entry: local recipients go to the store; remote ones are grouped by domain and sent over
+ * SMTP (DKIM-signed when the From domain is ours and has keys); each result is written to the entry's state
+ * before the next step, so a crash never repeats a delivery the remote side has confirmed. Deferred recipients
+ * are retried with exponential backoff until {@code queue.max-age}; failed ones are reported to the sender
+ * with a DSN.
+ */
+public final class DeliveryAgent implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryAgent.class);
+    private static final int MAX_PARALLEL = 100;
+
+    private record Seen(FileTime stamp, Instant next) {}
+
+    private final DurableQueue queue;
+    private final QueueDir dir;
+    private final OutboundConfig config;
+    private final String hostname;
+    private final Directory directory;
+    private final MailStore store;
+    private final DkimKeys dkim;
+    private final EventBus events;
+    private final Transfer transfer;
+    private final Route.Table routes;
+    private final Clock clock;
+    private final Duration scanInterval;
+
+    private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private final Map<String, Seen> seen = new ConcurrentHashMap<>();
+    private final Semaphore parallel = new Semaphore(MAX_PARALLEL);
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wakeup = lock.newCondition();
+    private boolean woken;
+    private volatile boolean running;
+    private Thread loop;
+
+    public DeliveryAgent(DurableQueue queue, OutboundConfig config, String hostname, Directory directory,
+            MailStore store, DkimKeys dkim, EventBus events, Duration scanInterval) throws IOException {
+        this.queue = queue;
+        this.dir = queue.queueDir();
+        this.config = config;
+        this.hostname = hostname;
+        this.directory = directory;
+        this.store = store;
+        this.dkim = dkim;
+        this.events = events;
+        this.transfer = new Transfer(config, new DnsResolver(config.dnsServer(), config.timeout().compareTo(
+                Duration.ofSeconds(10)) < 0 ? config.timeout() : Duration.ofSeconds(10)), hostname);
+        this.routes = new Route.Table(config);
+        this.clock = Clock.systemUTC();
+        this.scanInterval = scanInterval;
+    }
+
+    public DeliveryAgent start() {
+        running = true;
+        queue.onCommit(this::wake);
+        loop = Thread.ofVirtual().name("delivery-agent").start(this::run);
+        return this;
+    }
+
+    /** Makes the agent look at the queue now. */
+    public void wake() {
+        lock.lock();
+        try {
+            woken = true;
+            wakeup.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                scan();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("event=queue-error reason=\"{}\"", String.valueOf(e));
+            }
+            lock.lock();
+            try {
+                if (!woken && running) {
+                    wakeup.await(scanInterval.toMillis(), TimeUnit.MILLISECONDS);
+                }
+                woken = false;
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void scan() throws IOException {
+        Instant now = clock.instant();
+        List<String> ids = dir.ids();
+        seen.keySet().retainAll(Set.copyOf(ids));
+        for (String id : ids) {
+            if (!running) {
+                return;
+            }
+            if (inFlight.contains(id)) {
+                continue;
+            }
+            FileTime stamp = dir.stamp(id);
+            Seen s = seen.get(id);
+            if (s != null && s.stamp().equals(stamp) && s.next().isAfter(now)) {
+                continue;
+            }
+            QueueEntry e;
+            try {
+                e = dir.load(id).orElse(null);
+            } catch (IOException | RuntimeException ex) {
+                LOG.warn("event=queue-error id={} reason=\"unreadable entry: {}\"", id, String.valueOf(ex));
+                seen.put(id, new Seen(stamp, now.plus(Duration.ofMinutes(5))));
+                continue;
+            }
+            if (e == null) {
+                continue;
+            }
+            seen.put(id, new Seen(stamp, e.nextAttempt()));
+            if (e.nextAttempt().isAfter(now) && !e.done()) {
+                continue;
+            }
+            if (!inFlight.add(id)) {
+                continue;
+            }
+            try {
+                parallel.acquire();
+            } catch (InterruptedException ie) {
+                inFlight.remove(id);
+                Thread.currentThread().interrupt();
+                return;
+            }
+            Thread.ofVirtual().name("delivery-" + id).start(() -> {
+                try {
+                    process(id);
+                } catch (IOException | RuntimeException ex) {
+                    LOG.warn("event=queue-error id={} reason=\"{}\"", id, String.valueOf(ex));
+                } finally {
+                    seen.remove(id);
+                    inFlight.remove(id);
+                    parallel.release();
+                }
+            });
+        }
+    }
+
+    /** One pass over one entry. Package-private for tests. */
+    void process(String id) throws IOException {
+        QueueEntry e = dir.load(id).orElse(null);
+        if (e == null) {
+            return;
+        }
+        Instant now = clock.instant();
+        if (!e.pending().isEmpty()) {
+            e = attempt(e);
+            if (e == null) {
+                return; // deleted meanwhile
+            }
+            now = clock.instant();
+            if (!e.pending().isEmpty() && !now.isBefore(e.created().plus(config.maxAge()))) {
+                e = e.withRecipients(r -> r.status() == QueueEntry.Status.PENDING
+                        ? r.with(QueueEntry.Status.FAILED, r.code(), "delivery time expired after "
+                                + human(config.maxAge()) + "; last error: " + r.detail(), r.host())
+                        : r);
+                for (QueueEntry.Recipient r : e.recipients()) {
+                    if (r.status() == QueueEntry.Status.FAILED && !r.notified()) {
+                        events.emit(new Event.DeliveryAttempt(id, r.address(), r.host(), "failed", r.code(),
+                                r.detail()));
+                    }
+                }
+                if (!dir.save(e)) {
+                    return;
+                }
+            }
+        }
+        if (!e.pending().isEmpty() && !e.delayWarned() && !e.sender().isEmpty()
+                && !now.isBefore(e.created().plus(config.delayWarning()))) {
+            byte[] dsn = Dsn.build(Dsn.Kind.DELAYED, hostname, e, e.pending(), dir.messageFile(id), now,
+                    e.created().plus(config.maxAge()));
+            String bounceId = queue.enqueue("", List.of(e.sender()), dsn);
+            LOG.info("event=delay-notice id={} to=<{}> notice={}", id, e.sender(), bounceId);
+            e = e.withDelayWarned();
+            if (!dir.save(e)) {
+                return;
+            }
+        }
+        List<QueueEntry.Recipient> failed = e.failedUnnotified();
+        if (!failed.isEmpty() && !e.sender().isEmpty()) {
+            byte[] dsn = Dsn.build(Dsn.Kind.FAILED, hostname, e, failed, dir.messageFile(id), now, now);
+            String bounceId = queue.enqueue("", List.of(e.sender()), dsn);
+            LOG.info("event=bounce id={} to=<{}> rcpts={} bounce={}", id, e.sender(), failed.size(), bounceId);
+            Set<String> reported = new java.util.HashSet<>();
+            failed.forEach(r -> reported.add(r.address()));
+            e = e.withRecipients(r -> reported.contains(r.address()) ? r.markNotified() : r);
+            if (!dir.save(e)) {
+                return;
+            }
+        }
+        if (e.done()) {
+            dir.delete(id);
+            LOG.info("event=queue-done id={}", id);
+        }
+    }
+
+    /** Tries every pending recipient once; returns the updated entry (saved), or null if it was deleted. */
+    private QueueEntry attempt(QueueEntry e) throws IOException {
+        int attempts = e.attempts() + 1;
+        e = e.withAttempt(attempts, e.nextAttempt());
+        Map<String, List<String>> remote = new LinkedHashMap<>();
+        List<String> local = new ArrayList<>();
+        for (QueueEntry.Recipient r : e.pending()) {
+            String domain = domainOf(r.address());
+            if (directory.isLocalDomain(domain) && !(directory.resolve(r.address()) instanceof Resolution.NotLocal)) {
+                local.add(r.address());
+            } else {
+                remote.computeIfAbsent(domain, d -> new ArrayList<>()).add(r.address());
+            }
+        }
+        for (String rcpt : local) {
+            Transfer.Outcome o = deliverLocal(e, rcpt);
+            e = apply(e, List.of(o));
+            if (!dir.save(e)) {
+                return null;
+            }
+        }
+        if (!remote.isEmpty()) {
+            byte[] prefix = signatures(e);
+            for (Map.Entry<String, List<String>> d : remote.entrySet()) {
+                Route route = routes.route(d.getKey());
+                List<Transfer.Outcome> outcomes = transfer.deliver(route, e.sender(), d.getValue(), prefix,
+                        dir.messageFile(e.id()));
+                e = apply(e, outcomes);
+                // the remote 250 is on disk before anything else happens
+                if (!dir.save(e)) {
+                    return null;
+                }
+            }
+        }
+        Instant next = clock.instant();
+        if (!e.pending().isEmpty()) {
+            next = next.plus(backoff(attempts));
+        }
+        e = e.withAttempt(attempts, next);
+        return dir.save(e) ? e : null;
+    }
+
+    private static String human(Duration d) {
+        return d.toDays() > 0 ? d.toDays() + " days" : d.toHours() > 0 ? d.toHours() + " hours"
+                : d.toSeconds() + " seconds";
+    }
+
+    Duration backoff(int attempts) {
+        Duration d = config.retryInitial();
+        for (int i = 1; i < attempts && d.compareTo(config.retryMax()) < 0; i++) {
+            d = d.multipliedBy(2);
+        }
+        return d.compareTo(config.retryMax()) > 0 ? config.retryMax() : d;
+    }
+
+    private QueueEntry apply(QueueEntry e, List<Transfer.Outcome> outcomes) {
+        for (Transfer.Outcome o : outcomes) {
+            QueueEntry.Status s = switch (o.result()) {
+                case DELIVERED -> QueueEntry.Status.DELIVERED;
+                case FAILED -> QueueEntry.Status.FAILED;
+                case DEFERRED -> QueueEntry.Status.PENDING;
+            };
+            e = e.withRecipient(o.rcpt(), r -> r.with(s, o.code(), o.detail(), o.host()));
+            events.emit(new Event.DeliveryAttempt(e.id(), o.rcpt(), o.host(),
+                    o.result().name().toLowerCase(Locale.ROOT), o.code(), o.detail()));
+        }
+        return e;
+    }
+
+    private Transfer.Outcome deliverLocal(QueueEntry e, String rcpt) {
+        Resolution res = directory.resolve(rcpt);
+        return switch (res) {
+            case Resolution.Deliver d -> {
+                try {
+                    if (!d.mailboxes().isEmpty()) {
+                        try (IncomingMessage m = store.begin(e.sender(), List.copyOf(d.mailboxes()))) {
+                            copy(dir.messageFile(e.id()), m);
+                            m.commit();
+                        }
+                    }
+                    if (!d.forwards().isEmpty()) {
+                        try (IncomingMessage m = queue.begin(e.sender(), List.copyOf(d.forwards()))) {
+                            copy(dir.messageFile(e.id()), m);
+                            m.commit();
+                        }
+                    }
+                    yield new Transfer.Outcome(rcpt, Transfer.Result.DELIVERED, 250, "250 2.0.0 delivered locally",
+                            "-");
+                } catch (IOException ex) {
+                    yield new Transfer.Outcome(rcpt, Transfer.Result.DEFERRED, 451, "451 4.3.0 local delivery: " + ex,
+                            "-");
+                }
+            }
+            case Resolution.UnknownUser u -> new Transfer.Outcome(rcpt, Transfer.Result.FAILED, 550,
+                    "550 5.1.1 unknown user " + rcpt, "-");
+            case Resolution.Broken b -> new Transfer.Outcome(rcpt, Transfer.Result.FAILED, 550,
+                    "550 5.4.6 alias expansion failed: " + b.reason(), "-");
+            case Resolution.NotLocal n -> new Transfer.Outcome(rcpt, Transfer.Result.DEFERRED, 451,
+                    "451 4.3.0 domain is no longer local", "-");
+        };
+    }
+
+    private static void copy(Path file, IncomingMessage m) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        try (InputStream in = Files.newInputStream(file)) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                m.write(buf, 0, n);
+            }
+        }
+    }
+
+    /** DKIM-Signature fields for the message when its From domain is local and has keys; else nothing. */
+    private byte[] signatures(QueueEntry e) {
+        try {
+            byte[] message = Files.readAllBytes(dir.messageFile(e.id()));
+            String from = fromDomain(message);
+            if (from == null || !directory.isLocalDomain(from)) {
+                return new byte[0];
+            }
+            List<DkimKey> keys = dkim.forDomain(from);
+            StringBuilder sb = new StringBuilder();
+            Instant now = clock.instant();
+            for (DkimKey k : keys) {
+                sb.append(DkimSigner.sign(message, k, now));
+            }
+            return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+        } catch (IOException | RuntimeException ex) {
+            LOG.warn("event=dkim-error id={} reason=\"{}\"", e.id(), String.valueOf(ex));
+            return new byte[0];
+        }
+    }
+
+    /** The domain of the first address in the From header field, lower case; null if there is none. */
+    static String fromDomain(byte[] message) {
+        String msg = new String(message, 0, Math.min(message.length, 256 * 1024), StandardCharsets.ISO_8859_1);
+        int end = msg.indexOf("\r\n\r\n");
+        String header = end < 0 ? msg : msg.substring(0, end + 2);
+        String unfolded = header.replaceAll("\r\n[ \t]", " ");
+        for (String line : unfolded.split("\r\n")) {
+            if (line.regionMatches(true, 0, "From:", 0, 5)) {
+                String v = line.substring(5);
+                int lt = v.lastIndexOf('<');
+                String addr = lt >= 0 ? v.substring(lt + 1, Math.max(lt + 1, v.indexOf('>', lt))) : v.strip();
+                int at = addr.lastIndexOf('@');
+                return at < 0 ? null : addr.substring(at + 1).strip().toLowerCase(Locale.ROOT);
+            }
+        }
+        return null;
+    }
+
+    static String domainOf(String address) {
+        int at = address.lastIndexOf('@');
+        return at < 0 ? "" : address.substring(at + 1).toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        wake();
+        if (loop != null) {
+            try {
+                loop.join(5000);
+                // let deliveries in progress finish their current step (bounded)
+                if (parallel.tryAcquire(MAX_PARALLEL, 10, TimeUnit.SECONDS)) {
+                    parallel.release(MAX_PARALLEL);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package org.mailwarden.queue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+
+/**
+ * The queue directory, shared by the server's delivery agent and the {@code mailwarden queue} command:
+ * <ul>
+ * <li>{@code <id>.eml}: the message (CRLF form), never changed;</li>
+ * <li>{@code <id>.env}: the envelope, "from &lt;sender&gt;" then one "to &lt;rcpt&gt;" per line, never changed
+ *     (the format SpoolQueue wrote, so older entries are read as they are); renamed into place last, so an
+ *     entry exists exactly when its .env does;</li>
+ * <li>{@code <id>.state}: per-recipient state, attempts and next attempt time; absent = nothing tried yet.</li>
+ * </ul>
+ * Every write is a new file in {@code tmp/}, fsynced, renamed over the old one, and the directory fsynced, so a
+ * crash at any point leaves either the old or the new state.
+ */
+public final class QueueDir {
+
+    private final Path dir;
+
+    public QueueDir(Path dir) {
+        this.dir = dir;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path tmp() {
+        return dir.resolve("tmp");
+    }
+
+    public Path messageFile(String id) {
+        return dir.resolve(id + ".eml");
+    }
+
+    Path envelopeFile(String id) {
+        return dir.resolve(id + ".env");
+    }
+
+    Path stateFile(String id) {
+        return dir.resolve(id + ".state");
+    }
+
+    /** Ids of complete entries (those with an envelope), oldest first by file name order. */
+    public List<String> ids() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".env"))
+                    .map(n -> n.substring(0, n.length() - 4)).sorted().toList();
+        }
+    }
+
+    /** A cheap change marker for an entry: its state file's mtime (or the envelope's when there is none). */
+    FileTime stamp(String id) {
+        try {
+            return Files.getLastModifiedTime(stateFile(id));
+        } catch (IOException e) {
+            try {
+                return Files.getLastModifiedTime(envelopeFile(id));
+            } catch (IOException e2) {
+                return null;
+            }
+        }
+    }
+
+    public Optional<QueueEntry> load(String id) throws IOException {
+        if (!validId(id)) {
+            return Optional.empty();
+        }
+        List<String> env;
+        Instant created;
+        try {
+            env = Files.readAllLines(envelopeFile(id), StandardCharsets.UTF_8);
+            created = Files.getLastModifiedTime(envelopeFile(id)).toInstant();
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        String sender = "";
+        List<String> rcpts = new ArrayList<>();
+        for (String line : env) {
+            if (line.startsWith("from ")) {
+                sender = unbracket(line.substring(5));
+            } else if (line.startsWith("to ")) {
+                rcpts.add(unbracket(line.substring(3)));
+            }
+        }
+        List<String> state;
+        try {
+            state = Files.readAllLines(stateFile(id), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            state = List.of();
+        }
+        int attempts = 0;
+        Instant next = created;
+        boolean warned = false;
+        Map<String, QueueEntry.Recipient> byAddress = new HashMap<>();
+        for (String line : state) {
+            String[] f = line.split("\t", -1);
+            switch (f[0]) {
+                case "created" -> created = Instant.ofEpochMilli(Long.parseLong(f[1]));
+                case "attempts" -> attempts = Integer.parseInt(f[1]);
+                case "next" -> next = Instant.ofEpochMilli(Long.parseLong(f[1]));
+                case "warned" -> warned = "1".equals(f[1]);
+                case "rcpt" -> {
+                    if (f.length >= 7) {
+                        byAddress.put(f[5], new QueueEntry.Recipient(f[5], QueueEntry.Status.valueOf(f[1]),
+                                Integer.parseInt(f[3]), f[6], f[4], "1".equals(f[2])));
+                    }
+                }
+                default -> { } // unknown lines from a newer version are kept out, not fatal
+            }
+        }
+        List<QueueEntry.Recipient> recipients = new ArrayList<>();
+        for (String r : rcpts) {
+            recipients.add(byAddress.getOrDefault(r, QueueEntry.Recipient.pending(r)));
+        }
+        return Optional.of(new QueueEntry(id, sender, created, attempts, next, warned, recipients));
+    }
+
+    /** Writes the entry's state atomically. Does nothing (and returns false) if the entry was deleted meanwhile. */
+    public boolean save(QueueEntry e) throws IOException {
+        StringBuilder sb = new StringBuilder(256);
+        sb.append("created\t").append(e.created().toEpochMilli()).append('\n');
+        sb.append("attempts\t").append(e.attempts()).append('\n');
+        sb.append("next\t").append(e.nextAttempt().toEpochMilli()).append('\n');
+        sb.append("warned\t").append(e.delayWarned() ? 1 : 0).append('\n');
+        for (QueueEntry.Recipient r : e.recipients()) {
+            sb.append("rcpt\t").append(r.status().name()).append('\t').append(r.notified() ? 1 : 0).append('\t')
+                    .append(r.code()).append('\t').append(r.host()).append('\t').append(r.address()).append('\t')
+                    .append(r.detail()).append('\n');
+        }
+        if (!Files.exists(envelopeFile(e.id()))) {
+            return false;
+        }
+        writeAtomically(stateFile(e.id()), sb.toString().getBytes(StandardCharsets.UTF_8));
+        if (!Files.exists(envelopeFile(e.id()))) {
+            Files.deleteIfExists(stateFile(e.id())); // deleted by the admin while we were writing
+            return false;
+        }
+        return true;
+    }
+
+    /** Removes an entry: the envelope first (the entry is gone from then on), then the rest. */
+    public boolean delete(String id) throws IOException {
+        if (!validId(id)) {
+            return false;
+        }
+        boolean existed = Files.deleteIfExists(envelopeFile(id));
+        syncDir(dir);
+        Files.deleteIfExists(stateFile(id));
+        Files.deleteIfExists(messageFile(id));
+        return existed;
+    }
+
+    void writeAtomically(Path target, byte[] content) throws IOException {
+        Files.createDirectories(tmp());
+        Path t = tmp().resolve(target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        try (FileChannel c = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.wrap(content);
+            while (b.hasRemaining()) {
+                c.write(b);
+            }
+            c.force(true);
+        }
+        Files.move(t, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDir(dir);
+    }
+
+    static void syncDir(Path d) throws IOException {
+        try (FileChannel c = FileChannel.open(d, StandardOpenOption.READ)) {
+            c.force(true);
+        }
+    }
+
+    static boolean validId(String id) {
+        return id != null && id.matches("[A-Za-z0-9_-]{1,64}");
+    }
+
+    private static String unbracket(String s) {
+        String t = s.strip();
+        if (t.startsWith("<") && t.endsWith(">")) {
+            return t.substring(1, t.length() - 1);
+        }
+        return t;
+    }
+}

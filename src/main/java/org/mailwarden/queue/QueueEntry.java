@@ -1,0 +1,88 @@
+package org.mailwarden.queue;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * A queued message's envelope and delivery state, as stored in {@code <id>.env} (immutable envelope) and
+ * {@code <id>.state} (rewritten atomically after every change).
+ *
+ * @param sender      envelope sender, "" for the null sender (bounces)
+ * @param created     when the message was queued
+ * @param attempts    delivery attempts so far
+ * @param nextAttempt when the agent tries the pending recipients next
+ * @param delayWarned a delay notice has been sent to the sender
+ */
+public record QueueEntry(String id, String sender, Instant created, int attempts, Instant nextAttempt,
+        boolean delayWarned, List<Recipient> recipients) {
+
+    public enum Status { PENDING, DELIVERED, FAILED }
+
+    /**
+     * One recipient's state: the last result's code, detail and remote host; {@code notified} once the sender
+     * got a bounce for it.
+     */
+    public record Recipient(String address, Status status, int code, String detail, String host, boolean notified) {
+        public Recipient {
+            detail = detail == null ? "" : detail.replaceAll("[\\t\\r\\n]+", " ").strip();
+            host = host == null || host.isBlank() ? "-" : host.replaceAll("\\s+", "");
+        }
+
+        public static Recipient pending(String address) {
+            return new Recipient(address, Status.PENDING, 0, "", "-", false);
+        }
+
+        public Recipient with(Status s, int c, String d, String h) {
+            return new Recipient(address, s, c, d, h, notified);
+        }
+
+        public Recipient markNotified() {
+            return new Recipient(address, status, code, detail, host, true);
+        }
+    }
+
+    public QueueEntry {
+        recipients = List.copyOf(recipients);
+    }
+
+    public List<Recipient> pending() {
+        return recipients.stream().filter(r -> r.status() == Status.PENDING).toList();
+    }
+
+    public List<Recipient> failedUnnotified() {
+        return recipients.stream().filter(r -> r.status() == Status.FAILED && !r.notified()).toList();
+    }
+
+    /** Nothing left to do: every recipient delivered, or failed and reported. */
+    public boolean done() {
+        return recipients.stream().allMatch(r -> r.status() == Status.DELIVERED
+                || (r.status() == Status.FAILED && (r.notified() || sender.isEmpty())));
+    }
+
+    public QueueEntry withRecipient(String address, UnaryOperator<Recipient> change) {
+        List<Recipient> out = new ArrayList<>(recipients.size());
+        for (Recipient r : recipients) {
+            out.add(r.address().equals(address) ? change.apply(r) : r);
+        }
+        return new QueueEntry(id, sender, created, attempts, nextAttempt, delayWarned, out);
+    }
+
+    public QueueEntry withRecipients(UnaryOperator<Recipient> change) {
+        return new QueueEntry(id, sender, created, attempts, nextAttempt, delayWarned,
+                recipients.stream().map(change).toList());
+    }
+
+    public QueueEntry withAttempt(int attempts, Instant next) {
+        return new QueueEntry(id, sender, created, attempts, next, delayWarned, recipients);
+    }
+
+    public QueueEntry withNextAttempt(Instant next) {
+        return new QueueEntry(id, sender, created, attempts, next, delayWarned, recipients);
+    }
+
+    public QueueEntry withDelayWarned() {
+        return new QueueEntry(id, sender, created, attempts, nextAttempt, true, recipients);
+    }
+}

@@ -1,0 +1,69 @@
+package org.mailwarden.queue;
+
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.mailwarden.directory.PasswordHashes;
+import org.mailwarden.support.TestServer;
+
+/** Helpers for outbound tests: a second, receiving Mailwarden for remote.test, and submitting mail. */
+final class Outbound {
+
+    private Outbound() {}
+
+    /** A Mailwarden for remote.test (account dave, password secret-dave) on loopback ports. */
+    static TestServer startRemote(Path dir, String extraConf) throws IOException {
+        Path config = dir.resolve("config");
+        Files.createDirectories(config);
+        Files.writeString(config.resolve("mailwarden.conf"), """
+                listen.address = 127.0.0.1
+                hostname = mx.remote.test
+                auth.failure-delay = 20ms
+                """ + extraConf);
+        Files.writeString(config.resolve("postfix-accounts.cf"),
+                "dave@remote.test|" + PasswordHashes.hash("secret-dave".toCharArray()) + "\n");
+        return TestServer.start(dir);
+    }
+
+    /** The sending Mailwarden for example.test (alice, bob, carol) with outbound settings. */
+    static TestServer startLocal(Path dir, String outboundConf) throws IOException {
+        Path config = dir.resolve("config");
+        Files.createDirectories(config);
+        Files.writeString(config.resolve("mailwarden.conf"), """
+                listen.address = 127.0.0.1
+                hostname = mx.example.test
+                auth.failure-delay = 20ms
+                queue.retry-initial = 200ms
+                queue.retry-max = 1s
+                outbound.connect-timeout = 5s
+                outbound.timeout = 20s
+                """ + outboundConf);
+        return TestServer.start(dir);
+    }
+
+    /** Submits a message as alice over STARTTLS with AUTH (Angus Mail). */
+    static void submit(TestServer t, String from, String to, String subject, String body) throws Exception {
+        Properties p = new Properties();
+        p.put("mail.smtp.host", "127.0.0.1");
+        p.put("mail.smtp.port", Integer.toString(t.submissionPort()));
+        p.put("mail.smtp.auth", "true");
+        p.put("mail.smtp.starttls.enable", "true");
+        p.put("mail.smtp.starttls.required", "true");
+        p.put("mail.smtp.ssl.trust", "*");
+        p.put("mail.smtp.from", from);
+        Session s = Session.getInstance(p);
+        MimeMessage m = new MimeMessage(s);
+        m.setFrom(new InternetAddress(from));
+        m.setRecipient(Message.RecipientType.TO, new InternetAddress(to));
+        m.setSubject(subject);
+        m.setText(body);
+        String user = from.substring(0, from.indexOf('@'));
+        Transport.send(m, from, "secret-" + user);
+    }
+}

@@ -1,0 +1,182 @@
+package org.mailwarden.queue;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.MXRecord;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TXTRecord;
+
+/**
+ * A tiny authoritative DNS server on 127.0.0.1 (UDP and TCP on the same port) serving test zones, built with
+ * dnsjava's message classes. Unknown names get NXDOMAIN; known names without the type an empty NOERROR.
+ */
+final class TestDns implements AutoCloseable {
+
+    private final Map<Name, List<Record>> zone = new ConcurrentHashMap<>();
+    final List<String> queries = new CopyOnWriteArrayList<>();
+    private final DatagramSocket udp;
+    private final ServerSocket tcp;
+    private volatile boolean running = true;
+
+    TestDns() throws IOException {
+        DatagramSocket u = null;
+        ServerSocket t = null;
+        for (int i = 0; i < 20 && t == null; i++) {
+            u = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            try {
+                t = new ServerSocket(u.getLocalPort(), 50, InetAddress.getLoopbackAddress());
+            } catch (IOException e) {
+                u.close();
+            }
+        }
+        this.udp = u;
+        this.tcp = t;
+        Thread.ofVirtual().start(this::serveUdp);
+        Thread.ofVirtual().start(this::serveTcp);
+    }
+
+    int port() {
+        return udp.getLocalPort();
+    }
+
+    String server() {
+        return "127.0.0.1:" + port();
+    }
+
+    private static Name name(String n) {
+        try {
+            return Name.fromString(n.endsWith(".") ? n : n + ".");
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private void add(Record r) {
+        zone.computeIfAbsent(r.getName(), k -> new CopyOnWriteArrayList<>()).add(r);
+    }
+
+    TestDns mx(String domain, int pref, String host) {
+        add(new MXRecord(name(domain), DClass.IN, 60, pref, host.equals(".") ? Name.root : name(host)));
+        return this;
+    }
+
+    TestDns a(String host, String ip) throws IOException {
+        add(new ARecord(name(host), DClass.IN, 60, InetAddress.getByName(ip)));
+        return this;
+    }
+
+    TestDns txt(String host, String value) {
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < value.length(); i += 255) {
+            parts.add(value.substring(i, Math.min(value.length(), i + 255)));
+        }
+        add(new TXTRecord(name(host), DClass.IN, 60, parts));
+        return this;
+    }
+
+    private byte[] answer(byte[] query) {
+        Message q;
+        try {
+            q = new Message(query);
+        } catch (IOException e) {
+            return null;
+        }
+        Record question = q.getQuestion();
+        Message r = new Message(q.getHeader().getID());
+        r.getHeader().setFlag(Flags.QR);
+        r.getHeader().setFlag(Flags.AA);
+        if (q.getHeader().getFlag(Flags.RD)) {
+            r.getHeader().setFlag(Flags.RD);
+        }
+        r.getHeader().setFlag(Flags.RA);
+        if (question == null) {
+            r.getHeader().setRcode(Rcode.FORMERR);
+            return r.toWire();
+        }
+        r.addRecord(question, Section.QUESTION);
+        queries.add(question.getName() + " " + org.xbill.DNS.Type.string(question.getType()));
+        List<Record> records = zone.get(question.getName());
+        if (records == null) {
+            r.getHeader().setRcode(Rcode.NXDOMAIN);
+        } else {
+            for (Record rec : records) {
+                if (rec.getType() == question.getType()) {
+                    r.addRecord(rec, Section.ANSWER);
+                }
+            }
+        }
+        return r.toWire();
+    }
+
+    private void serveUdp() {
+        byte[] buf = new byte[4096];
+        while (running) {
+            try {
+                DatagramPacket p = new DatagramPacket(buf, buf.length);
+                udp.receive(p);
+                byte[] q = java.util.Arrays.copyOf(p.getData(), p.getLength());
+                byte[] a = answer(q);
+                if (a != null) {
+                    udp.send(new DatagramPacket(a, a.length, p.getSocketAddress()));
+                }
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void serveTcp() {
+        while (running) {
+            Socket s;
+            try {
+                s = tcp.accept();
+            } catch (IOException e) {
+                return;
+            }
+            Thread.ofVirtual().start(() -> {
+                try (s; DataInputStream in = new DataInputStream(s.getInputStream());
+                        DataOutputStream out = new DataOutputStream(s.getOutputStream())) {
+                    while (true) {
+                        int len = in.readUnsignedShort();
+                        byte[] q = in.readNBytes(len);
+                        byte[] a = answer(q);
+                        if (a == null) {
+                            return;
+                        }
+                        out.writeShort(a.length);
+                        out.write(a);
+                        out.flush();
+                    }
+                } catch (IOException ignored) {
+                    // client done
+                }
+            });
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        running = false;
+        udp.close();
+        tcp.close();
+    }
+}
