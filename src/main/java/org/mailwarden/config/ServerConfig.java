@@ -22,13 +22,13 @@ import java.util.stream.Collectors;
 public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stateDir, String hostname,
         Set<String> extraDomains, List<ListenerConfig> listeners, SmtpConfig smtp, int maxConnections,
         String recipientDelimiter, Path tlsCert, Path tlsKey, SubmissionConfig submission, GateConfig gate,
-        OutboundConfig outbound) {
+        OutboundConfig outbound, String postmasterAddress) {
 
     public static final String CONFIG_FILE = "mailwarden.conf";
 
     public ServerConfig withGate(GateConfig g) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, g, outbound);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, g, outbound, postmasterAddress);
     }
 
     public Path tlsDir() {
@@ -37,27 +37,27 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
 
     public ServerConfig withListeners(List<ListenerConfig> l) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, List.copyOf(l), smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress);
     }
 
     public ServerConfig withSmtp(SmtpConfig s) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, s,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress);
     }
 
     public ServerConfig withMaxConnections(int n) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp, n,
-                recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound);
+                recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress);
     }
 
     public ServerConfig withSubmission(SubmissionConfig s) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, s, gate, outbound);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, s, gate, outbound, postmasterAddress);
     }
 
     public ServerConfig withOutbound(OutboundConfig o) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, o);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, o, postmasterAddress);
     }
 
     /** Ports per protocol; null leaves the listener out. */
@@ -76,6 +76,12 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
      */
     public static ServerConfig load(Path dataDir, Path configDirOverride, Path mailDirOverride, Ports ports,
             Map<String, String> env) {
+        return load(dataDir, configDirOverride, mailDirOverride, ports, env, PermitDocker::localInterfaces);
+    }
+
+    /** As above, with this machine's interfaces given (for PERMIT_DOCKER; tests pass their own). */
+    public static ServerConfig load(Path dataDir, Path configDirOverride, Path mailDirOverride, Ports ports,
+            Map<String, String> env, java.util.function.Supplier<List<PermitDocker.InterfaceNetwork>> interfaces) {
         Path data = dataDir.toAbsolutePath().normalize();
         Path configDir = configDirOverride != null ? configDirOverride.toAbsolutePath() : data.resolve("config");
         Path mailDir = mailDirOverride != null ? mailDirOverride.toAbsolutePath() : data.resolve("mail");
@@ -101,8 +107,15 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
                 v.get(Settings.GREET_EXEMPT));
         Set<String> domains = Arrays.stream(v.get(Settings.DOMAINS).split("[,\\s]+"))
                 .map(String::strip).filter(s -> !s.isEmpty()).map(String::toLowerCase).collect(Collectors.toSet());
-        List<Cidr> trusted = v.get(Settings.TRUSTED_NETWORKS);
-        List<String> warnings = TrustedNetworks.validate(trusted, v.get(Settings.ALLOW_WIDE_TRUSTED_NETWORKS));
+        boolean wideOk = v.get(Settings.ALLOW_WIDE_TRUSTED_NETWORKS);
+        List<Cidr> trusted = new ArrayList<>(v.get(Settings.TRUSTED_NETWORKS));
+        List<String> warnings = new ArrayList<>(TrustedNetworks.validate(trusted, wideOk));
+        String permitDocker = v.get(Settings.PERMIT_DOCKER);
+        if (!permitDocker.isBlank() && !permitDocker.equalsIgnoreCase("none")) {
+            List<Cidr> docker = PermitDocker.networks(permitDocker, interfaces.get());
+            warnings.addAll(TrustedNetworks.validate(docker, wideOk, "PERMIT_DOCKER=" + permitDocker));
+            trusted.addAll(docker);
+        }
         SubmissionConfig submission = new SubmissionConfig(trusted, warnings, v.get(Settings.SPOOF_PROTECTION),
                 v.get(Settings.HIDE_CLIENT_IP), v.get(Settings.AUTH_ON_PORT_25), v.get(Settings.AUTH_FAILURE_DELAY));
         String cert = v.get(Settings.TLS_CERT);
@@ -111,10 +124,35 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
             throw new ConfigException("tls.cert and tls.key (SSL_CERT_PATH / SSL_KEY_PATH) must be set together: "
                     + "set both to your fullchain.pem and privkey.pem, or neither for a self-signed certificate");
         }
+        String sslType = v.get(Settings.TLS_TYPE).strip().toLowerCase(java.util.Locale.ROOT);
+        switch (sslType) {
+            case "", "self-signed" -> { }
+            case "manual" -> {
+                if (cert.isBlank()) {
+                    throw new ConfigException("SSL_TYPE=manual (tls.type) needs SSL_CERT_PATH and SSL_KEY_PATH "
+                            + "(tls.cert, tls.key): set them to your fullchain.pem and privkey.pem");
+                }
+            }
+            case "letsencrypt" -> {
+                if (cert.isBlank()) {
+                    Path live = Path.of(v.get(Settings.TLS_LETSENCRYPT_DIR));
+                    Path found = letsEncryptDir(live, hostname);
+                    cert = found.resolve("fullchain.pem").toString();
+                    key = found.resolve("privkey.pem").toString();
+                }
+            }
+            default -> throw new ConfigException("SSL_TYPE=" + sslType + " (tls.type) is not supported: use "
+                    + "letsencrypt, manual (with SSL_CERT_PATH and SSL_KEY_PATH) or self-signed");
+        }
+        if (v.get(Settings.POP3_ENABLED)) {
+            throw new ConfigException("ENABLE_POP3=1 (pop3.enabled): Mailwarden has no POP3 server yet. Unset it; "
+                    + "mail clients can read the same mailboxes over IMAP (143 with STARTTLS, 993 with TLS)");
+        }
         return new ServerConfig(data, configDir, mailDir, data.resolve("state"), hostname, domains,
                 List.copyOf(listeners), smtp, v.get(Settings.MAX_CONNECTIONS), v.get(Settings.RECIPIENT_DELIMITER),
                 cert.isBlank() ? null : Path.of(cert), key.isBlank() ? null : Path.of(key), submission,
-                GateConfig.load(v), OutboundConfig.load(v, env, configDir));
+                GateConfig.load(v).withTrustedNetworks(trusted), OutboundConfig.load(v, env, configDir),
+                v.get(Settings.POSTMASTER_ADDRESS).strip().toLowerCase(java.util.Locale.ROOT));
     }
 
     private static void addListener(List<ListenerConfig> out, String name, ListenerConfig.Protocol p,
@@ -127,6 +165,24 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
                     + "or 0 to turn the listener off");
         }
         out.add(new ListenerConfig(name, p, tls, bind, port));
+    }
+
+    /** docker-mailserver's SSL_TYPE=letsencrypt: live/<hostname>/, else live/<hostname without its first label>/. */
+    static Path letsEncryptDir(Path live, String hostname) {
+        List<Path> tried = new ArrayList<>();
+        tried.add(live.resolve(hostname));
+        int dot = hostname.indexOf('.');
+        if (dot > 0 && hostname.indexOf('.', dot + 1) > 0) {
+            tried.add(live.resolve(hostname.substring(dot + 1)));
+        }
+        for (Path p : tried) {
+            if (Files.isRegularFile(p.resolve("fullchain.pem")) && Files.isRegularFile(p.resolve("privkey.pem"))) {
+                return p;
+            }
+        }
+        throw new ConfigException("SSL_TYPE=letsencrypt: no fullchain.pem and privkey.pem in " + tried
+                + ". Fix: mount your /etc/letsencrypt, set tls.letsencrypt-dir, set hostname to the certificate's "
+                + "name, or use SSL_TYPE=manual with SSL_CERT_PATH and SSL_KEY_PATH");
     }
 
     private static String localHostName() {

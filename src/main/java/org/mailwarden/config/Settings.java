@@ -43,6 +43,16 @@ public final class Settings {
     public static final Setting<String> TLS_KEY = Setting.string("tls.key", "SSL_KEY_PATH", "",
             "PEM private key (privkey.pem) matching tls.cert");
 
+    public static final Setting<String> TLS_TYPE = Setting.string("tls.type", "SSL_TYPE", "",
+            "where the certificate comes from: empty or self-signed (generated in the data dir), manual (tls.cert "
+                    + "and tls.key), letsencrypt (tls.letsencrypt-dir/<hostname>/fullchain.pem and privkey.pem)");
+    public static final Setting<String> TLS_LETSENCRYPT_DIR = Setting.string("tls.letsencrypt-dir", null,
+            "/etc/letsencrypt/live", "where certbot keeps its live certificates (for tls.type = letsencrypt)");
+    public static final Setting<String> POSTMASTER_ADDRESS = Setting.string("postmaster-address",
+            "POSTMASTER_ADDRESS", "", "where mail for postmaster@<any local domain> goes when no alias says "
+                    + "otherwise (RFC 5321 requires postmaster to work); empty = only explicit postmaster aliases");
+    public static final Setting<Boolean> POP3_ENABLED = Setting.bool("pop3.enabled", "ENABLE_POP3", false,
+            "POP3 is not built yet: setting this stops start-up with an explanation rather than silently ignoring it");
     public static final Setting<List<Cidr>> TRUSTED_NETWORKS = Setting.cidrs("relay.trusted-networks", null, "",
             "client networks allowed to relay without authentication (Postfix's mynetworks); empty by default. "
                     + "A public range, 0.0.0.0/0, or anything wider than /16 (IPv4) or /48 (IPv6) is refused at start");
@@ -50,6 +60,10 @@ public final class Settings {
             "relay.allow-wide-trusted-networks", null, false,
             "set to 1 only if you really mean to trust a public or very wide network in relay.trusted-networks: "
                     + "every host in it can relay mail through this server");
+    public static final Setting<String> PERMIT_DOCKER = Setting.string("relay.permit-docker", "PERMIT_DOCKER", "none",
+            "docker-mailserver's PERMIT_DOCKER, added to relay.trusted-networks and checked the same way: none, "
+                    + "container (this host's own addresses), connected-networks, network (172.16.0.0/12: refused as "
+                    + "too wide) or host (the host's /16: refused when public, the open-relay trap)");
     public static final Setting<Boolean> SPOOF_PROTECTION = Setting.bool("spoof-protection", "SPOOF_PROTECTION", true,
             "authenticated users may send only as addresses they own: their login, aliases that resolve to them, "
                     + "and entries in postfix-sender-login-maps.cf; others get 553 5.7.1");
@@ -184,8 +198,10 @@ public final class Settings {
 
     public static final List<Setting<?>> ALL = java.util.stream.Stream.of(List.<Setting<?>>of(HOSTNAME, DOMAINS,
             LISTEN_ADDRESS, MAX_CONNECTIONS, MAX_LINE_LENGTH, MAX_MESSAGE_SIZE, MAX_RECIPIENTS, COMMAND_TIMEOUT,
-            DATA_TIMEOUT, MAX_ERRORS, BARE_LF, RECIPIENT_DELIMITER, TLS_CERT, TLS_KEY, TRUSTED_NETWORKS,
-            ALLOW_WIDE_TRUSTED_NETWORKS, SPOOF_PROTECTION, HIDE_CLIENT_IP, AUTH_ON_PORT_25, AUTH_FAILURE_DELAY,
+            DATA_TIMEOUT, MAX_ERRORS, BARE_LF, RECIPIENT_DELIMITER, TLS_CERT, TLS_KEY, TLS_TYPE, TLS_LETSENCRYPT_DIR,
+            POSTMASTER_ADDRESS,
+            POP3_ENABLED, TRUSTED_NETWORKS,
+            ALLOW_WIDE_TRUSTED_NETWORKS, PERMIT_DOCKER, SPOOF_PROTECTION, HIDE_CLIENT_IP, AUTH_ON_PORT_25, AUTH_FAILURE_DELAY,
             GREET_WAIT, GREET_EXEMPT), GATE, OUTBOUND, PER_LISTENER)
             .flatMap(List::stream).toList();
 }

@@ -18,27 +18,32 @@ public final class TrustedNetworks {
      * (IPv4) or /64 (IPv6), for single public hosts, and for everything an override let through.
      */
     public static List<String> validate(List<Cidr> networks, boolean override) {
+        return validate(networks, override, "relay.trusted-networks");
+    }
+
+    /** As above; {@code source} names where the networks came from (a setting, or PERMIT_DOCKER=host). */
+    public static List<String> validate(List<Cidr> networks, boolean override, String source) {
         List<String> warnings = new ArrayList<>();
         for (Cidr c : networks) {
             String problem = refusal(c);
             if (problem != null) {
                 if (!override) {
-                    throw new ConfigException("relay.trusted-networks: refusing " + c + ": " + problem
+                    throw new ConfigException(source + ": refusing " + c + ": " + problem
                             + ". Every host in it could relay mail through this server (an open relay). Fix: list "
                             + "only the networks of your own clients (e.g. 192.168.1.0/24), let users authenticate on "
                             + "port 587/465 instead, or, if you really mean it, set relay.allow-wide-trusted-networks = 1");
                 }
-                warnings.add("relay.trusted-networks: " + c + " is trusted although " + problem
+                warnings.add(source + ": " + c + " is trusted although " + problem
                         + " (relay.allow-wide-trusted-networks = 1)");
                 continue;
             }
             int maxV4 = 24;
             int maxV6 = 64;
             if (c.isPrivate() && (c.isIpv4() ? c.prefix() < maxV4 : c.prefix() < maxV6)) {
-                warnings.add("relay.trusted-networks: " + c + " is a wide private network; every host in it may relay "
+                warnings.add(source + ": " + c + " is a wide private network; every host in it may relay "
                         + "without authentication. Narrow it to the hosts that need it (e.g. the one container)");
             } else if (!c.isPrivate()) {
-                warnings.add("relay.trusted-networks: " + c + " is a public address; it may relay without "
+                warnings.add(source + ": " + c + " is a public address; it may relay without "
                         + "authentication");
             }
         }

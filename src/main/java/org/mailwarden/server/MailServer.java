@@ -109,7 +109,7 @@ public final class MailServer implements AutoCloseable {
     // --- outbound delivery: the agent that empties the queue ---
 
     private void startOutbound() throws IOException {
-        agent = new DeliveryAgent(queue, config.outbound(), config.hostname(), directory, store,
+        agent = new DeliveryAgent(queue, config.outbound(), config.hostname(), routing(), store,
                 new DkimKeys(config.configDir()), events, Duration.ofSeconds(1)).start();
     }
 
@@ -119,7 +119,7 @@ public final class MailServer implements AutoCloseable {
     }
 
     private SmtpServer smtp(SmtpServer.Mode mode) {
-        return new SmtpServer(mode, config.hostname(), config.smtp(), config.submission(), directory, store, queue,
+        return new SmtpServer(mode, config.hostname(), config.smtp(), config.submission(), routing(), store, queue,
                 tls, events);
     }
 
@@ -127,6 +127,11 @@ public final class MailServer implements AutoCloseable {
     public int port(String listenerName) {
         return listeners.stream().filter(l -> l.config().name().equals(listenerName)).mapToInt(Listener::port)
                 .findFirst().orElse(-1);
+    }
+
+    /** The directory as mail routing sees it: with postmaster@ falling back to POSTMASTER_ADDRESS. */
+    private org.mailwarden.directory.Directory routing() {
+        return new org.mailwarden.directory.PostmasterFallback(directory, config.postmasterAddress());
     }
 
     public ServerConfig config() {
