@@ -80,17 +80,17 @@ final class QueueCommand implements Runnable {
                 QueueEntry e = oe.get();
                 long size = Files.exists(q.messageFile(id)) ? Files.size(q.messageFile(id)) : 0;
                 if (json) {
-                    out.append(first ? "" : ",").append("\n  {\"id\":").append(str(id)).append(",\"sender\":")
-                            .append(str(e.sender())).append(",\"size\":").append(size).append(",\"created\":")
-                            .append(str(e.created().toString())).append(",\"attempts\":").append(e.attempts())
-                            .append(",\"next_attempt\":").append(str(e.nextAttempt().toString()))
+                    out.append(first ? "" : ",").append("\n  {\"id\":").append(Json.string(id)).append(",\"sender\":")
+                            .append(Json.string(e.sender())).append(",\"size\":").append(size).append(",\"created\":")
+                            .append(Json.string(e.created().toString())).append(",\"attempts\":").append(e.attempts())
+                            .append(",\"next_attempt\":").append(Json.string(e.nextAttempt().toString()))
                             .append(",\"recipients\":[");
                     for (int i = 0; i < e.recipients().size(); i++) {
                         QueueEntry.Recipient r = e.recipients().get(i);
-                        out.append(i > 0 ? "," : "").append("{\"address\":").append(str(r.address()))
-                                .append(",\"status\":").append(str(r.status().name().toLowerCase(java.util.Locale.ROOT)))
-                                .append(",\"code\":").append(r.code()).append(",\"host\":").append(str(r.host()))
-                                .append(",\"detail\":").append(str(r.detail())).append('}');
+                        out.append(i > 0 ? "," : "").append("{\"address\":").append(Json.string(r.address()))
+                                .append(",\"status\":").append(Json.string(r.status().name().toLowerCase(java.util.Locale.ROOT)))
+                                .append(",\"code\":").append(r.code()).append(",\"host\":").append(Json.string(r.host()))
+                                .append(",\"detail\":").append(Json.string(r.detail())).append('}');
                     }
                     out.append("]}");
                     first = false;
@@ -207,23 +207,5 @@ final class QueueCommand implements Runnable {
             return d.toHours() + "h" + d.toMinutesPart() + "m";
         }
         return d.toMinutes() + "m" + d.toSecondsPart() + "s";
-    }
-
-    static String str(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
     }
 }

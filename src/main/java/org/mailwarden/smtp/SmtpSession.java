@@ -459,14 +459,7 @@ final class SmtpSession {
         boolean normalize = limits.bareLf() == Settings.BareLf.NORMALIZE;
         final byte[] crlf = {'\r', '\n'};
         while (true) {
-            if (!input.readLine(line, lineBuf, limits.maxMessageSize() + (1 << 20))) {
-                closeWith("client-closed-in-data");
-                return null;
-            }
-            if (line.abusive) {
-                // One line longer than the largest message: an endless stream, not mail.
-                sendQuietly(tooBig());
-                closeWith("message-too-big");
+            if (!readDataLine()) {
                 return null;
             }
             int n = line.stored;
@@ -519,14 +512,7 @@ final class SmtpSession {
         long received = 0;
         long cap = limits.maxMessageSize() + (1 << 20);
         while (true) {
-            if (!input.readLine(line, lineBuf, limits.maxMessageSize() + (1 << 20))) {
-                closeWith("client-closed-in-data");
-                return null;
-            }
-            if (line.abusive) {
-                // One line longer than the largest message: an endless stream, not mail.
-                sendQuietly(tooBig());
-                closeWith("message-too-big");
+            if (!readDataLine()) {
                 return null;
             }
             if (prevCrlf && line.crlf && line.total == 3 && lineBuf[0] == '.') {
@@ -540,6 +526,21 @@ final class SmtpSession {
             }
             prevCrlf = line.crlf;
         }
+    }
+
+    /** Reads one line of message data; false (the session is closing) if the client left or abused the limit. */
+    private boolean readDataLine() throws IOException {
+        if (!input.readLine(line, lineBuf, limits.maxMessageSize() + (1 << 20))) {
+            closeWith("client-closed-in-data");
+            return false;
+        }
+        if (line.abusive) {
+            // One line longer than the largest message: an endless stream, not mail.
+            sendQuietly(tooBig());
+            closeWith("message-too-big");
+            return false;
+        }
+        return true;
     }
 
     private Reply tooBig() {

@@ -2,17 +2,12 @@ package org.mailwarden.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -20,6 +15,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailwarden.support.ServerProcess;
 import org.mailwarden.support.Await;
 import org.mailwarden.support.SmtpClient;
 
@@ -56,8 +52,8 @@ class QueueCrashTest {
             // a forward: mail for fwd@example.test is queued for dave@remote.test
             Files.writeString(config.resolve("postfix-virtual.cf"), "fwd@example.test dave@remote.test\n");
 
-            int port = freePort();
-            Process server = startServer(port);
+            int port = ServerProcess.freePort();
+            Process server = ServerProcess.start(dir, port);
             try (SmtpClient c = new SmtpClient(port)) {
                 assertThat(c.read()).startsWith("220 ");
                 c.cmd("EHLO client.remote.test");
@@ -81,7 +77,7 @@ class QueueCrashTest {
             assertThat(server.exitValue()).isEqualTo(137);
             rx.release(); // held transactions end without a 250: not delivered
 
-            Process again = startServer(freePort());
+            Process again = ServerProcess.start(dir, ServerProcess.freePort());
             try {
                 Await.until("queue drained", Duration.ofSeconds(60), () -> ids(q).isEmpty());
             } finally {
@@ -106,37 +102,5 @@ class QueueCrashTest {
     private static String subject(String data) {
         Matcher m = Pattern.compile("(?m)^Subject: (crash-\\d+)").matcher(data);
         return m.find() ? m.group(1) : "?";
-    }
-
-    private Process startServer(int port) throws Exception {
-        String java = System.getProperty("mailwarden.test.java",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process p = new ProcessBuilder(java, "-cp", cp, "org.mailwarden.cli.Main", "serve", "--no-demo",
-                "--data-dir", dir.toString(), "--smtp-port", Integer.toString(port), "--submission-port", "0",
-                "--submissions-port", "0", "--imap-port", "0", "--imaps-port", "0")
-                .redirectErrorStream(true).start();
-        CompletableFuture<Boolean> up = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    if (line.contains("event=started")) {
-                        up.complete(true);
-                    }
-                }
-            } catch (IOException ignored) {
-                // process killed
-            }
-            up.complete(false);
-        });
-        assertThat(up.get(60, TimeUnit.SECONDS)).as("server started").isTrue();
-        return p;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

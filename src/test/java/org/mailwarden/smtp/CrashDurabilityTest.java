@@ -2,20 +2,15 @@ package org.mailwarden.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailwarden.support.ServerProcess;
 import org.mailwarden.support.SmtpClient;
 
 /**
@@ -36,8 +31,8 @@ class CrashDurabilityTest {
 
         List<String> bodies = new ArrayList<>();
         for (int round = 0; round < 3; round++) {
-            int port = freePort();
-            Process server = startServer(port);
+            int port = ServerProcess.freePort();
+            Process server = ServerProcess.start(dir, port);
             try (SmtpClient c = new SmtpClient(port)) {
                 assertThat(c.read()).startsWith("220 ");
                 c.cmd("EHLO client.remote.test");
@@ -63,8 +58,8 @@ class CrashDurabilityTest {
         }
 
         // a new server on the same data dir: every acknowledged message is there, whole
-        int port = freePort();
-        Process server = startServer(port);
+        int port = ServerProcess.freePort();
+        Process server = ServerProcess.start(dir, port);
         try {
             List<String> stored = new ArrayList<>();
             Path inbox = dir.resolve("mail/example.test/alice/new");
@@ -83,38 +78,6 @@ class CrashDurabilityTest {
         } finally {
             server.destroyForcibly();
             server.waitFor(30, TimeUnit.SECONDS);
-        }
-    }
-
-    private Process startServer(int port) throws Exception {
-        String java = System.getProperty("mailwarden.test.java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process p = new ProcessBuilder(java, "-cp", cp, "org.mailwarden.cli.Main", "serve", "--no-demo",
-                "--data-dir", dir.toString(), "--smtp-port", Integer.toString(port), "--submission-port", "0",
-                "--submissions-port", "0", "--imap-port", "0", "--imaps-port", "0")
-                .redirectErrorStream(true).start();
-        // wait for the listening line, not for a fixed time
-        CompletableFuture<Boolean> up = new CompletableFuture<>();
-        Thread.ofVirtual().start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    if (line.contains("event=listening listener=smtp")) {
-                        up.complete(true);
-                    }
-                }
-            } catch (IOException ignored) {
-                // process killed
-            }
-            up.complete(false);
-        });
-        assertThat(up.get(60, TimeUnit.SECONDS)).as("server started").isTrue();
-        return p;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

@@ -82,14 +82,7 @@ class SmtpTlsTest {
             // CVE-2011-0411 pattern: plaintext injected after STARTTLS must not run inside the TLS session
             c.send("STARTTLS\r\nRSET\r\n");
             assertThat(c.read()).startsWith("220 2.0.0");
-            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-            ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
-                public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
-                public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
-                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-                    return new java.security.cert.X509Certificate[0];
-                }
-            }}, null);
+            javax.net.ssl.SSLContext ctx = org.mailwarden.support.TrustAll.context();
             var ssl = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket(c.socket, "127.0.0.1",
                     t.smtpPort(), true);
             ssl.startHandshake();

@@ -84,14 +84,7 @@ public final class SmtpClient implements AutoCloseable {
         if (!r.startsWith("220")) {
             throw new IOException("STARTTLS refused: " + r);
         }
-        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-        ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
-            public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
-            public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
-            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-                return new java.security.cert.X509Certificate[0];
-            }
-        }}, null);
+        javax.net.ssl.SSLContext ctx = TrustAll.context();
         javax.net.ssl.SSLSocket ssl = (javax.net.ssl.SSLSocket) ctx.getSocketFactory()
                 .createSocket(socket, "127.0.0.1", socket.getPort(), true);
         ssl.startHandshake();

@@ -1,0 +1,53 @@
+package org.mailwarden.support;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** A Mailwarden server in a separate JVM (for kill -9 tests), started with `serve` and SMTP on one port only. */
+public final class ServerProcess {
+
+    private ServerProcess() {}
+
+    /** Starts `serve` on {@code dataDir} with SMTP on {@code smtpPort}; returns once it logged event=started. */
+    public static Process start(Path dataDir, int smtpPort) throws Exception {
+        String java = System.getProperty("mailwarden.test.java",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process p = new ProcessBuilder(java, "-cp", cp, "org.mailwarden.cli.Main", "serve", "--no-demo",
+                "--data-dir", dataDir.toString(), "--smtp-port", Integer.toString(smtpPort), "--submission-port",
+                "0", "--submissions-port", "0", "--imap-port", "0", "--imaps-port", "0")
+                .redirectErrorStream(true).start();
+        // wait for the start line, not for a fixed time; keep draining the output so the pipe never fills
+        CompletableFuture<Boolean> up = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    if (line.contains("event=started")) {
+                        up.complete(true);
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process was killed
+            }
+            up.complete(false);
+        });
+        if (!up.get(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the server process did not start (exit " + p.waitFor() + ")");
+        }
+        return p;
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
