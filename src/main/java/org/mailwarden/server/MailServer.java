@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.mailwarden.config.ImapConfig;
 import org.mailwarden.config.ListenerConfig;
 import org.mailwarden.config.ServerConfig;
 import org.mailwarden.directory.FileDirectory;
@@ -12,6 +13,7 @@ import org.mailwarden.events.EventBus;
 import org.mailwarden.gate.ConnectionGate;
 import org.mailwarden.gate.ConnectionHandler;
 import org.mailwarden.gate.Listener;
+import org.mailwarden.imap.ImapServer;
 import org.mailwarden.queue.SpoolQueue;
 import org.mailwarden.smtp.SmtpServer;
 import org.mailwarden.store.MaildirStore;
@@ -37,6 +39,7 @@ public final class MailServer implements AutoCloseable {
     private final TlsProvider tls;
     private final ConnectionGate gate;
     private final List<Listener> listeners = new ArrayList<>();
+    private ImapServer imap;
 
     public MailServer(ServerConfig config) throws IOException {
         this(config, new EventBus(), ConnectionGate.OPEN);
@@ -64,12 +67,8 @@ public final class MailServer implements AutoCloseable {
                 ConnectionHandler handler = switch (l.protocol()) {
                     case SMTP -> smtp(SmtpServer.Mode.INBOUND);
                     case SUBMISSION -> smtp(SmtpServer.Mode.SUBMISSION);
-                    case IMAP -> null;
+                    case IMAP -> imap();
                 };
-                if (handler == null) {
-                    LOG.info("event=listener-skipped listener={} reason=\"IMAP is not built yet\"", l.name());
-                    continue;
-                }
                 Listener listener = new Listener(l, gate, handler, tls, config.maxConnections(), events);
                 listener.start();
                 listeners.add(listener);
@@ -89,6 +88,15 @@ public final class MailServer implements AutoCloseable {
     private SmtpServer smtp(SmtpServer.Mode mode) {
         return new SmtpServer(mode, config.hostname(), config.smtp(), config.submission(), directory, store, queue,
                 tls, events);
+    }
+
+    /** One IMAP server for both IMAP listeners, so they share the open-mailbox registry. */
+    private ImapServer imap() {
+        if (imap == null) {
+            imap = new ImapServer(config.hostname(), ImapConfig.load(config.configDir()), directory, store, tls,
+                    events, config.submission().authFailureDelay());
+        }
+        return imap;
     }
 
     /** The bound port of a listener by name (smtp, submission, submissions, imap, imaps); -1 if not running. */
