@@ -63,6 +63,11 @@ public final class ImapClient implements AutoCloseable {
         if (!r.getLast().contains("OK")) {
             throw new IOException("STARTTLS refused: " + r);
         }
+        upgradeAfterStartTls();
+    }
+
+    /** The TLS handshake after the server's OK to STARTTLS. */
+    public void upgradeAfterStartTls() throws IOException {
         socket = tls(socket);
         in = socket.getInputStream();
         out = socket.getOutputStream();
