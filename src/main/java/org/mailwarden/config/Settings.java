@@ -191,17 +191,31 @@ public final class Settings {
     public static final Setting<Boolean> RELAY_TLS_VERIFY = Setting.bool("relay.tls-verify", null, true,
             "verify the relay host's certificate and name (MX delivery is opportunistic TLS, unverified)");
 
-
     public static final List<Setting<?>> OUTBOUND = List.of(OUTBOUND_PORT, DNS_SERVER, OUTBOUND_CONNECT_TIMEOUT,
             OUTBOUND_TIMEOUT, QUEUE_RETRY_INITIAL, QUEUE_RETRY_MAX, QUEUE_MAX_AGE, QUEUE_DELAY_WARNING, RELAY_HOST,
             RELAY_PORT, RELAY_USER, RELAY_PASSWORD, RELAY_TLS, RELAY_TLS_VERIFY);
 
+    // --- IMAP ---
+    public static final Setting<Integer> IMAP_MAX_LINE_LENGTH = Setting.integer("imap.max-line-length", null, 65536,
+            1000, 1 << 24, "longest IMAP command line in octets, literals not counted (Dovecot: 64k); longer gets BAD");
+    public static final Setting<Long> IMAP_MAX_LITERAL_SIZE = Setting.size("imap.max-literal-size", null, 52428800,
+            1024, "largest literal (an APPENDed message) in bytes; larger gets NO [TOOBIG] (or BYE for LITERAL+)");
+    public static final Setting<Duration> IMAP_LOGIN_TIMEOUT = Setting.duration("imap.login-timeout", null, "60s",
+            "how long an IMAP client may stay idle before it has logged in; then BYE");
+    public static final Setting<Duration> IMAP_IDLE_TIMEOUT = Setting.duration("imap.idle-timeout", null, "30m",
+            "how long a logged-in IMAP client may stay silent, IDLE included (RFC 3501 5.4: at least 30 minutes)");
+    public static final Setting<Integer> IMAP_MAX_BAD_COMMANDS = Setting.integer("imap.max-bad-commands", null, 20,
+            1, 1000, "BAD responses in one IMAP session before it is closed with BYE");
+
+
+    public static final List<Setting<?>> IMAP = List.of(IMAP_MAX_LINE_LENGTH, IMAP_MAX_LITERAL_SIZE,
+            IMAP_LOGIN_TIMEOUT, IMAP_IDLE_TIMEOUT, IMAP_MAX_BAD_COMMANDS);
+
     public static final List<Setting<?>> ALL = java.util.stream.Stream.of(List.<Setting<?>>of(HOSTNAME, DOMAINS,
             LISTEN_ADDRESS, MAX_CONNECTIONS, MAX_LINE_LENGTH, MAX_MESSAGE_SIZE, MAX_RECIPIENTS, COMMAND_TIMEOUT,
             DATA_TIMEOUT, MAX_ERRORS, BARE_LF, RECIPIENT_DELIMITER, TLS_CERT, TLS_KEY, TLS_TYPE, TLS_LETSENCRYPT_DIR,
-            POSTMASTER_ADDRESS,
-            POP3_ENABLED, TRUSTED_NETWORKS,
-            ALLOW_WIDE_TRUSTED_NETWORKS, PERMIT_DOCKER, SPOOF_PROTECTION, HIDE_CLIENT_IP, AUTH_ON_PORT_25, AUTH_FAILURE_DELAY,
-            GREET_WAIT, GREET_EXEMPT), GATE, OUTBOUND, PER_LISTENER)
+            POSTMASTER_ADDRESS, POP3_ENABLED, TRUSTED_NETWORKS, ALLOW_WIDE_TRUSTED_NETWORKS, PERMIT_DOCKER,
+            SPOOF_PROTECTION, HIDE_CLIENT_IP, AUTH_ON_PORT_25, AUTH_FAILURE_DELAY, GREET_WAIT, GREET_EXEMPT),
+            IMAP, GATE, OUTBOUND, PER_LISTENER)
             .flatMap(List::stream).toList();
 }

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.mailwarden.config.ImapConfig;
 import org.mailwarden.config.ListenerConfig;
 import org.mailwarden.config.ServerConfig;
 import org.mailwarden.directory.FileDirectory;
@@ -18,6 +19,7 @@ import org.mailwarden.gate.SecurityGate;
 import org.mailwarden.mailauth.dkim.DkimKeys;
 import org.mailwarden.queue.DeliveryAgent;
 import org.mailwarden.queue.DurableQueue;
+import org.mailwarden.imap.ImapServer;
 import org.mailwarden.smtp.SmtpServer;
 import org.mailwarden.store.MaildirStore;
 import org.mailwarden.tls.PemTlsProvider;
@@ -44,6 +46,7 @@ public final class MailServer implements AutoCloseable {
     private final List<Listener> listeners = new ArrayList<>();
     private AdminApi admin;
     private DeliveryAgent agent;
+    private ImapServer imap;
 
     public MailServer(ServerConfig config) throws IOException {
         this(config, new EventBus(), Clock.systemUTC());
@@ -83,12 +86,8 @@ public final class MailServer implements AutoCloseable {
                 ConnectionHandler handler = switch (l.protocol()) {
                     case SMTP -> smtp(SmtpServer.Mode.INBOUND);
                     case SUBMISSION -> smtp(SmtpServer.Mode.SUBMISSION);
-                    case IMAP -> null;
+                    case IMAP -> imap();
                 };
-                if (handler == null) {
-                    LOG.info("event=listener-skipped listener={} reason=\"IMAP is not built yet\"", l.name());
-                    continue;
-                }
                 Listener listener = new Listener(l, gate, handler, tls, config.maxConnections(), events);
                 listener.start();
                 listeners.add(listener);
@@ -121,6 +120,15 @@ public final class MailServer implements AutoCloseable {
     private SmtpServer smtp(SmtpServer.Mode mode) {
         return new SmtpServer(mode, config.hostname(), config.smtp(), config.submission(), routing(), store, queue,
                 tls, events);
+    }
+
+    /** One IMAP server for both IMAP listeners, so they share the open-mailbox registry. */
+    private ImapServer imap() {
+        if (imap == null) {
+            imap = new ImapServer(config.hostname(), ImapConfig.load(config.configDir()), directory, store, tls,
+                    events, config.submission().authFailureDelay());
+        }
+        return imap;
     }
 
     /** The bound port of a listener by name (smtp, submission, submissions, imap, imaps); -1 if not running. */

@@ -173,6 +173,7 @@ final class MaildirDelivery implements IncomingMessage {
             }
             committed = first;
             state = State.COMMITTED;
+            store.delivered(maildirs);
             String id = MessageIds.next();
             log.trace("{} stored as {} in {} maildir(s), S={} W={}", id, first.getFileName(), maildirs.size(),
                     size, vsize);

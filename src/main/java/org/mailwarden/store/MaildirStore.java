@@ -17,6 +17,8 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * A Dovecot-compatible Maildir store laid out like docker-mailserver's mail-data volume
@@ -64,6 +66,7 @@ public final class MaildirStore implements MailStore {
     private final Linker linker;
     /** Maildirs known to exist with cur/new/tmp, so the hot path skips mkdir calls. */
     private final Set<Path> ready = ConcurrentHashMap.newKeySet();
+    private final List<Consumer<Path>> deliveryListeners = new CopyOnWriteArrayList<>();
 
     /** A store at {@code root}, naming files after this host and fsyncing directories for real. */
     public MaildirStore(Path root) {
@@ -166,6 +169,14 @@ public final class MaildirStore implements MailStore {
         return new MaildirDelivery(this, returnPath, maildirs, openTmp(first));
     }
 
+    /**
+     * Tells {@code listener} about every committed delivery, with the folder maildir it went into (IMAP
+     * sessions IDLEing on that folder wake up). Called on the delivering thread after the message is durable.
+     */
+    public void addDeliveryListener(Consumer<Path> listener) {
+        deliveryListeners.add(listener);
+    }
+
     // ---- used by MaildirDelivery ----------------------------------------------------------------------
 
     MaildirNames names() {
@@ -196,6 +207,18 @@ public final class MaildirStore implements MailStore {
     /** Hard-links {@code existing} as {@code link} (link(2)); fails across file systems. */
     void link(Path link, Path existing) throws IOException {
         linker.link(link, existing);
+    }
+
+    void delivered(List<Path> maildirs) {
+        for (Consumer<Path> l : deliveryListeners) {
+            for (Path m : maildirs) {
+                try {
+                    l.accept(m);
+                } catch (RuntimeException e) {
+                    // a listener's failure must not turn a durable delivery into a failed one
+                }
+            }
+        }
     }
 
     FileAttribute<?>[] fileAttributes() {

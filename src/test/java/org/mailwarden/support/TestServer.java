@@ -53,7 +53,7 @@ public final class TestServer implements AutoCloseable {
         Path config = dir.resolve("config");
         Files.createDirectories(config);
         writeDefaults(config);
-        ServerConfig c = ServerConfig.load(dir, null, null, new ServerConfig.Ports(0, 0, 0, null, null), Map.of());
+        ServerConfig c = ServerConfig.load(dir, null, null, new ServerConfig.Ports(0, 0, 0, 0, 0), Map.of());
         MailServer s = new MailServer(change.apply(c), new EventBus(), ConnectionGate.OPEN).start();
         return new TestServer(dir, s);
     }
@@ -96,6 +96,24 @@ public final class TestServer implements AutoCloseable {
 
     public int submissionsPort() {
         return server.port("submissions");
+    }
+
+    public int imapPort() {
+        return server.port("imap");
+    }
+
+    public int imapsPort() {
+        return server.port("imaps");
+    }
+
+    /** Starts with extra mailwarden.conf lines (e.g. imap.* limits) after the test defaults. */
+    public static TestServer startWithConfig(Path dir, String extraConfig) throws IOException {
+        Path config = dir.resolve("config");
+        Files.createDirectories(config);
+        writeDefaults(config);
+        Files.writeString(config.resolve(ServerConfig.CONFIG_FILE), extraConfig + "\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        return start(dir);
     }
 
     public java.util.List<java.nio.file.Path> queueEnvelopes() throws IOException {

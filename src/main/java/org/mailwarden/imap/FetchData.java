@@ -1,0 +1,213 @@
+package org.mailwarden.imap;
+
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeUtility;
+import java.io.ByteArrayOutputStream;
+import java.io.UnsupportedEncodingException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** ENVELOPE, BODY/BODYSTRUCTURE and BODY[section] data of one message (RFC 3501 7.4.2). */
+final class FetchData {
+
+    private FetchData() {}
+
+    static void envelope(ImapWriter w, MimeTree.Part m) {
+        w.raw('(');
+        w.nstring(m.header("Date")).raw(' ');
+        w.nstring(m.header("Subject")).raw(' ');
+        String from = m.header("From");
+        addresses(w, from);
+        w.raw(' ');
+        addresses(w, m.header("Sender") != null ? m.header("Sender") : from);
+        w.raw(' ');
+        addresses(w, m.header("Reply-To") != null ? m.header("Reply-To") : from);
+        for (String h : List.of("To", "Cc", "Bcc")) {
+            w.raw(' ');
+            addresses(w, m.header(h));
+        }
+        w.raw(' ').nstring(m.header("In-Reply-To"));
+        w.raw(' ').nstring(m.header("Message-ID"));
+        w.raw(')');
+    }
+
+    private static void addresses(ImapWriter w, String header) {
+        if (header == null || header.isBlank()) {
+            w.raw("NIL");
+            return;
+        }
+        InternetAddress[] list;
+        try {
+            list = InternetAddress.parseHeader(header, false);
+        } catch (AddressException e) {
+            list = new InternetAddress[0];
+        }
+        if (list.length == 0) {
+            w.raw("NIL");
+            return;
+        }
+        w.raw('(');
+        for (InternetAddress a : list) {
+            if (a.isGroup()) {
+                String addr = a.getAddress();
+                int colon = addr.indexOf(':');
+                w.raw("(NIL NIL ").string(colon > 0 ? addr.substring(0, colon).strip() : addr).raw(" NIL)");
+                try {
+                    for (InternetAddress member : a.getGroup(false)) {
+                        address(w, member);
+                    }
+                } catch (AddressException e) {
+                    // an unparsable group shows as empty
+                }
+                w.raw("(NIL NIL NIL NIL)");
+            } else {
+                address(w, a);
+            }
+        }
+        w.raw(')');
+    }
+
+    private static void address(ImapWriter w, InternetAddress a) {
+        String personal = a.getPersonal();
+        if (personal != null && !personal.chars().allMatch(c -> c < 0x80)) {
+            try {
+                personal = MimeUtility.encodeWord(personal, "UTF-8", "Q");
+            } catch (UnsupportedEncodingException e) {
+                // UTF-8 is always there
+            }
+        }
+        String addr = a.getAddress() == null ? "" : a.getAddress();
+        int at = addr.lastIndexOf('@');
+        w.raw('(').nstring(personal).raw(" NIL ");
+        w.string(at < 0 ? addr : addr.substring(0, at)).raw(' ');
+        w.nstring(at < 0 ? null : addr.substring(at + 1)).raw(')');
+    }
+
+    /** BODY ({@code ext} false) or BODYSTRUCTURE. */
+    static void structure(ImapWriter w, MimeTree.Part p, boolean ext) {
+        w.raw('(');
+        if (p.multipart()) {
+            for (MimeTree.Part c : p.children()) {
+                structure(w, c, ext);
+            }
+            w.raw(' ').string(p.subtype().toUpperCase(Locale.ROOT));
+            if (ext) {
+                w.raw(' ');
+                params(w, p.params());
+                w.raw(' ');
+                disposition(w, p);
+                w.raw(' ').nstring(p.header("Content-Language")).raw(' ').nstring(p.header("Content-Location"));
+            }
+            w.raw(')');
+            return;
+        }
+        w.string(p.type().toUpperCase(Locale.ROOT)).raw(' ').string(p.subtype().toUpperCase(Locale.ROOT)).raw(' ');
+        params(w, p.params());
+        w.raw(' ').nstring(p.header("Content-ID"));
+        w.raw(' ').nstring(p.header("Content-Description"));
+        String enc = p.header("Content-Transfer-Encoding");
+        w.raw(' ').string(enc == null ? "7BIT" : enc.strip().toUpperCase(Locale.ROOT));
+        w.raw(' ').number(p.bodySize());
+        if (p.message() != null) {
+            w.raw(' ');
+            envelope(w, p.message());
+            w.raw(' ');
+            structure(w, p.message(), ext);
+            w.raw(' ').number(p.bodyLines());
+        } else if (p.type().equals("text")) {
+            w.raw(' ').number(p.bodyLines());
+        }
+        if (ext) {
+            w.raw(' ').nstring(p.header("Content-MD5")).raw(' ');
+            disposition(w, p);
+            w.raw(' ').nstring(p.header("Content-Language")).raw(' ').nstring(p.header("Content-Location"));
+        }
+        w.raw(')');
+    }
+
+    private static void params(ImapWriter w, Map<String, String> params) {
+        Map<String, String> shown = new LinkedHashMap<>(params);
+        if (shown.isEmpty()) {
+            w.raw("NIL");
+            return;
+        }
+        w.raw('(');
+        boolean first = true;
+        for (Map.Entry<String, String> e : shown.entrySet()) {
+            if (!first) {
+                w.raw(' ');
+            }
+            first = false;
+            w.string(e.getKey().toUpperCase(Locale.ROOT)).raw(' ').string(e.getValue());
+        }
+        w.raw(')');
+    }
+
+    private static void disposition(ImapWriter w, MimeTree.Part p) {
+        String d = p.header("Content-Disposition");
+        if (d == null || d.isBlank()) {
+            w.raw("NIL");
+            return;
+        }
+        Map<String, String> params = new LinkedHashMap<>();
+        String value = MimeTree.disposition(d, params);
+        w.raw('(').string(value.toUpperCase(Locale.ROOT)).raw(' ');
+        params(w, params);
+        w.raw(')');
+    }
+
+    /**
+     * The octets of BODY[section] (before any partial), or null when the section does not exist (served as
+     * an empty string, as Dovecot does).
+     */
+    static byte[] section(MimeTree.Part root, FetchItem.Section s) {
+        byte[] d = root.data();
+        MimeTree.Part p = MimeTree.resolve(root, s.part());
+        if (p == null) {
+            return null;
+        }
+        boolean top = s.part().length == 0;
+        // HEADER, TEXT and HEADER.FIELDS of a part address the message inside a message/rfc822 part
+        MimeTree.Part msg = top ? p : p.message();
+        return switch (s.text()) {
+            case "" -> top ? d : slice(d, p.bodyStart(), p.end());
+            case "MIME" -> slice(d, p.headerStart(), p.bodyStart());
+            case "HEADER" -> msg == null ? null : slice(d, msg.headerStart(), msg.bodyStart());
+            case "TEXT" -> msg == null ? null : slice(d, msg.bodyStart(), msg.end());
+            default -> msg == null ? null : fields(d, msg, s.fields(), s.text().endsWith(".NOT"));
+        };
+    }
+
+    private static byte[] slice(byte[] d, int from, int to) {
+        byte[] out = new byte[to - from];
+        System.arraycopy(d, from, out, 0, out.length);
+        return out;
+    }
+
+    /** The header lines (with their folding) whose names are (or, for NOT, are not) in the list, and CRLF. */
+    private static byte[] fields(byte[] d, MimeTree.Part m, List<String> names, boolean not) {
+        String header = new String(d, m.headerStart(), m.bodyStart() - m.headerStart(), StandardCharsets.ISO_8859_1);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        boolean keep = false;
+        for (String line : header.split("\r\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            if (line.charAt(0) != ' ' && line.charAt(0) != '\t') {
+                int colon = line.indexOf(':');
+                String name = colon > 0 ? line.substring(0, colon).strip().toUpperCase(Locale.ROOT) : "";
+                keep = colon > 0 && names.contains(name) != not;
+            }
+            if (keep) {
+                out.writeBytes(line.getBytes(StandardCharsets.ISO_8859_1));
+                out.writeBytes(new byte[] {'\r', '\n'});
+            }
+        }
+        out.writeBytes(new byte[] {'\r', '\n'});
+        return out.toByteArray();
+    }
+}

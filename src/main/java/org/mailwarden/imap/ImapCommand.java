@@ -1,0 +1,84 @@
+package org.mailwarden.imap;
+
+import java.time.Instant;
+import java.util.List;
+
+/** One parsed IMAP command (RFC 3501 6, RFC 9051 6 and the extensions we announce): a record per verb. */
+sealed interface ImapCommand {
+
+    record Capability() implements ImapCommand {}
+
+    record Noop() implements ImapCommand {}
+
+    record Logout() implements ImapCommand {}
+
+    record StartTls() implements ImapCommand {}
+
+    record Login(String user, String password) implements ImapCommand {}
+
+    /** {@code initial} is the SASL-IR initial response (RFC 4959), or null. */
+    record Authenticate(String mechanism, String initial) implements ImapCommand {}
+
+    record Select(String mailbox, boolean readOnly) implements ImapCommand {}
+
+    record Create(String mailbox) implements ImapCommand {}
+
+    record Delete(String mailbox) implements ImapCommand {}
+
+    record Rename(String from, String to) implements ImapCommand {}
+
+    record Subscribe(String mailbox, boolean subscribe) implements ImapCommand {}
+
+    /**
+     * LIST / LSUB, with RFC 5258 selection options (SUBSCRIBED, SPECIAL-USE) and return options
+     * (SUBSCRIBED, CHILDREN, SPECIAL-USE).
+     */
+    record ListMailboxes(String reference, List<String> patterns, boolean lsub, boolean subscribedOnly,
+            boolean specialUseOnly, boolean returnSubscribed, boolean returnSpecialUse) implements ImapCommand {}
+
+    record Status(String mailbox, List<String> items) implements ImapCommand {}
+
+    record Append(String mailbox, List<String> flags, Instant date, byte[] message) implements ImapCommand {}
+
+    record Check() implements ImapCommand {}
+
+    record Close() implements ImapCommand {}
+
+    record Unselect() implements ImapCommand {}
+
+    /** {@code uids} is null for EXPUNGE, the set for UID EXPUNGE (RFC 4315). */
+    record Expunge(SequenceSet uids) implements ImapCommand {}
+
+    record Search(boolean uid, SearchKey key) implements ImapCommand {}
+
+    record Fetch(boolean uid, SequenceSet set, List<FetchItem> items) implements ImapCommand {}
+
+    enum StoreMode { REPLACE, ADD, REMOVE }
+
+    record Store(boolean uid, SequenceSet set, StoreMode mode, boolean silent, List<String> flags)
+            implements ImapCommand {}
+
+    /** COPY, or MOVE (RFC 6851) when {@code move}. */
+    record Copy(boolean uid, SequenceSet set, String mailbox, boolean move) implements ImapCommand {}
+
+    record Idle() implements ImapCommand {}
+
+    record Namespace() implements ImapCommand {}
+
+    record Enable(List<String> capabilities) implements ImapCommand {}
+
+    /** RFC 2971: the client's identification (logged, not trusted). */
+    record Id(List<String> fields) implements ImapCommand {}
+
+    /** A command we could not parse: the client gets BAD with this text. */
+    record Invalid(String message) implements ImapCommand {}
+
+    /** A well-formed command we refuse (NO) for the reason given, e.g. an unknown SEARCH charset. */
+    record Refused(String message) implements ImapCommand {}
+
+    /** A command name we do not know. */
+    record Unknown(String name) implements ImapCommand {}
+
+    /** A tagged command as read from the wire. */
+    record Tagged(String tag, ImapCommand command) {}
+}

@@ -1,0 +1,57 @@
+package org.mailwarden.imap;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.mailwarden.config.ImapConfig;
+import org.mailwarden.directory.Directory;
+import org.mailwarden.events.EventBus;
+import org.mailwarden.gate.Connection;
+import org.mailwarden.gate.ConnectionHandler;
+import org.mailwarden.store.MaildirStore;
+import org.mailwarden.tls.TlsProvider;
+
+/**
+ * The IMAP protocol server (RFC 3501 IMAP4rev1 with IDLE, UIDPLUS, MOVE, NAMESPACE, SPECIAL-USE, LITERAL+,
+ * ENABLE, ID, UNSELECT, CHILDREN, SASL-IR) on the Maildir store: what every IMAP session shares.
+ */
+public final class ImapServer implements ConnectionHandler {
+
+    final String hostname;
+    final ImapConfig config;
+    final Directory directory;
+    final MaildirStore store;
+    final TlsProvider tls;
+    final EventBus events;
+    final Duration authFailureDelay;
+    final MailboxRegistry mailboxes;
+
+    public ImapServer(String hostname, ImapConfig config, Directory directory, MaildirStore store, TlsProvider tls,
+            EventBus events, Duration authFailureDelay) {
+        this.hostname = hostname;
+        this.config = config;
+        this.directory = directory;
+        this.store = store;
+        this.tls = tls;
+        this.events = events;
+        this.authFailureDelay = authFailureDelay;
+        this.mailboxes = new MailboxRegistry(store);
+    }
+
+    @Override
+    public void handle(Connection connection) throws IOException {
+        new ImapSession(this, connection).run();
+    }
+
+    @Override
+    public void refuse(OutputStream out, String reason) throws IOException {
+        out.write(("* BYE [UNAVAILABLE] " + reason + "\r\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    @Override
+    public String protocol() {
+        return "imap";
+    }
+}

@@ -1,0 +1,1010 @@
+package org.mailwarden.imap;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLSocket;
+import org.mailwarden.directory.Account;
+import org.mailwarden.events.Event;
+import org.mailwarden.gate.Connection;
+import org.mailwarden.gate.LoginDecision;
+import org.mailwarden.store.Crlf;
+import org.mailwarden.store.MaildirFolder;
+import org.mailwarden.tls.ServerTls;
+
+/**
+ * One IMAP connection (RFC 3501), on the connection's virtual thread. Responses are buffered and flushed when
+ * the session is about to wait for the client. During IDLE a second virtual thread watches the selected
+ * folder and writes its updates; the output lock keeps the two apart.
+ */
+final class ImapSession {
+
+    private static final String CAPS_BASE = "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT CHILDREN "
+            + "UIDPLUS MOVE SPECIAL-USE";
+    /** How often an IDLE client hears "still here" (keeps NAT mappings alive; Dovecot: 2 minutes). */
+    private static final Duration IDLE_KEEPALIVE = Duration.ofMinutes(2);
+
+    private final ImapServer server;
+    private final Connection conn;
+    private final Event.Origin origin;
+    private final ImapInput input;
+    private final ReentrantLock outLock = new ReentrantLock();
+    private OutputStream out;
+
+    private String login;
+    private AccountMailboxes account;
+    private SelectedMailbox selected;
+    private int badCommands;
+    private boolean closing;
+    private String closeReason = "logout";
+
+    ImapSession(ImapServer server, Connection conn) throws IOException {
+        this.server = server;
+        this.conn = conn;
+        this.origin = conn.origin();
+        this.out = new BufferedOutputStream(conn.socket().getOutputStream(), 16 * 1024);
+        this.input = new ImapInput(conn.socket().getInputStream(), server.config.maxLineLength(),
+                server.config.maxLiteralSize(), this::flush);
+    }
+
+    void run() throws IOException {
+        server.events.emit(new Event.ConnectionOpened(origin, conn.id()));
+        try {
+            untagged("OK [CAPABILITY " + capabilities() + "] " + server.hostname + " Mailwarden IMAP ready");
+            while (!closing) {
+                conn.socket().setSoTimeout((int) (login == null ? server.config.loginTimeout()
+                        : server.config.idleTimeout()).toMillis());
+                ImapInput.Read read = input.read(() -> {
+                    write("+ Ready for literal data\r\n");
+                    flush();
+                });
+                switch (read) {
+                    case ImapInput.Read.End e -> {
+                        closeReason = "client-closed";
+                        closing = true;
+                    }
+                    case ImapInput.Read.Abusive a -> {
+                        server.events.emit(new Event.ProtocolError(origin, conn.id(), 0, "line-too-long-abuse"));
+                        untagged("BYE Line too long");
+                        closeReason = "line-too-long";
+                        closing = true;
+                    }
+                    case ImapInput.Read.TooLong(String tag) -> bad(tag, "[TOOBIG] Command line too long (limit "
+                            + server.config.maxLineLength() + " octets)", "line-too-long");
+                    case ImapInput.Read.TooBig(String tag, long size, boolean nonSync) -> {
+                        if (nonSync) {
+                            // the octets are already on their way and cannot be told apart from commands
+                            server.events.emit(new Event.ProtocolError(origin, conn.id(), 0, "literal-too-big"));
+                            untagged("BYE [TOOBIG] Literal too big (limit " + server.config.maxLiteralSize()
+                                    + " octets)");
+                            closeReason = "literal-too-big";
+                            closing = true;
+                        } else {
+                            tagged(tag, "NO [TOOBIG] Literal too big (limit " + server.config.maxLiteralSize()
+                                    + " octets)");
+                        }
+                    }
+                    case ImapInput.Read.Command(List<Object> parts) -> dispatch(ImapParser.parse(parts));
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            server.events.emit(new Event.Timeout(origin, conn.id(), login == null ? "login" : "command"));
+            untaggedQuietly("BYE Autologout; idle for too long");
+            closeReason = "timeout";
+        } catch (UncheckedIOException e) {
+            closeReason = "io-error";
+        } finally {
+            deselect();
+            flushQuietly();
+            server.events.emit(new Event.ConnectionClosed(origin, conn.id(), closeReason));
+        }
+    }
+
+    private String capabilities() {
+        StringBuilder c = new StringBuilder(CAPS_BASE);
+        if (login == null) {
+            if (!conn.isTls()) {
+                if (server.tls != null) {
+                    c.append(" STARTTLS");
+                }
+                c.append(" LOGINDISABLED");
+            } else {
+                c.append(" AUTH=PLAIN");
+            }
+        }
+        return c.toString();
+    }
+
+    // ---- output ------------------------------------------------------------------------------------------
+
+    private void write(String s) {
+        write(s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void write(byte[] b) {
+        outLock.lock();
+        try {
+            out.write(b);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            outLock.unlock();
+        }
+    }
+
+    private void untagged(String text) {
+        write("* " + text + "\r\n");
+    }
+
+    private void untaggedQuietly(String text) {
+        try {
+            untagged(text);
+        } catch (UncheckedIOException ignored) {
+            // the client is gone
+        }
+    }
+
+    private void tagged(String tag, String text) {
+        write(tag + " " + text + "\r\n");
+    }
+
+    private void flush() {
+        outLock.lock();
+        try {
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            outLock.unlock();
+        }
+    }
+
+    private void flushQuietly() {
+        try {
+            flush();
+        } catch (UncheckedIOException ignored) {
+            // the client is gone
+        }
+    }
+
+    /** BAD, counted; too many end the session. */
+    private void bad(String tag, String text, String reason) {
+        tagged(tag, "BAD " + text);
+        server.events.emit(new Event.ProtocolError(origin, conn.id(), 0, reason));
+        if (++badCommands >= server.config.maxBadCommands()) {
+            server.events.emit(new Event.TooManyErrors(origin, conn.id(), badCommands));
+            untagged("BYE Too many invalid commands");
+            closeReason = "too-many-errors";
+            closing = true;
+        }
+    }
+
+    // ---- dispatch ----------------------------------------------------------------------------------------
+
+    private enum Needs { ANY, NOT_AUTH, AUTH, SELECTED }
+
+    private static Needs needs(ImapCommand c) {
+        return switch (c) {
+            case ImapCommand.Capability x -> Needs.ANY;
+            case ImapCommand.Noop x -> Needs.ANY;
+            case ImapCommand.Logout x -> Needs.ANY;
+            case ImapCommand.Id x -> Needs.ANY;
+            case ImapCommand.Invalid x -> Needs.ANY;
+            case ImapCommand.Refused x -> Needs.ANY;
+            case ImapCommand.Unknown x -> Needs.ANY;
+            case ImapCommand.StartTls x -> Needs.NOT_AUTH;
+            case ImapCommand.Login x -> Needs.NOT_AUTH;
+            case ImapCommand.Authenticate x -> Needs.NOT_AUTH;
+            case ImapCommand.Check x -> Needs.SELECTED;
+            case ImapCommand.Close x -> Needs.SELECTED;
+            case ImapCommand.Unselect x -> Needs.SELECTED;
+            case ImapCommand.Expunge x -> Needs.SELECTED;
+            case ImapCommand.Search x -> Needs.SELECTED;
+            case ImapCommand.Fetch x -> Needs.SELECTED;
+            case ImapCommand.Store x -> Needs.SELECTED;
+            case ImapCommand.Copy x -> Needs.SELECTED;
+            default -> Needs.AUTH;
+        };
+    }
+
+    private void dispatch(ImapCommand.Tagged t) throws IOException {
+        String tag = t.tag();
+        ImapCommand c = t.command();
+        Needs n = needs(c);
+        if (n == Needs.NOT_AUTH && login != null) {
+            bad(tag, "Already logged in", "bad-state");
+            return;
+        }
+        if ((n == Needs.AUTH || n == Needs.SELECTED) && login == null) {
+            bad(tag, "Log in first", "bad-state");
+            return;
+        }
+        if (n == Needs.SELECTED && selected == null) {
+            bad(tag, "No mailbox selected", "bad-state");
+            return;
+        }
+        try {
+            execute(tag, c);
+        } catch (IllegalArgumentException e) {
+            tagged(tag, "NO " + e.getMessage());
+        } catch (NoSuchFileException e) {
+            tagged(tag, "NO [NONEXISTENT] Mailbox does not exist");
+        } catch (UncheckedIOException | SocketTimeoutException e) {
+            throw e;
+        } catch (IOException e) {
+            if (e instanceof java.net.SocketException) {
+                throw e;
+            }
+            server.events.emit(new Event.StoreFailure(origin, conn.id(), e.toString()));
+            tagged(tag, "NO [SERVERBUG] Internal error, try again later");
+        }
+    }
+
+    private void execute(String tag, ImapCommand c) throws IOException {
+        switch (c) {
+            case ImapCommand.Capability x -> {
+                untagged("CAPABILITY " + capabilities());
+                ok(tag, "CAPABILITY completed");
+            }
+            case ImapCommand.Noop x -> {
+                syncSelected(true);
+                ok(tag, "NOOP completed");
+            }
+            case ImapCommand.Logout x -> {
+                untagged("BYE Logging out");
+                tagged(tag, "OK LOGOUT completed");
+                closeReason = "logout";
+                closing = true;
+            }
+            case ImapCommand.Id x -> {
+                untagged("ID (\"name\" \"Mailwarden\")");
+                ok(tag, "ID completed");
+            }
+            case ImapCommand.Invalid(String message) -> bad(tag, message, "syntax");
+            case ImapCommand.Refused(String message) -> tagged(tag, "NO " + message);
+            case ImapCommand.Unknown(String name) -> bad(tag, "Unknown command " + name, "unknown-command");
+            case ImapCommand.StartTls x -> startTls(tag);
+            case ImapCommand.Login(String user, String password) -> login(tag, user, password.toCharArray(), "LOGIN");
+            case ImapCommand.Authenticate a -> authenticate(tag, a);
+            case ImapCommand.Namespace x -> {
+                untagged("NAMESPACE ((\"\" \"" + AccountMailboxes.DELIMITER + "\")) NIL NIL");
+                ok(tag, "NAMESPACE completed");
+            }
+            case ImapCommand.Enable x -> {
+                untagged("ENABLED");
+                ok(tag, "ENABLE completed");
+            }
+            case ImapCommand.Select s -> select(tag, s);
+            case ImapCommand.Create(String name) -> {
+                String n = stripTrailingDelimiter(name);
+                account.create(n);
+                ok(tag, "CREATE completed");
+            }
+            case ImapCommand.Delete(String name) -> delete(tag, name);
+            case ImapCommand.Rename(String from, String to) -> rename(tag, from, to);
+            case ImapCommand.Subscribe(String name, boolean on) -> {
+                account.subscribe(name, on);
+                ok(tag, (on ? "SUBSCRIBE" : "UNSUBSCRIBE") + " completed");
+            }
+            case ImapCommand.ListMailboxes l -> list(tag, l);
+            case ImapCommand.Status s -> status(tag, s);
+            case ImapCommand.Append a -> append(tag, a);
+            case ImapCommand.Check x -> {
+                syncSelected(true);
+                ok(tag, "CHECK completed");
+            }
+            case ImapCommand.Close x -> {
+                if (!selected.readOnly) {
+                    expungeDeleted(null, false);
+                }
+                deselect();
+                ok(tag, "CLOSE completed");
+            }
+            case ImapCommand.Unselect x -> {
+                deselect();
+                ok(tag, "UNSELECT completed");
+            }
+            case ImapCommand.Expunge(SequenceSet uids) -> {
+                if (selected.readOnly) {
+                    tagged(tag, "NO [READ-ONLY] Mailbox is read-only");
+                    return;
+                }
+                expungeDeleted(uids, true);
+                ok(tag, "EXPUNGE completed");
+            }
+            case ImapCommand.Search s -> search(tag, s);
+            case ImapCommand.Fetch f -> fetch(tag, f);
+            case ImapCommand.Store s -> store(tag, s);
+            case ImapCommand.Copy cp -> copy(tag, cp);
+            case ImapCommand.Idle x -> idle(tag);
+        }
+    }
+
+    /** Tagged OK, after telling the client what changed in its selected folder meanwhile. */
+    private void ok(String tag, String text) throws IOException {
+        okCode(tag, null, text, true);
+    }
+
+    private void okCode(String tag, String code, String text, boolean expunges) throws IOException {
+        syncSelected(expunges);
+        tagged(tag, "OK " + (code == null ? "" : "[" + code + "] ") + text);
+    }
+
+    private void syncSelected(boolean expunges) throws IOException {
+        if (selected != null) {
+            List<String> kw = selected.folder.keywords();
+            selected.sync(expunges, this::untagged, (m, recent) -> Flags.imap(m, kw, recent));
+        }
+    }
+
+    private static String stripTrailingDelimiter(String name) {
+        return name.endsWith(String.valueOf(AccountMailboxes.DELIMITER)) ? name.substring(0, name.length() - 1)
+                : name;
+    }
+
+    // ---- not authenticated ------------------------------------------------------------------------------
+
+    private void startTls(String tag) throws IOException {
+        if (conn.isTls()) {
+            bad(tag, "TLS is already active", "bad-sequence");
+            return;
+        }
+        if (server.tls == null) {
+            tagged(tag, "NO TLS is not available");
+            return;
+        }
+        tagged(tag, "OK Begin TLS negotiation now");
+        flush();
+        if (input.buffered() > 0) {
+            // RFC 3501 6.2.1 / CVE-2011-0411: what was pipelined after STARTTLS came in clear text; dropped.
+            server.events.emit(new Event.ProtocolError(origin, conn.id(), 0, "pipelined-after-starttls"));
+        }
+        SSLSocket ssl;
+        try {
+            ssl = ServerTls.upgrade(conn.socket(), server.tls);
+        } catch (IOException e) {
+            server.events.emit(new Event.TlsFailure(origin, conn.id(), e.getMessage()));
+            closeReason = "tls-failure";
+            closing = true;
+            return;
+        }
+        conn.upgraded(ssl);
+        input.reset(ssl.getInputStream());
+        outLock.lock();
+        try {
+            out = new BufferedOutputStream(ssl.getOutputStream(), 16 * 1024);
+        } finally {
+            outLock.unlock();
+        }
+    }
+
+    private void authenticate(String tag, ImapCommand.Authenticate a) throws IOException {
+        if (!a.mechanism().equals("PLAIN")) {
+            tagged(tag, "NO [CANNOT] Unsupported authentication mechanism; use PLAIN");
+            return;
+        }
+        if (!conn.isTls()) {
+            tagged(tag, "NO [PRIVACYREQUIRED] Use STARTTLS first (or port 993)");
+            return;
+        }
+        String response = a.initial();
+        if (response == null) {
+            write("+ \r\n");
+            flush();
+            boolean[] overflow = new boolean[1];
+            response = input.line(overflow);
+            if (response == null) {
+                closeReason = "client-closed-in-auth";
+                closing = true;
+                return;
+            }
+            if (overflow[0]) {
+                bad(tag, "Authentication response too long", "syntax");
+                return;
+            }
+        }
+        if (response.equals("*")) {
+            bad(tag, "Authentication cancelled", "auth-cancelled");
+            return;
+        }
+        byte[] resp;
+        try {
+            resp = response.equals("=") ? new byte[0] : Base64.getDecoder().decode(response.strip());
+        } catch (IllegalArgumentException e) {
+            bad(tag, "Invalid base64 in authentication response", "syntax");
+            return;
+        }
+        // authzid NUL authcid NUL passwd (RFC 4616)
+        int n1 = indexOf(resp, 0);
+        int n2 = n1 < 0 ? -1 : indexOf(resp, n1 + 1);
+        if (n2 < 0) {
+            bad(tag, "Malformed PLAIN response", "syntax");
+            return;
+        }
+        String authz = new String(resp, 0, n1, StandardCharsets.UTF_8);
+        String user = new String(resp, n1 + 1, n2 - n1 - 1, StandardCharsets.UTF_8);
+        char[] password = new String(resp, n2 + 1, resp.length - n2 - 1, StandardCharsets.UTF_8).toCharArray();
+        Arrays.fill(resp, (byte) 0);
+        if (!authz.isEmpty() && !authz.equalsIgnoreCase(user)) {
+            authFailed(tag, user, "PLAIN", "authzid-mismatch", password);
+            return;
+        }
+        login(tag, user, password, "PLAIN");
+    }
+
+    private static int indexOf(byte[] b, int from) {
+        for (int i = from; i < b.length; i++) {
+            if (b[i] == 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void login(String tag, String user, char[] password, String mechanism) throws IOException {
+        if (!conn.isTls()) {
+            Arrays.fill(password, '\0');
+            tagged(tag, "NO [PRIVACYREQUIRED] Use STARTTLS first (or port 993): no passwords in clear text");
+            return;
+        }
+        // the gate's answer first, identical on every protocol: bans, access lists, the account's networks
+        if (conn.checkLogin(user) instanceof LoginDecision.Deny(String reason, boolean temporary)) {
+            authFailed(tag, user, mechanism, reason, password, temporary
+                    ? "NO [UNAVAILABLE] Temporary authentication failure"
+                    : "NO [AUTHENTICATIONFAILED] Authentication failed");
+            return;
+        }
+        Optional<Account> acc = server.directory.authenticate(user, password);
+        if (acc.isEmpty()) {
+            authFailed(tag, user, mechanism, "bad-credentials", password);
+            return;
+        }
+        Arrays.fill(password, '\0');
+        login = acc.get().address();
+        account = new AccountMailboxes(server.store, login);
+        account.ensureDefaults();
+        server.events.emit(new Event.AuthSuccess(origin, conn.id(), login, mechanism));
+        tagged(tag, "OK [CAPABILITY " + capabilities() + "] Logged in");
+    }
+
+    private void authFailed(String tag, String user, String mechanism, String reason, char[] password) {
+        authFailed(tag, user, mechanism, reason, password, "NO [AUTHENTICATIONFAILED] Authentication failed");
+    }
+
+    private void authFailed(String tag, String user, String mechanism, String reason, char[] password,
+            String answer) {
+        Arrays.fill(password, '\0');
+        flush();
+        try {
+            Thread.sleep(server.authFailureDelay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server.events.emit(new Event.AuthFailure(origin, conn.id(), user, mechanism, reason));
+        tagged(tag, answer);
+    }
+
+    // ---- mailboxes ---------------------------------------------------------------------------------------
+
+    private void deselect() {
+        if (selected != null) {
+            server.mailboxes.release(selected.folder);
+            selected = null;
+        }
+    }
+
+    private void select(String tag, ImapCommand.Select s) throws IOException {
+        if (selected != null) {
+            deselect();
+            untagged("OK [CLOSED] Previous mailbox closed");
+        }
+        if (!account.exists(s.mailbox())) {
+            tagged(tag, "NO [NONEXISTENT] Mailbox does not exist: " + s.mailbox());
+            return;
+        }
+        MaildirFolder folder = server.mailboxes.acquire(account.dir(s.mailbox()));
+        SelectedMailbox box = new SelectedMailbox(s.mailbox(), folder, s.readOnly());
+        try {
+            box.load();
+        } catch (IOException | RuntimeException e) {
+            server.mailboxes.release(folder);
+            throw e;
+        }
+        selected = box;
+        String kw = Flags.keywordList(folder.keywords());
+        untagged("FLAGS (" + Flags.SYSTEM + kw + ")");
+        untagged("OK [PERMANENTFLAGS (" + (s.readOnly() ? "" : Flags.SYSTEM + kw + " \\*") + ")] Flags permitted");
+        untagged(box.count() + " EXISTS");
+        untagged(box.recentCount() + " RECENT");
+        List<MaildirFolder.Message> all = folder.messages();
+        for (int seq = 1; seq <= box.count(); seq++) {
+            Optional<MaildirFolder.Message> m = find(all, box.uid(seq));
+            if (m.isPresent() && !m.get().has('S')) {
+                untagged("OK [UNSEEN " + seq + "] First unseen");
+                break;
+            }
+        }
+        untagged("OK [UIDVALIDITY " + folder.uidValidity() + "] UIDs valid");
+        untagged("OK [UIDNEXT " + folder.nextUid() + "] Predicted next UID");
+        tagged(tag, "OK [" + (s.readOnly() ? "READ-ONLY" : "READ-WRITE") + "] "
+                + (s.readOnly() ? "EXAMINE" : "SELECT") + " completed");
+    }
+
+    private static Optional<MaildirFolder.Message> find(List<MaildirFolder.Message> all, long uid) {
+        int lo = 0;
+        int hi = all.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            long u = all.get(mid).uid();
+            if (u < uid) {
+                lo = mid + 1;
+            } else if (u > uid) {
+                hi = mid - 1;
+            } else {
+                return Optional.of(all.get(mid));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void delete(String tag, String name) throws IOException {
+        if (name.equals("INBOX")) {
+            tagged(tag, "NO [CANNOT] INBOX cannot be deleted");
+            return;
+        }
+        if (selected != null && selected.name.equals(name)) {
+            deselect();
+            untagged("OK [CLOSED] Mailbox closed");
+        }
+        Path dir = account.dir(name);
+        account.delete(name);
+        server.mailboxes.forget(dir);
+        ok(tag, "DELETE completed");
+    }
+
+    private void rename(String tag, String from, String to) throws IOException {
+        if (from.equals("INBOX")) {
+            tagged(tag, "NO [CANNOT] Renaming INBOX is not supported yet");
+            return;
+        }
+        if (to.equals("INBOX")) {
+            tagged(tag, "NO [ALREADYEXISTS] INBOX exists");
+            return;
+        }
+        try {
+            for (Path p : account.rename(from, stripTrailingDelimiter(to))) {
+                server.mailboxes.forget(p);
+            }
+        } catch (AccountMailboxes.FileAlreadyThere e) {
+            tagged(tag, "NO [ALREADYEXISTS] Mailbox already exists: " + to);
+            return;
+        }
+        if (selected != null && (selected.name.equals(from) || selected.name.startsWith(from + "."))) {
+            deselect();
+            untagged("OK [CLOSED] Mailbox renamed");
+        }
+        ok(tag, "RENAME completed");
+    }
+
+    private void list(String tag, ImapCommand.ListMailboxes l) throws IOException {
+        String verb = l.lsub() ? "LSUB" : "LIST";
+        if (l.patterns().size() == 1 && l.patterns().getFirst().isEmpty()) {
+            untagged(verb + " (\\Noselect) \"" + AccountMailboxes.DELIMITER + "\" \"\"");
+            ok(tag, verb + " completed");
+            return;
+        }
+        List<String> all = account.all();
+        Set<String> existing = new LinkedHashSet<>(all);
+        Set<String> subscribed = new LinkedHashSet<>(account.subscriptions());
+        // names that exist only as parents of other folders (Maildir++ keeps each level separately)
+        Set<String> names = new java.util.TreeSet<>((a, b) -> a.equals("INBOX") ? (b.equals("INBOX") ? 0 : -1)
+                : b.equals("INBOX") ? 1 : a.compareTo(b));
+        names.addAll(all);
+        for (String n : all) {
+            int dot = n.lastIndexOf(AccountMailboxes.DELIMITER);
+            while (dot > 0) {
+                names.add(n.substring(0, dot));
+                dot = n.lastIndexOf(AccountMailboxes.DELIMITER, dot - 1);
+            }
+        }
+        if (l.lsub() || l.subscribedOnly()) {
+            names.addAll(subscribed);
+        }
+        for (String name : names) {
+            boolean match = false;
+            for (String p : l.patterns()) {
+                if (AccountMailboxes.matches(l.reference() + p, name)) {
+                    match = true;
+                    break;
+                }
+            }
+            if (!match) {
+                continue;
+            }
+            boolean isSubscribed = subscribed.contains(name);
+            if ((l.lsub() || l.subscribedOnly()) && !isSubscribed) {
+                continue;
+            }
+            String special = AccountMailboxes.SPECIAL_USE.get(name);
+            if (l.specialUseOnly() && special == null) {
+                continue;
+            }
+            List<String> attrs = new ArrayList<>();
+            if (!existing.contains(name)) {
+                attrs.add(l.lsub() || !l.subscribedOnly() ? "\\Noselect" : "\\NonExistent");
+            }
+            if (!l.lsub()) {
+                boolean children = false;
+                for (String other : names) {
+                    if (other.startsWith(name + AccountMailboxes.DELIMITER)) {
+                        children = true;
+                        break;
+                    }
+                }
+                attrs.add(children ? "\\HasChildren" : "\\HasNoChildren");
+                if (special != null && existing.contains(name)) {
+                    attrs.add(special);
+                }
+                if ((l.returnSubscribed() || l.subscribedOnly()) && isSubscribed) {
+                    attrs.add("\\Subscribed");
+                }
+            }
+            write(new ImapWriter().raw("* " + verb + " (" + String.join(" ", attrs) + ") \""
+                    + AccountMailboxes.DELIMITER + "\" ").mailbox(name).raw("\r\n").bytes());
+        }
+        ok(tag, verb + " completed");
+    }
+
+    private void status(String tag, ImapCommand.Status s) throws IOException {
+        if (!account.exists(s.mailbox())) {
+            tagged(tag, "NO [NONEXISTENT] Mailbox does not exist: " + s.mailbox());
+            return;
+        }
+        MaildirFolder folder = server.mailboxes.acquire(account.dir(s.mailbox()));
+        try {
+            folder.refresh();
+            List<MaildirFolder.Message> all = folder.messages();
+            List<String> parts = new ArrayList<>();
+            for (String item : s.items()) {
+                switch (item) {
+                    case "MESSAGES" -> parts.add("MESSAGES " + all.size());
+                    case "RECENT" -> parts.add("RECENT " + all.stream()
+                            .filter(m -> m.uid() >= folder.claimRecent(false) || m.inNew()).count());
+                    case "UIDNEXT" -> parts.add("UIDNEXT " + folder.nextUid());
+                    case "UIDVALIDITY" -> parts.add("UIDVALIDITY " + folder.uidValidity());
+                    case "UNSEEN" -> parts.add("UNSEEN " + all.stream().filter(m -> !m.has('S')).count());
+                    case "SIZE" -> {
+                        long size = 0;
+                        for (MaildirFolder.Message m : all) {
+                            size += folder.virtualSize(m);
+                        }
+                        parts.add("SIZE " + size);
+                    }
+                    default -> throw new IllegalArgumentException("Unknown STATUS item " + item);
+                }
+            }
+            write(new ImapWriter().raw("* STATUS ").mailbox(s.mailbox())
+                    .raw(" (" + String.join(" ", parts) + ")\r\n").bytes());
+        } finally {
+            server.mailboxes.release(folder);
+        }
+        ok(tag, "STATUS completed");
+    }
+
+    private void append(String tag, ImapCommand.Append a) throws IOException {
+        if (!account.exists(a.mailbox())) {
+            tagged(tag, "NO [TRYCREATE] Mailbox does not exist: " + a.mailbox());
+            return;
+        }
+        if (a.message().length == 0) {
+            tagged(tag, "NO Empty message");
+            return;
+        }
+        MaildirFolder folder = server.mailboxes.acquire(account.dir(a.mailbox()));
+        long uid;
+        try {
+            String letters = Flags.letters(a.flags(), folder, true);
+            uid = folder.append(a.message(), letters, a.date() != null ? a.date() : Instant.now());
+        } finally {
+            server.mailboxes.release(folder);
+        }
+        okCode(tag, "APPENDUID " + folder.uidValidity() + " " + uid, "APPEND completed", true);
+    }
+
+    // ---- selected ----------------------------------------------------------------------------------------
+
+    private void expungeDeleted(SequenceSet uidSet, boolean report) throws IOException {
+        List<Long> doomed = new ArrayList<>();
+        for (int seq = 1; seq <= selected.count(); seq++) {
+            long uid = selected.uid(seq);
+            if (uidSet != null && !uidSet.contains(uid, selected.maxUid())) {
+                continue;
+            }
+            Optional<MaildirFolder.Message> m = selected.folder.byUid(uid);
+            if (m.isPresent() && m.get().has('T')) {
+                doomed.add(uid);
+            }
+        }
+        selected.folder.expunge(doomed);
+        if (report) {
+            syncSelected(true);
+        }
+    }
+
+    private void search(String tag, ImapCommand.Search s) throws IOException {
+        syncSelected(false);
+        List<String> kw = selected.folder.keywords();
+        StringBuilder sb = new StringBuilder("SEARCH");
+        for (int seq = 1; seq <= selected.count(); seq++) {
+            Optional<MaildirFolder.Message> m = selected.folder.byUid(selected.uid(seq));
+            if (m.isEmpty()) {
+                continue; // expunged by another session, not yet reported
+            }
+            if (new Search(selected, kw, seq, m.get()).matches(s.key())) {
+                sb.append(' ').append(s.uid() ? selected.uid(seq) : seq);
+            }
+        }
+        untagged(sb.toString());
+        okCode(tag, null, (s.uid() ? "UID " : "") + "SEARCH completed", s.uid());
+    }
+
+    private void fetch(String tag, ImapCommand.Fetch f) throws IOException {
+        List<FetchItem> items = new ArrayList<>(f.items());
+        if (f.uid() && items.stream().noneMatch(i -> i instanceof FetchItem.Uid)) {
+            items.addFirst(new FetchItem.Uid());
+        }
+        boolean needsBody = items.stream().anyMatch(i -> i instanceof FetchItem.Section
+                || i instanceof FetchItem.Envelope || i instanceof FetchItem.Structure);
+        boolean setsSeen = !selected.readOnly && items.stream()
+                .anyMatch(i -> i instanceof FetchItem.Section sec && !sec.peek());
+        List<String> kw = selected.folder.keywords();
+        for (int seq : selected.resolve(f.set(), f.uid())) {
+            long uid = selected.uid(seq);
+            Optional<MaildirFolder.Message> found = selected.folder.byUid(uid);
+            if (found.isEmpty()) {
+                continue;
+            }
+            MaildirFolder.Message m = found.get();
+            byte[] data = null;
+            MimeTree.Part tree = null;
+            if (needsBody) {
+                Optional<byte[]> file = selected.folder.read(uid);
+                if (file.isEmpty()) {
+                    continue;
+                }
+                data = Crlf.toCrlf(file.get());
+            }
+            boolean flagsChanged = false;
+            if (setsSeen && !m.has('S')) {
+                Optional<MaildirFolder.Message> updated = selected.folder.setFlags(uid, m.flags() + "S");
+                if (updated.isPresent()) {
+                    m = updated.get();
+                    selected.reportedByUs(uid, m.modseq());
+                    flagsChanged = true;
+                }
+            }
+            ImapWriter w = new ImapWriter().raw("* " + seq + " FETCH (");
+            boolean first = true;
+            boolean flagsShown = false;
+            for (FetchItem item : items) {
+                if (!first) {
+                    w.raw(' ');
+                }
+                first = false;
+                switch (item) {
+                    case FetchItem.Uid u -> w.raw("UID ").number(uid);
+                    case FetchItem.Flags fl -> {
+                        w.raw("FLAGS (" + Flags.imap(m, kw, selected.isRecent(uid)) + ")");
+                        flagsShown = true;
+                    }
+                    case FetchItem.InternalDate d -> w.raw("INTERNALDATE \"" + ImapParser.DATE_TIME.format(
+                            selected.folder.receivedDate(m).atZone(ZoneId.systemDefault())) + "\"");
+                    case FetchItem.Size sz -> w.raw("RFC822.SIZE ").number(data != null ? data.length
+                            : selected.folder.virtualSize(m));
+                    case FetchItem.Envelope e -> {
+                        tree = tree != null ? tree : MimeTree.parse(data);
+                        w.raw("ENVELOPE ");
+                        FetchData.envelope(w, tree);
+                    }
+                    case FetchItem.Structure st -> {
+                        tree = tree != null ? tree : MimeTree.parse(data);
+                        w.raw(st.extensible() ? "BODYSTRUCTURE " : "BODY ");
+                        FetchData.structure(w, tree, st.extensible());
+                    }
+                    case FetchItem.Section sec -> {
+                        byte[] content;
+                        if (sec.part().length == 0 && sec.text().isEmpty()) {
+                            content = data;
+                        } else {
+                            tree = tree != null ? tree : MimeTree.parse(data);
+                            content = FetchData.section(tree, sec);
+                        }
+                        if (content == null) {
+                            content = new byte[0];
+                        }
+                        w.raw(sec.label()).raw(' ');
+                        if (sec.offset() >= 0) {
+                            int from = (int) Math.min(sec.offset(), content.length);
+                            int len = (int) Math.min(sec.length(), content.length - from);
+                            w.literal(content, from, len);
+                        } else {
+                            w.literal(content);
+                        }
+                    }
+                }
+            }
+            if (flagsChanged && !flagsShown) {
+                w.raw(" FLAGS (" + Flags.imap(m, kw, selected.isRecent(uid)) + ")");
+            }
+            w.raw(")\r\n");
+            write(w.bytes());
+        }
+        okCode(tag, null, (f.uid() ? "UID " : "") + "FETCH completed", f.uid());
+    }
+
+    private void store(String tag, ImapCommand.Store s) throws IOException {
+        if (selected.readOnly) {
+            tagged(tag, "NO [READ-ONLY] Mailbox is read-only");
+            return;
+        }
+        MaildirFolder folder = selected.folder;
+        String letters = Flags.letters(s.flags(), folder, s.mode() != ImapCommand.StoreMode.REMOVE);
+        List<String> kw = folder.keywords();
+        for (int seq : selected.resolve(s.set(), s.uid())) {
+            long uid = selected.uid(seq);
+            Optional<MaildirFolder.Message> found = folder.byUid(uid);
+            if (found.isEmpty()) {
+                continue;
+            }
+            String current = found.get().flags();
+            String next = switch (s.mode()) {
+                case REPLACE -> {
+                    // letters we do not map (e.g. P) are kept: they are not IMAP flags
+                    StringBuilder keep = new StringBuilder();
+                    for (char ch : current.toCharArray()) {
+                        if (MaildirFolder.SYSTEM_FLAGS.indexOf(ch) < 0 && !(ch >= 'a' && ch <= 'z')) {
+                            keep.append(ch);
+                        }
+                    }
+                    yield keep + letters;
+                }
+                case ADD -> current + letters;
+                case REMOVE -> {
+                    StringBuilder kept = new StringBuilder();
+                    for (char ch : current.toCharArray()) {
+                        if (letters.indexOf(ch) < 0) {
+                            kept.append(ch);
+                        }
+                    }
+                    yield kept.toString();
+                }
+            };
+            Optional<MaildirFolder.Message> updated = folder.setFlags(uid, next);
+            if (updated.isEmpty()) {
+                continue;
+            }
+            selected.reportedByUs(uid, updated.get().modseq());
+            if (!s.silent()) {
+                untagged(seq + " FETCH (" + (s.uid() ? "UID " + uid + " " : "") + "FLAGS ("
+                        + Flags.imap(updated.get(), kw, selected.isRecent(uid)) + "))");
+            }
+        }
+        okCode(tag, null, (s.uid() ? "UID " : "") + "STORE completed", s.uid());
+    }
+
+    private void copy(String tag, ImapCommand.Copy c) throws IOException {
+        String verb = (c.uid() ? "UID " : "") + (c.move() ? "MOVE" : "COPY");
+        if (c.move() && selected.readOnly) {
+            tagged(tag, "NO [READ-ONLY] Mailbox is read-only");
+            return;
+        }
+        if (!account.exists(c.mailbox())) {
+            tagged(tag, "NO [TRYCREATE] Mailbox does not exist: " + c.mailbox());
+            return;
+        }
+        List<Long> from = new ArrayList<>();
+        List<Long> to = new ArrayList<>();
+        MaildirFolder target = server.mailboxes.acquire(account.dir(c.mailbox()));
+        try {
+            for (int seq : selected.resolve(c.set(), c.uid())) {
+                long uid = selected.uid(seq);
+                Optional<Long> copied = selected.folder.copyTo(uid, target);
+                if (copied.isPresent()) {
+                    from.add(uid);
+                    to.add(copied.get());
+                }
+            }
+        } finally {
+            server.mailboxes.release(target);
+        }
+        String code = from.isEmpty() ? null : "COPYUID " + target.uidValidity() + " " + SequenceSet.format(from)
+                + " " + SequenceSet.format(to);
+        if (!c.move()) {
+            okCode(tag, code, verb + " completed", c.uid());
+            return;
+        }
+        if (code != null) {
+            untagged("OK [" + code + "] Moved");
+        }
+        selected.folder.expunge(from);
+        okCode(tag, null, verb + " completed", true);
+    }
+
+    private void idle(String tag) throws IOException {
+        syncSelected(true);
+        write("+ idling\r\n");
+        flush();
+        SelectedMailbox box = selected;
+        Thread watcher = Thread.ofVirtual().name("imap-idle-" + conn.id()).start(() -> watch(box));
+        String line;
+        boolean[] overflow = new boolean[1];
+        try {
+            conn.socket().setSoTimeout((int) server.config.idleTimeout().toMillis());
+            line = input.line(overflow);
+        } finally {
+            watcher.interrupt();
+            try {
+                watcher.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (line == null) {
+            closeReason = "client-closed";
+            closing = true;
+            return;
+        }
+        if (!line.strip().equalsIgnoreCase("DONE")) {
+            bad(tag, "Expected DONE to end IDLE", "syntax");
+            return;
+        }
+        ok(tag, "IDLE terminated");
+    }
+
+    /** IDLE's watcher: pushes the selected folder's changes as they happen, and a keepalive now and then. */
+    private void watch(SelectedMailbox box) {
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                if (box == null) {
+                    Thread.sleep(IDLE_KEEPALIVE);
+                    untagged("OK Still here");
+                    flush();
+                    continue;
+                }
+                if (box.folder.awaitChange(box.seenVersion(), IDLE_KEEPALIVE)) {
+                    List<String> kw = box.folder.keywords();
+                    outLock.lock();
+                    try {
+                        box.sync(true, this::untagged, (m, recent) -> Flags.imap(m, kw, recent));
+                        out.flush();
+                    } finally {
+                        outLock.unlock();
+                    }
+                } else {
+                    untagged("OK Still here");
+                    flush();
+                }
+            }
+        } catch (InterruptedException e) {
+            // IDLE ended
+        } catch (IOException | UncheckedIOException e) {
+            // the main thread sees the broken connection on its next read
+        }
+    }
+}

@@ -1,0 +1,202 @@
+package org.mailwarden.imap;
+
+import jakarta.mail.internet.MailDateFormat;
+import jakarta.mail.internet.MimeUtility;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.text.ParsePosition;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.mailwarden.store.Crlf;
+import org.mailwarden.store.MaildirFolder;
+
+/**
+ * Evaluates SEARCH keys (RFC 3501 6.4.4) against one message. Flags, sizes and dates come from the index;
+ * the message file is read only when a key needs its header or text, and then once.
+ */
+final class Search {
+
+    private final SelectedMailbox box;
+    private final List<String> keywords;
+    private final int seq;
+    private final MaildirFolder.Message m;
+    private MimeTree.Part parsed;
+    private boolean loaded;
+
+    Search(SelectedMailbox box, List<String> keywords, int seq, MaildirFolder.Message m) {
+        this.box = box;
+        this.keywords = keywords;
+        this.seq = seq;
+        this.m = m;
+    }
+
+    boolean matches(SearchKey key) throws IOException {
+        return switch (key) {
+            case SearchKey.All a -> true;
+            case SearchKey.Flag(String flag, boolean set) -> hasFlag(flag) == set;
+            case SearchKey.Recent(boolean set) -> box.isRecent(m.uid()) == set;
+            case SearchKey.New n -> box.isRecent(m.uid()) && !m.has('S');
+            case SearchKey.Sequence(SequenceSet set) -> set.contains(seq, box.count());
+            case SearchKey.Uids(SequenceSet set) -> set.contains(m.uid(), box.maxUid());
+            case SearchKey.Header(String field, String value) -> header(field, value);
+            case SearchKey.Text(String value, boolean includeHeader) -> text(value, includeHeader);
+            case SearchKey.Date d -> date(d);
+            case SearchKey.Size(boolean larger, long octets) -> {
+                long size = box.folder.virtualSize(m);
+                yield larger ? size > octets : size < octets;
+            }
+            case SearchKey.Not(SearchKey k) -> !matches(k);
+            case SearchKey.Or(SearchKey a, SearchKey b) -> matches(a) || matches(b);
+            case SearchKey.And(List<SearchKey> keys) -> {
+                for (SearchKey k : keys) {
+                    if (!matches(k)) {
+                        yield false;
+                    }
+                }
+                yield true;
+            }
+        };
+    }
+
+    private boolean hasFlag(String flag) {
+        if (flag.length() == 1 && Character.isUpperCase(flag.charAt(0))) {
+            return m.has(flag.charAt(0));
+        }
+        char system = Flags.letter(flag);
+        if (system != 0) {
+            return m.has(system);
+        }
+        for (int i = 0; i < keywords.size(); i++) {
+            if (keywords.get(i).equalsIgnoreCase(flag)) {
+                return m.has((char) ('a' + i));
+            }
+        }
+        return false;
+    }
+
+    private MimeTree.Part message() throws IOException {
+        if (!loaded) {
+            loaded = true;
+            Optional<byte[]> b = box.folder.read(m.uid());
+            parsed = b.map(bytes -> MimeTree.parse(Crlf.toCrlf(bytes))).orElse(null);
+        }
+        return parsed;
+    }
+
+    private static boolean contains(String haystack, String needle) {
+        return haystack != null && haystack.toLowerCase(Locale.ROOT).contains(needle.toLowerCase(Locale.ROOT));
+    }
+
+    private static String decode(String value) {
+        try {
+            return MimeUtility.decodeText(value);
+        } catch (IOException | RuntimeException e) {
+            return value;
+        }
+    }
+
+    private boolean header(String field, String value) throws IOException {
+        MimeTree.Part p = message();
+        if (p == null) {
+            return false;
+        }
+        for (MimeTree.Field f : p.fields()) {
+            if (f.name().equalsIgnoreCase(field) && (value.isEmpty() || contains(decode(f.value()), value))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean text(String value, boolean includeHeader) throws IOException {
+        MimeTree.Part p = message();
+        if (p == null) {
+            return false;
+        }
+        if (includeHeader) {
+            for (MimeTree.Field f : p.fields()) {
+                if (contains(decode(f.value()), value) || contains(f.name(), value)) {
+                    return true;
+                }
+            }
+        }
+        return bodyContains(p, value);
+    }
+
+    /** Text parts are searched decoded (transfer encoding and charset); other parts as they are. */
+    private boolean bodyContains(MimeTree.Part p, String value) {
+        if (p.multipart()) {
+            for (MimeTree.Part c : p.children()) {
+                if (bodyContains(c, value)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (p.message() != null) {
+            return bodyContains(p.message(), value);
+        }
+        byte[] body = java.util.Arrays.copyOfRange(p.data(), p.bodyStart(), p.end());
+        String enc = p.header("Content-Transfer-Encoding");
+        if (enc != null && p.type().equals("text")) {
+            String e = enc.strip().toLowerCase(Locale.ROOT);
+            if (e.equals("base64") || e.equals("quoted-printable")) {
+                try (InputStream in = MimeUtility.decode(new ByteArrayInputStream(body), e)) {
+                    body = in.readAllBytes();
+                } catch (Exception ex) {
+                    // searched as it is
+                }
+            }
+        }
+        Charset cs = StandardCharsets.UTF_8;
+        try {
+            String name = p.params().get("charset");
+            if (name != null) {
+                cs = Charset.forName(MimeUtility.javaCharset(name));
+            }
+        } catch (RuntimeException e) {
+            // unknown charset: UTF-8
+        }
+        return contains(new String(body, cs), value);
+    }
+
+    private boolean date(SearchKey.Date d) throws IOException {
+        LocalDate day;
+        if (d.sent()) {
+            MimeTree.Part p = message();
+            String h = p == null ? null : p.header("Date");
+            if (h == null) {
+                return false;
+            }
+            day = sentDate(h);
+            if (day == null) {
+                return false;
+            }
+        } else {
+            day = box.folder.receivedDate(m).atZone(ZoneId.systemDefault()).toLocalDate();
+        }
+        return switch (d.op()) {
+            case BEFORE -> day.isBefore(d.date());
+            case ON -> day.isEqual(d.date());
+            case SINCE -> !day.isBefore(d.date());
+        };
+    }
+
+    private static LocalDate sentDate(String h) {
+        try {
+            return ZonedDateTime.parse(h.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toLocalDate();
+        } catch (RuntimeException e) {
+            java.util.Date parsed = new MailDateFormat().parse(h, new ParsePosition(0));
+            return parsed == null ? null : parsed.toInstant().atZone(ZoneOffset.UTC).toLocalDate();
+        }
+    }
+}

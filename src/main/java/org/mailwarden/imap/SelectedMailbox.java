@@ -1,0 +1,180 @@
+package org.mailwarden.imap;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.mailwarden.store.MaildirFolder;
+
+/**
+ * One session's view of its selected folder: the message sequence numbers it has announced (a list of UIDs),
+ * kept apart from the shared index so that other sessions' changes reach this client only when IMAP allows
+ * (RFC 3501 5.2, 7.4.1): new messages and flag changes after any command, expunges only when no command
+ * that uses sequence numbers is running.
+ */
+final class SelectedMailbox {
+
+    final String name;
+    final MaildirFolder folder;
+    final boolean readOnly;
+    /** UIDs by sequence number - 1. */
+    private long[] uids = new long[16];
+    private int count;
+    private final Set<Long> recent = new HashSet<>();
+    private long seenModseq;
+    private long seenVersion;
+    /** Flag changes this session already reported itself (STORE), by UID: the modseq reported. */
+    private final Map<Long, Long> reported = new HashMap<>();
+
+    SelectedMailbox(String name, MaildirFolder folder, boolean readOnly) {
+        this.name = name;
+        this.folder = folder;
+        this.readOnly = readOnly;
+    }
+
+    /** Loads the initial view (SELECT/EXAMINE). */
+    void load() throws IOException {
+        if (!readOnly) {
+            folder.moveNewToCur();
+        }
+        folder.refresh();
+        long seenVersionNow = folder.version();
+        long recentFrom = folder.claimRecent(!readOnly);
+        List<MaildirFolder.Message> all = folder.messages();
+        for (MaildirFolder.Message m : all) {
+            add(m.uid());
+            if (m.uid() >= recentFrom) {
+                recent.add(m.uid());
+            }
+            seenModseq = Math.max(seenModseq, m.modseq());
+        }
+        seenVersion = seenVersionNow;
+    }
+
+    private void add(long uid) {
+        if (count == uids.length) {
+            uids = java.util.Arrays.copyOf(uids, count * 2);
+        }
+        uids[count++] = uid;
+    }
+
+    int count() {
+        return count;
+    }
+
+    long uid(int seq) {
+        return uids[seq - 1];
+    }
+
+    long maxUid() {
+        return count == 0 ? 0 : uids[count - 1];
+    }
+
+    /** The sequence number of a UID, or 0. */
+    int seqOf(long uid) {
+        int i = java.util.Arrays.binarySearch(uids, 0, count, uid);
+        return i < 0 ? 0 : i + 1;
+    }
+
+    boolean isRecent(long uid) {
+        return recent.contains(uid);
+    }
+
+    int recentCount() {
+        return recent.size();
+    }
+
+    long seenVersion() {
+        return seenVersion;
+    }
+
+    void reportedByUs(long uid, long modseq) {
+        reported.put(uid, modseq);
+    }
+
+    /** The sequence numbers a set names, ascending ({@code uid}: the set holds UIDs). */
+    List<Integer> resolve(SequenceSet set, boolean uid) {
+        List<Integer> out = new ArrayList<>();
+        if (count == 0) {
+            return out;
+        }
+        if (uid) {
+            long max = maxUid();
+            for (int i = 0; i < count; i++) {
+                if (set.contains(uids[i], max)) {
+                    out.add(i + 1);
+                }
+            }
+        } else {
+            for (int i = 1; i <= count; i++) {
+                if (set.contains(i, count)) {
+                    out.add(i);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Brings the view up to date with the shared index and writes the untagged responses for it: EXPUNGE
+     * (if {@code expunges}), FETCH FLAGS, EXISTS and RECENT.
+     */
+    void sync(boolean expunges, Consumer<String> untagged, FlagNames flags) throws IOException {
+        folder.refresh();
+        long version = folder.version();
+        List<MaildirFolder.Message> all = folder.messages();
+        long highest = seenModseq;
+        if (expunges) {
+            Set<Long> present = new HashSet<>(all.size() * 2);
+            for (MaildirFolder.Message m : all) {
+                present.add(m.uid());
+            }
+            for (int i = count - 1; i >= 0; i--) {
+                if (!present.contains(uids[i])) {
+                    untagged.accept((i + 1) + " EXPUNGE");
+                    recent.remove(uids[i]);
+                    System.arraycopy(uids, i + 1, uids, i, count - i - 1);
+                    count--;
+                }
+            }
+        }
+        long oldMax = maxUid();
+        int added = 0;
+        for (MaildirFolder.Message m : all) {
+            if (m.uid() > oldMax) {
+                add(m.uid());
+                added++;
+            } else if (m.modseq() > seenModseq) {
+                Long own = reported.get(m.uid());
+                int seq = seqOf(m.uid());
+                if (seq > 0 && (own == null || own != m.modseq())) {
+                    untagged.accept(seq + " FETCH (UID " + m.uid() + " FLAGS (" + flags.imap(m, isRecent(m.uid()))
+                            + "))");
+                }
+            }
+            highest = Math.max(highest, m.modseq());
+        }
+        reported.clear();
+        seenModseq = highest;
+        seenVersion = version;
+        if (added > 0) {
+            long recentFrom = folder.claimRecent(!readOnly);
+            for (int i = count - added; i < count; i++) {
+                if (uids[i] >= recentFrom) {
+                    recent.add(uids[i]);
+                }
+            }
+            untagged.accept(count + " EXISTS");
+            untagged.accept(recent.size() + " RECENT");
+        }
+    }
+
+    /** Maildir flag letters to IMAP flags, through the folder's keywords. */
+    interface FlagNames {
+        String imap(MaildirFolder.Message m, boolean recent);
+    }
+}

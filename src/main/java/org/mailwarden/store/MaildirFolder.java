@@ -1,0 +1,729 @@
+package org.mailwarden.store;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The in-memory index of one Maildir folder, shared by every session that has it open: UIDs from
+ * {@code dovecot-uidlist}, flags from the file names' {@code :2,} info, keywords from {@code dovecot-keywords}.
+ * Built from the uidlist and a directory listing, never by reading message files, so opening a folder of
+ * 100,000 messages costs one listing of cur/.
+ *
+ * <p>Every change (new mail, flags, expunge) bumps {@link #version()} and wakes {@link #awaitChange} waiters;
+ * deliveries from SMTP call {@link #deliveryNotice()}, which makes the next {@link #refresh()} scan new/.
+ *
+ * <p>Thread-safe: one lock per folder; file renames happen under it, so sessions of this process never race
+ * each other. Changes made by other processes are picked up by {@link #refresh()} (directory mtimes).
+ */
+public final class MaildirFolder {
+
+    /** System flags as Maildir letters (maildir spec): D draft, F flagged, R replied (answered), S seen, T trashed. */
+    public static final String SYSTEM_FLAGS = "DFRST";
+
+    private static final MaildirNames NAMES = new MaildirNames(MaildirNames.localHostname());
+
+    /**
+     * One message. {@code flags} are the letters of the file name's info part, sorted (system flags upper case,
+     * keywords a-z); {@code vsize} the size with CRLF line ends (W=), -1 until known.
+     */
+    public record Message(long uid, String baseName, String fileName, boolean inNew, String flags, long modseq,
+            long vsize) {
+
+        public boolean has(char flag) {
+            return flags.indexOf(flag) >= 0;
+        }
+
+        Message with(String newFileName, boolean isNew, String newFlags, long newModseq) {
+            return new Message(uid, baseName, newFileName, isNew, newFlags, newModseq, vsize);
+        }
+    }
+
+    private final Path dir;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    /** By UID ascending. */
+    private final ArrayList<Message> messages = new ArrayList<>();
+    private final List<String> keywords;
+    private long uidValidity;
+    private long nextUid;
+    private String guid;
+    private long highestModseq;
+    private long version;
+    private long firstRecentUid;
+    private boolean deliveryPending;
+    private FileTime newMtime;
+    private FileTime curMtime;
+
+    private MaildirFolder(Path dir, List<String> keywords) {
+        this.dir = dir;
+        this.keywords = keywords;
+    }
+
+    /** Opens the folder at {@code dir} (which must exist with cur/ new/ tmp/), creating its uidlist if missing. */
+    public static MaildirFolder open(Path dir) throws IOException {
+        MaildirFolder f = new MaildirFolder(dir, DovecotKeywords.read(dir));
+        f.load();
+        return f;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    private void load() throws IOException {
+        Optional<DovecotUidList.Contents> list = DovecotUidList.read(dir);
+        Map<String, Long> known = list.map(DovecotUidList.Contents::uids).orElse(Map.of());
+        uidValidity = list.map(DovecotUidList.Contents::uidValidity).orElse(Instant.now().getEpochSecond());
+        nextUid = list.map(DovecotUidList.Contents::nextUid).orElse(1L);
+        guid = list.map(DovecotUidList.Contents::guid).filter(g -> g != null && !g.isEmpty())
+                .orElse(DovecotUidList.newGuid());
+        newMtime = mtime("new");
+        curMtime = mtime("cur");
+        List<MaildirEntry> entries = Maildirs.list(dir);
+        List<MaildirEntry> unknown = new ArrayList<>();
+        for (MaildirEntry e : entries) {
+            Long uid = known.get(e.name().baseName());
+            if (uid == null) {
+                unknown.add(e);
+            } else {
+                messages.add(toMessage(uid, e));
+            }
+        }
+        messages.sort((a, b) -> Long.compare(a.uid(), b.uid()));
+        long firstNew = Long.MAX_VALUE;
+        for (Message m : messages) {
+            if (m.inNew()) {
+                firstNew = Math.min(firstNew, m.uid());
+            }
+        }
+        Map<String, Long> added = assign(unknown);
+        for (Message m : messages) {
+            if (m.inNew()) {
+                firstNew = Math.min(firstNew, m.uid());
+            }
+        }
+        firstRecentUid = Math.min(firstNew, nextUid);
+        if (list.isEmpty()) {
+            persistAll();
+        } else if (!added.isEmpty()) {
+            DovecotUidList.append(dir, added);
+        }
+    }
+
+    private Message toMessage(long uid, MaildirEntry e) {
+        String fileName = e.path().getFileName().toString();
+        long vsize = e.name().virtualSize().orElse(-1);
+        return new Message(uid, e.name().baseName(), fileName, e.isNew(), sortFlags(e.name().flags()),
+                ++highestModseq, vsize);
+    }
+
+    /** Gives UIDs to files not in the index, in name order; returns the new uidlist records. */
+    private Map<String, Long> assign(List<MaildirEntry> unknown) {
+        Map<String, Long> added = new LinkedHashMap<>();
+        for (MaildirEntry e : unknown) {
+            long uid = nextUid++;
+            messages.add(toMessage(uid, e));
+            added.put(e.name().baseName(), uid);
+        }
+        return added;
+    }
+
+    private void persistAll() throws IOException {
+        Map<String, Long> records = new LinkedHashMap<>();
+        for (Message m : messages) {
+            records.put(m.baseName(), m.uid());
+        }
+        DovecotUidList.write(dir, uidValidity, nextUid, guid, records);
+    }
+
+    private FileTime mtime(String sub) {
+        try {
+            return Files.getLastModifiedTime(dir.resolve(sub));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    // ---- reading ---------------------------------------------------------------------------------------
+
+    public long uidValidity() {
+        lock.lock();
+        try {
+            return uidValidity;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public long nextUid() {
+        lock.lock();
+        try {
+            return nextUid;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public long highestModseq() {
+        lock.lock();
+        try {
+            return highestModseq;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bumped by every change; pass it to {@link #awaitChange}. */
+    public long version() {
+        lock.lock();
+        try {
+            return version;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A copy of the index, by UID ascending. */
+    public List<Message> messages() {
+        lock.lock();
+        try {
+            return List.copyOf(messages);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public int size() {
+        lock.lock();
+        try {
+            return messages.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public Optional<Message> byUid(long uid) {
+        lock.lock();
+        try {
+            int i = indexOf(uid);
+            return i < 0 ? Optional.empty() : Optional.of(messages.get(i));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int indexOf(long uid) {
+        int lo = 0;
+        int hi = messages.size() - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            long u = messages.get(mid).uid();
+            if (u < uid) {
+                lo = mid + 1;
+            } else if (u > uid) {
+                hi = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -1;
+    }
+
+    /** Keywords by letter index ('a' = 0); an empty string is an unused slot. */
+    public List<String> keywords() {
+        lock.lock();
+        try {
+            return List.copyOf(keywords);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The letter for a keyword (case-insensitive match, RFC 3501 keywords are case-insensitive), defining it
+     * in {@code dovecot-keywords} when {@code create}; empty when unknown or when all 26 letters are taken.
+     */
+    public Optional<Character> keywordLetter(String keyword, boolean create) throws IOException {
+        lock.lock();
+        try {
+            for (int i = 0; i < keywords.size(); i++) {
+                if (keywords.get(i).equalsIgnoreCase(keyword)) {
+                    return Optional.of((char) ('a' + i));
+                }
+            }
+            if (!create) {
+                return Optional.empty();
+            }
+            int slot = keywords.indexOf("");
+            if (slot < 0) {
+                if (keywords.size() >= DovecotKeywords.MAX) {
+                    return Optional.empty();
+                }
+                keywords.add(keyword);
+                slot = keywords.size() - 1;
+            } else {
+                keywords.set(slot, keyword);
+            }
+            DovecotKeywords.write(dir, keywords);
+            return Optional.of((char) ('a' + slot));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The file of a message as the index knows it. */
+    public Path path(Message m) {
+        return dir.resolve(m.inNew() ? "new" : "cur").resolve(m.fileName());
+    }
+
+    /**
+     * The message's bytes as stored (LF line ends). If another process renamed the file meanwhile (flags),
+     * the folder is rescanned once; empty if the message is gone.
+     */
+    public Optional<byte[]> read(long uid) throws IOException {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            Optional<Message> m = byUid(uid);
+            if (m.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(Files.readAllBytes(path(m.get())));
+            } catch (NoSuchFileException e) {
+                refresh(true);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** INTERNALDATE: the file's mtime (Dovecot sets it to the received date). */
+    public Instant receivedDate(Message m) {
+        try {
+            return Files.getLastModifiedTime(path(m)).toInstant();
+        } catch (IOException e) {
+            return Instant.EPOCH;
+        }
+    }
+
+    /** RFC822.SIZE: W= when the name has it, else counted from the file once and remembered. */
+    public long virtualSize(Message m) throws IOException {
+        if (m.vsize() >= 0) {
+            return m.vsize();
+        }
+        Optional<byte[]> bytes = read(m.uid());
+        long v = bytes.map(b -> (long) Crlf.size(b)).orElse(0L);
+        lock.lock();
+        try {
+            int i = indexOf(m.uid());
+            if (i >= 0) {
+                Message cur = messages.get(i);
+                messages.set(i, new Message(cur.uid(), cur.baseName(), cur.fileName(), cur.inNew(), cur.flags(),
+                        cur.modseq(), v));
+            }
+        } finally {
+            lock.unlock();
+        }
+        return v;
+    }
+
+    // ---- change notification -------------------------------------------------------------------------
+
+    /** Called when a delivery has put a file into new/: wakes waiters, and the next refresh scans new/. */
+    public void deliveryNotice() {
+        lock.lock();
+        try {
+            deliveryPending = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until {@link #version()} differs from {@code seen} or a delivery was announced, at most {@code max}.
+     * Returns true if something happened (call {@link #refresh()} then).
+     */
+    public boolean awaitChange(long seen, Duration max) throws InterruptedException {
+        long nanos = max.toNanos();
+        lock.lock();
+        try {
+            while (version == seen && !deliveryPending) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = changed.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void bump() {
+        version++;
+        changed.signalAll();
+    }
+
+    /**
+     * Picks up changes made on disk: new files in new/ (deliveries), and when cur/ changed under us (another
+     * process) a full rescan. {@code full} forces the full rescan. Returns whether the index changed.
+     */
+    public boolean refresh(boolean full) throws IOException {
+        lock.lock();
+        try {
+            FileTime n = mtime("new");
+            FileTime c = mtime("cur");
+            boolean curChanged = full || c == null || !c.equals(curMtime);
+            boolean newChanged = deliveryPending || n == null || !n.equals(newMtime);
+            deliveryPending = false;
+            if (!curChanged && !newChanged) {
+                return false;
+            }
+            newMtime = n;
+            if (curChanged) {
+                curMtime = c;
+                return fullScan();
+            }
+            return scanNew();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean refresh() throws IOException {
+        return refresh(false);
+    }
+
+    private boolean scanNew() throws IOException {
+        Set<String> inNewIndex = new HashSet<>();
+        for (Message m : messages) {
+            if (m.inNew()) {
+                inNewIndex.add(m.fileName());
+            }
+        }
+        List<MaildirEntry> fresh = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir.resolve("new"))) {
+            for (Path p : files) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".")) {
+                    continue;
+                }
+                seen.add(name);
+                if (!inNewIndex.contains(name)) {
+                    fresh.add(new MaildirEntry(p, true, MaildirFileName.parse(name)));
+                }
+            }
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+        if (!seen.containsAll(inNewIndex)) {
+            return fullScan(); // something left new/ behind our back
+        }
+        if (fresh.isEmpty()) {
+            return false;
+        }
+        // A file we know in cur/ cannot appear in new/ again, except when another process moved it back; check.
+        Set<String> known = new HashSet<>();
+        for (Message m : messages) {
+            known.add(m.baseName());
+        }
+        fresh.removeIf(e -> known.contains(e.name().baseName()));
+        if (fresh.isEmpty()) {
+            return fullScan();
+        }
+        fresh.sort((a, b) -> a.name().baseName().compareTo(b.name().baseName()));
+        DovecotUidList.append(dir, assign(fresh));
+        bump();
+        return true;
+    }
+
+    private boolean fullScan() throws IOException {
+        List<MaildirEntry> entries = Maildirs.list(dir);
+        Map<String, MaildirEntry> byBase = new HashMap<>();
+        for (MaildirEntry e : entries) {
+            byBase.put(e.name().baseName(), e);
+        }
+        boolean any = false;
+        ArrayList<Message> kept = new ArrayList<>(messages.size());
+        for (Message m : messages) {
+            MaildirEntry e = byBase.remove(m.baseName());
+            if (e == null) {
+                any = true; // expunged by someone else
+                continue;
+            }
+            String fileName = e.path().getFileName().toString();
+            if (!fileName.equals(m.fileName()) || e.isNew() != m.inNew()) {
+                String flags = sortFlags(e.name().flags());
+                kept.add(m.with(fileName, e.isNew(), flags, flags.equals(m.flags()) ? m.modseq() : ++highestModseq));
+                any = true;
+            } else {
+                kept.add(m);
+            }
+        }
+        messages.clear();
+        messages.addAll(kept);
+        if (!byBase.isEmpty()) {
+            List<MaildirEntry> fresh = new ArrayList<>(byBase.values());
+            fresh.sort((a, b) -> a.name().baseName().compareTo(b.name().baseName()));
+            DovecotUidList.append(dir, assign(fresh));
+            any = true;
+        }
+        if (any) {
+            bump();
+        }
+        return any;
+    }
+
+    // ---- changes ---------------------------------------------------------------------------------------
+
+    /**
+     * UIDs at or above the first "recent" UID, which this caller now owns (IMAP4rev1 \Recent: only one session
+     * sees a message as recent). A read-only caller passes {@code claim = false} and gets nothing.
+     */
+    public long claimRecent(boolean claim) {
+        lock.lock();
+        try {
+            long first = firstRecentUid;
+            if (claim) {
+                firstRecentUid = nextUid;
+            }
+            return claim ? first : Long.MAX_VALUE;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Moves every message in new/ to cur/ (with an empty {@code :2,} info), as a read-write SELECT does. */
+    public void moveNewToCur() throws IOException {
+        lock.lock();
+        try {
+            boolean any = false;
+            for (int i = 0; i < messages.size(); i++) {
+                Message m = messages.get(i);
+                if (!m.inNew()) {
+                    continue;
+                }
+                String target = m.baseName() + ":2," + m.flags();
+                try {
+                    Files.move(path(m), dir.resolve("cur").resolve(target), StandardCopyOption.ATOMIC_MOVE);
+                    messages.set(i, m.with(target, false, m.flags(), m.modseq()));
+                    any = true;
+                } catch (NoSuchFileException e) {
+                    // moved or expunged by someone else; the next full scan sees where it went
+                    curMtime = null;
+                }
+            }
+            if (any) {
+                curMtime = mtime("cur"); // our own renames; new/ is rescanned next time anyway (its mtime moved)
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Replaces a message's flags (Maildir letters, any order) by renaming its file into cur/. Returns the
+     * updated message, or empty if it is gone.
+     */
+    public Optional<Message> setFlags(long uid, String letters) throws IOException {
+        lock.lock();
+        try {
+            String flags = sortFlags(letters);
+            for (int attempt = 0; attempt < 2; attempt++) {
+                int i = indexOf(uid);
+                if (i < 0) {
+                    return Optional.empty();
+                }
+                Message m = messages.get(i);
+                if (m.flags().equals(flags) && !m.inNew()) {
+                    return Optional.of(m);
+                }
+                String target = m.baseName() + ":2," + flags;
+                FileTime before = mtime("cur");
+                try {
+                    Files.move(path(m), dir.resolve("cur").resolve(target), StandardCopyOption.ATOMIC_MOVE);
+                } catch (NoSuchFileException e) {
+                    fullScan();
+                    curMtime = mtime("cur");
+                    continue;
+                }
+                ownChange(before);
+                Message updated = m.with(target, false, flags, ++highestModseq);
+                messages.set(i, updated);
+                bump();
+                return Optional.of(updated);
+            }
+            return Optional.empty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** After our own change in cur/: if nobody else had changed it since our last look, this look is current. */
+    private void ownChange(FileTime before) {
+        if (before != null && before.equals(curMtime)) {
+            curMtime = mtime("cur");
+        }
+    }
+
+    /** Deletes the messages' files and drops them from the index and the uidlist. Returns the UIDs removed. */
+    public List<Long> expunge(Collection<Long> uids) throws IOException {
+        lock.lock();
+        try {
+            Set<Long> wanted = new HashSet<>(uids);
+            List<Long> removed = new ArrayList<>();
+            FileTime before = mtime("cur");
+            ArrayList<Message> kept = new ArrayList<>(messages.size());
+            for (Message m : messages) {
+                if (wanted.contains(m.uid())) {
+                    try {
+                        Files.delete(path(m));
+                    } catch (NoSuchFileException e) {
+                        // already gone
+                    }
+                    removed.add(m.uid());
+                } else {
+                    kept.add(m);
+                }
+            }
+            if (removed.isEmpty()) {
+                return removed;
+            }
+            messages.clear();
+            messages.addAll(kept);
+            ownChange(before);
+            persistAll();
+            bump();
+            return removed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stores a new message (network form, CRLF line ends) with flags (Maildir letters) and received date;
+     * the file gets LF line ends and Dovecot's S= and W= fields, and goes straight to cur/. Returns its UID.
+     */
+    public long append(byte[] crlfMessage, String letters, Instant received) throws IOException {
+        byte[] lf = Crlf.toLf(crlfMessage);
+        long vsize = Crlf.size(lf);
+        String base = MaildirNames.withSizes(NAMES.next(), lf.length, vsize);
+        Path tmp = dir.resolve("tmp").resolve(base);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            OutputStream out = java.nio.channels.Channels.newOutputStream(ch);
+            out.write(lf);
+            out.flush();
+            ch.force(true);
+        }
+        if (received != null) {
+            Files.setLastModifiedTime(tmp, FileTime.from(received));
+        }
+        return place(tmp, base, letters, vsize);
+    }
+
+    /** Moves a prepared file from tmp/ into cur/ under {@code base} and indexes it. */
+    private long place(Path tmp, String base, String letters, long vsize) throws IOException {
+        String flags = sortFlags(letters);
+        String name = base + ":2," + flags;
+        lock.lock();
+        try {
+            FileTime before = mtime("cur");
+            Files.move(tmp, dir.resolve("cur").resolve(name), StandardCopyOption.ATOMIC_MOVE);
+            DirectorySync.forceDirectory(dir.resolve("cur"));
+            ownChange(before);
+            long uid = nextUid++;
+            messages.add(new Message(uid, base, name, false, flags, ++highestModseq, vsize));
+            DovecotUidList.append(dir, Map.of(base, uid));
+            bump();
+            return uid;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Copies a message of this folder into {@code target} (hard link where possible), keeping its flags, with
+     * a new unique name there. Returns the new UID, or empty if the message is gone.
+     */
+    public Optional<Long> copyTo(long uid, MaildirFolder target) throws IOException {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            Optional<Message> m = byUid(uid);
+            if (m.isEmpty()) {
+                return Optional.empty();
+            }
+            Message src = m.get();
+            MaildirFileName parsed = MaildirFileName.parse(src.baseName());
+            String fresh = NAMES.next();
+            String base = parsed.size().isPresent() && parsed.virtualSize().isPresent()
+                    ? MaildirNames.withSizes(fresh, parsed.size().getAsLong(), parsed.virtualSize().getAsLong())
+                    : fresh;
+            Path tmp = target.dir.resolve("tmp").resolve(base);
+            try {
+                try {
+                    Files.createLink(tmp, path(src));
+                } catch (FileAlreadyExistsException e) {
+                    throw e;
+                } catch (IOException | UnsupportedOperationException e) {
+                    if (e instanceof NoSuchFileException nsf) {
+                        throw nsf;
+                    }
+                    Files.copy(path(src), tmp, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            } catch (NoSuchFileException e) {
+                refresh(true);
+                continue;
+            }
+            // keywords are per folder: translate letters through the target's dovecot-keywords
+            StringBuilder letters = new StringBuilder();
+            List<String> srcKeywords = keywords();
+            for (char c : src.flags().toCharArray()) {
+                if (c >= 'a' && c <= 'z') {
+                    int idx = c - 'a';
+                    if (idx < srcKeywords.size() && !srcKeywords.get(idx).isEmpty()) {
+                        target.keywordLetter(srcKeywords.get(idx), true).ifPresent(letters::append);
+                    }
+                } else {
+                    letters.append(c);
+                }
+            }
+            return Optional.of(target.place(tmp, base, letters.toString(), src.vsize()));
+        }
+        return Optional.empty();
+    }
+
+    /** Flag letters sorted and de-duplicated (the maildir spec wants them in ASCII order). */
+    public static String sortFlags(String letters) {
+        char[] c = letters.toCharArray();
+        Arrays.sort(c);
+        StringBuilder sb = new StringBuilder(c.length);
+        for (int i = 0; i < c.length; i++) {
+            if ((i == 0 || c[i] != c[i - 1]) && c[i] > ' ' && c[i] != ',' && c[i] != '/' && c[i] != ':') {
+                sb.append(c[i]);
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,83 @@
+package org.mailwarden.imap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mailwarden.events.Event;
+import org.mailwarden.support.ImapClient;
+import org.mailwarden.support.TestServer;
+
+/** Timeouts (before login, after login, in IDLE) and the STARTTLS injection defence. */
+class ImapSessionLimitsTest {
+
+    @TempDir
+    Path dir;
+    TestServer t;
+
+    @AfterEach
+    void stop() {
+        if (t != null) {
+            t.close();
+        }
+    }
+
+    @Test
+    void idleClientsAreLoggedOut() throws Exception {
+        t = TestServer.startWithConfig(dir, "imap.login-timeout = 300ms\nimap.idle-timeout = 800ms");
+        try (ImapClient c = new ImapClient(t.imapPort(), false)) {
+            c.line();
+            long start = System.nanoTime();
+            assertThat(c.line()).isEqualTo("* BYE Autologout; idle for too long");
+            assertThat((System.nanoTime() - start) / 1_000_000).isBetween(200L, 5000L);
+            assertThat(c.closedByServer()).isTrue();
+        }
+        try (ImapClient c = new ImapClient(t.imapsPort(), true)) {
+            c.line();
+            c.login("alice@example.test", "secret-alice");
+            c.command("SELECT INBOX");
+            c.send("i1 IDLE\r\n");
+            assertThat(c.line()).startsWith("+ ");
+            long start = System.nanoTime();
+            // IDLE is bounded by the logged-in idle timeout, not the (shorter) login timeout
+            assertThat(c.line()).isEqualTo("* BYE Autologout; idle for too long");
+            assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(600L);
+        }
+        assertThat(t.events(Event.Timeout.class)).extracting(Event.Timeout::stage)
+                .containsExactly("login", "command");
+    }
+
+    @Test
+    void commandsPipelinedAfterStartTlsAreDropped() throws Exception {
+        t = TestServer.start(dir);
+        try (ImapClient c = new ImapClient(t.imapPort(), false)) {
+            c.line();
+            // the LOGIN rides in clear text behind STARTTLS: it must not run inside TLS
+            c.send("a1 STARTTLS\r\na2 LOGIN alice@example.test secret-alice\r\n");
+            assertThat(c.line()).isEqualTo("a1 OK Begin TLS negotiation now");
+            c.upgradeAfterStartTls();
+            assertThat(c.command("NOOP").getLast()).isEqualTo("a1 OK NOOP completed");
+            assertThat(c.command("SELECT INBOX").getLast()).startsWith("a2 BAD Log in first");
+        }
+        assertThat(t.events(Event.ProtocolError.class)).extracting(Event.ProtocolError::reason)
+                .contains("pipelined-after-starttls");
+        assertThat(t.events(Event.AuthSuccess.class)).isEmpty();
+    }
+
+    @Test
+    void connectionEventsCarryImapProtocol() throws Exception {
+        t = TestServer.start(dir);
+        try (ImapClient c = new ImapClient(t.imapsPort(), true)) {
+            c.line();
+            c.command("LOGOUT");
+        }
+        org.mailwarden.support.Await.until("disconnect event", java.time.Duration.ofSeconds(5),
+                () -> !t.events(Event.ConnectionClosed.class).isEmpty());
+        Event.ConnectionClosed closed = t.events(Event.ConnectionClosed.class).getFirst();
+        assertThat(closed.origin().proto()).isEqualTo("imap");
+        assertThat(closed.origin().listener()).isEqualTo("imaps");
+        assertThat(closed.reason()).isEqualTo("logout");
+    }
+}

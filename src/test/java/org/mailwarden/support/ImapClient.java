@@ -1,0 +1,150 @@
+package org.mailwarden.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * A raw IMAP client for what libraries will not send: literals by hand, malformed commands, over-long lines.
+ * Literals in responses are read whole and kept inline in the returned lines (with their {n} announcement).
+ */
+public final class ImapClient implements AutoCloseable {
+
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
+    private int tagCounter;
+
+    public ImapClient(int port, boolean implicitTls) throws IOException {
+        socket = new Socket();
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        socket.setSoTimeout(20_000);
+        if (implicitTls) {
+            socket = tls(socket);
+        }
+        in = socket.getInputStream();
+        out = socket.getOutputStream();
+    }
+
+    private static SSLSocket tls(Socket plain) throws IOException {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {new X509TrustManager() {
+                public void checkClientTrusted(X509Certificate[] c, String a) {}
+
+                public void checkServerTrusted(X509Certificate[] c, String a) {}
+
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, "127.0.0.1", plain.getPort(), true);
+            s.startHandshake();
+            return s;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException(e);
+        }
+    }
+
+    /** STARTTLS: sends the command, checks OK, and upgrades. */
+    public void startTls() throws IOException {
+        List<String> r = command("STARTTLS");
+        if (!r.getLast().contains("OK")) {
+            throw new IOException("STARTTLS refused: " + r);
+        }
+        upgradeAfterStartTls();
+    }
+
+    /** The TLS handshake after the server's OK to STARTTLS. */
+    public void upgradeAfterStartTls() throws IOException {
+        socket = tls(socket);
+        in = socket.getInputStream();
+        out = socket.getOutputStream();
+    }
+
+    /** Reads one line (CRLF stripped), with any literal it announces appended (after a CRLF); null at EOF. */
+    public String line() throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) >= 0) {
+            if (c == '\n') {
+                String s = b.toString(StandardCharsets.UTF_8);
+                s = s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{(\\d+)\\}$").matcher(s);
+                if (m.find()) {
+                    byte[] lit = in.readNBytes(Integer.parseInt(m.group(1)));
+                    return s + "\r\n" + new String(lit, StandardCharsets.UTF_8) + line();
+                }
+                return s;
+            }
+            b.write(c);
+        }
+        return b.size() == 0 ? null : b.toString(StandardCharsets.UTF_8);
+    }
+
+    public ImapClient send(String raw) throws IOException {
+        out.write(raw.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        return this;
+    }
+
+    public String nextTag() {
+        return "a" + (++tagCounter);
+    }
+
+    /** Sends "tag command" and returns all lines up to and including the tagged response. */
+    public List<String> command(String command) throws IOException {
+        String tag = nextTag();
+        send(tag + " " + command + "\r\n");
+        return until(tag);
+    }
+
+    /** Lines up to and including the one tagged {@code tag}. */
+    public List<String> until(String tag) throws IOException {
+        List<String> lines = new ArrayList<>();
+        while (true) {
+            String l = line();
+            if (l == null) {
+                lines.add("<EOF>");
+                return lines;
+            }
+            lines.add(l);
+            if (l.startsWith(tag + " ")) {
+                return lines;
+            }
+        }
+    }
+
+    /** Logs in over TLS (implicit or STARTTLS done) and checks OK. */
+    public ImapClient login(String user, String password) throws IOException {
+        List<String> r = command("LOGIN " + user + " " + password);
+        if (!r.getLast().contains(" OK ")) {
+            throw new IOException("login failed: " + r);
+        }
+        return this;
+    }
+
+    public boolean closedByServer() throws IOException {
+        try {
+            return in.read() < 0;
+        } catch (java.net.SocketException e) {
+            return true;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
