@@ -50,7 +50,7 @@ final class GateServer implements AutoCloseable {
                     dns.server = 127.0.0.1:9
                     """ + extraConfig);
         }
-        ServerConfig c = ServerConfig.load(dir, null, null, new ServerConfig.Ports(0, 0, 0, null, null), Map.of());
+        ServerConfig c = ServerConfig.load(dir, null, null, new ServerConfig.Ports(0, 0, 0, 0, 0), Map.of());
         return new GateServer(dir, new MailServer(c, new EventBus(), Clock.systemUTC()).start());
     }
 

@@ -7,13 +7,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * A raw IMAP client for what libraries will not send: literals by hand, malformed commands, over-long lines.
@@ -27,9 +23,15 @@ public final class ImapClient implements AutoCloseable {
     private int tagCounter;
 
     public ImapClient(int port, boolean implicitTls) throws IOException {
+        this(port, implicitTls, new byte[0]);
+    }
+
+    /** Sends {@code preamble} (a PROXY protocol header) before anything else, as a proxy in front would. */
+    public ImapClient(int port, boolean implicitTls, byte[] preamble) throws IOException {
         socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(20_000);
+        socket.getOutputStream().write(preamble);
         if (implicitTls) {
             socket = tls(socket);
         }
@@ -39,20 +41,13 @@ public final class ImapClient implements AutoCloseable {
 
     private static SSLSocket tls(Socket plain) throws IOException {
         try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new X509TrustManager() {
-                public void checkClientTrusted(X509Certificate[] c, String a) {}
-
-                public void checkServerTrusted(X509Certificate[] c, String a) {}
-
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
-            SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, "127.0.0.1", plain.getPort(), true);
+            SSLSocket s = (SSLSocket) TrustAll.context().getSocketFactory()
+                    .createSocket(plain, "127.0.0.1", plain.getPort(), true);
             s.startHandshake();
             return s;
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
             throw new IOException(e);
         }
     }
