@@ -142,7 +142,7 @@ final class ServeCommand implements Callable<Integer> {
 
     private static void printBanner(ServerConfig config, MailServer server) {
         StringBuilder b = new StringBuilder("\nMailwarden is running.\n");
-        for (String name : new String[] {"smtp", "submission", "submissions"}) {
+        for (String name : new String[] {"smtp", "submission", "submissions", "imap", "imaps"}) {
             int p = server.port(name);
             if (p > 0) {
                 b.append(String.format("  %-12s port %d%n", name, p));
