@@ -3,9 +3,8 @@ package org.mailwarden.imap;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import org.mailwarden.config.ImapConfig;
-import org.mailwarden.directory.Directory;
+import org.mailwarden.auth.Authenticator;
 import org.mailwarden.events.EventBus;
 import org.mailwarden.gate.Connection;
 import org.mailwarden.gate.ConnectionHandler;
@@ -20,22 +19,20 @@ public final class ImapServer implements ConnectionHandler {
 
     final String hostname;
     final ImapConfig config;
-    final Directory directory;
+    final Authenticator auth;
     final MaildirStore store;
     final TlsProvider tls;
     final EventBus events;
-    final Duration authFailureDelay;
     final MailboxRegistry mailboxes;
 
-    public ImapServer(String hostname, ImapConfig config, Directory directory, MaildirStore store, TlsProvider tls,
-            EventBus events, Duration authFailureDelay) {
+    public ImapServer(String hostname, ImapConfig config, Authenticator auth, MaildirStore store, TlsProvider tls,
+            EventBus events) {
         this.hostname = hostname;
         this.config = config;
-        this.directory = directory;
+        this.auth = auth;
         this.store = store;
         this.tls = tls;
         this.events = events;
-        this.authFailureDelay = authFailureDelay;
         this.mailboxes = new MailboxRegistry(store);
     }
 

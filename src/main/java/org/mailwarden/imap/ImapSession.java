@@ -13,17 +13,17 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocket;
+import org.mailwarden.auth.Authenticator;
+import org.mailwarden.auth.SaslPlain;
 import org.mailwarden.directory.Account;
 import org.mailwarden.events.Event;
 import org.mailwarden.gate.Connection;
-import org.mailwarden.gate.LoginDecision;
 import org.mailwarden.store.Crlf;
 import org.mailwarden.store.MaildirFolder;
 import org.mailwarden.tls.ServerTls;
@@ -423,38 +423,24 @@ final class ImapSession {
             bad(tag, "Authentication cancelled", "auth-cancelled");
             return;
         }
-        byte[] resp;
+        SaslPlain plain;
         try {
-            resp = response.equals("=") ? new byte[0] : Base64.getDecoder().decode(response.strip());
+            plain = SaslPlain.parse(SaslPlain.decodeBase64(response));
         } catch (IllegalArgumentException e) {
             bad(tag, "Invalid base64 in authentication response", "syntax");
             return;
         }
-        // authzid NUL authcid NUL passwd (RFC 4616)
-        int n1 = indexOf(resp, 0);
-        int n2 = n1 < 0 ? -1 : indexOf(resp, n1 + 1);
-        if (n2 < 0) {
+        if (plain == null) {
             bad(tag, "Malformed PLAIN response", "syntax");
             return;
         }
-        String authz = new String(resp, 0, n1, StandardCharsets.UTF_8);
-        String user = new String(resp, n1 + 1, n2 - n1 - 1, StandardCharsets.UTF_8);
-        char[] password = new String(resp, n2 + 1, resp.length - n2 - 1, StandardCharsets.UTF_8).toCharArray();
-        Arrays.fill(resp, (byte) 0);
-        if (!authz.isEmpty() && !authz.equalsIgnoreCase(user)) {
-            authFailed(tag, user, "PLAIN", "authzid-mismatch", password);
+        if (plain.authzidMismatch()) {
+            flush();
+            server.auth.refuse(conn, plain.authcid(), plain.password(), "PLAIN", "authzid-mismatch");
+            tagged(tag, "NO [AUTHENTICATIONFAILED] Authentication failed");
             return;
         }
-        login(tag, user, password, "PLAIN");
-    }
-
-    private static int indexOf(byte[] b, int from) {
-        for (int i = from; i < b.length; i++) {
-            if (b[i] == 0) {
-                return i;
-            }
-        }
-        return -1;
+        login(tag, plain.authcid(), plain.password(), "PLAIN");
     }
 
     private void login(String tag, String user, char[] password, String mechanism) throws IOException {
@@ -463,41 +449,18 @@ final class ImapSession {
             tagged(tag, "NO [PRIVACYREQUIRED] Use STARTTLS first (or port 993): no passwords in clear text");
             return;
         }
-        // the gate's answer first, identical on every protocol: bans, access lists, the account's networks
-        if (conn.checkLogin(user) instanceof LoginDecision.Deny(String reason, boolean temporary)) {
-            authFailed(tag, user, mechanism, reason, password, temporary
+        flush(); // answers already due go out before a failed login's delay
+        switch (server.auth.login(conn, user, password, mechanism)) {
+            case Authenticator.Result.Failure(String reason, boolean temporary) -> tagged(tag, temporary
                     ? "NO [UNAVAILABLE] Temporary authentication failure"
                     : "NO [AUTHENTICATIONFAILED] Authentication failed");
-            return;
+            case Authenticator.Result.Success(Account acc) -> {
+                login = acc.address();
+                account = new AccountMailboxes(server.store, login);
+                account.ensureDefaults();
+                tagged(tag, "OK [CAPABILITY " + capabilities() + "] Logged in");
+            }
         }
-        Optional<Account> acc = server.directory.authenticate(user, password);
-        if (acc.isEmpty()) {
-            authFailed(tag, user, mechanism, "bad-credentials", password);
-            return;
-        }
-        Arrays.fill(password, '\0');
-        login = acc.get().address();
-        account = new AccountMailboxes(server.store, login);
-        account.ensureDefaults();
-        server.events.emit(new Event.AuthSuccess(origin, conn.id(), login, mechanism));
-        tagged(tag, "OK [CAPABILITY " + capabilities() + "] Logged in");
-    }
-
-    private void authFailed(String tag, String user, String mechanism, String reason, char[] password) {
-        authFailed(tag, user, mechanism, reason, password, "NO [AUTHENTICATIONFAILED] Authentication failed");
-    }
-
-    private void authFailed(String tag, String user, String mechanism, String reason, char[] password,
-            String answer) {
-        Arrays.fill(password, '\0');
-        flush();
-        try {
-            Thread.sleep(server.authFailureDelay);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        server.events.emit(new Event.AuthFailure(origin, conn.id(), user, mechanism, reason));
-        tagged(tag, answer);
     }
 
     // ---- mailboxes ---------------------------------------------------------------------------------------

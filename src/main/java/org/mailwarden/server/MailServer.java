@@ -39,6 +39,7 @@ public final class MailServer implements AutoCloseable {
     private final ServerConfig config;
     private final EventBus events;
     private final FileDirectory directory;
+    private final org.mailwarden.auth.Authenticator auth;
     private final MaildirStore store;
     private final DurableQueue queue;
     private final TlsProvider tls;
@@ -70,6 +71,7 @@ public final class MailServer implements AutoCloseable {
         }
         this.directory = new FileDirectory(config.configDir(), FileDirectory.DEFAULT_RELOAD_INTERVAL,
                 config.extraDomains(), config.recipientDelimiter());
+        this.auth = new org.mailwarden.auth.Authenticator(directory, events, config.submission().authFailureDelay());
         this.store = new MaildirStore(config.mailDir());
         this.queue = new DurableQueue(config.stateDir().resolve("queue"));
         this.tls = config.tlsCert() != null
@@ -118,15 +120,14 @@ public final class MailServer implements AutoCloseable {
     }
 
     private SmtpServer smtp(SmtpServer.Mode mode) {
-        return new SmtpServer(mode, config.hostname(), config.smtp(), config.submission(), routing(), store, queue,
+        return new SmtpServer(mode, config.hostname(), config.smtp(), config.submission(), routing(), auth, store, queue,
                 tls, events);
     }
 
     /** One IMAP server for both IMAP listeners, so they share the open-mailbox registry. */
     private ImapServer imap() {
         if (imap == null) {
-            imap = new ImapServer(config.hostname(), ImapConfig.load(config.configDir()), directory, store, tls,
-                    events, config.submission().authFailureDelay());
+            imap = new ImapServer(config.hostname(), ImapConfig.load(config.configDir()), auth, store, tls, events);
         }
         return imap;
     }

@@ -2,6 +2,7 @@ package org.mailwarden.smtp;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import org.mailwarden.auth.Authenticator;
 import org.mailwarden.config.SmtpConfig;
 import org.mailwarden.config.SubmissionConfig;
 import org.mailwarden.directory.Directory;
@@ -27,10 +28,12 @@ public final class SmtpServer implements ConnectionHandler {
     final TlsProvider tls;
     final EventBus events;
     final SubmissionConfig submission;
+    final Authenticator auth;
 
     public SmtpServer(Mode mode, String hostname, SmtpConfig limits, SubmissionConfig submission, Directory directory,
-            MailStore store, OutboundQueue queue, TlsProvider tls, EventBus events) {
+            Authenticator auth, MailStore store, OutboundQueue queue, TlsProvider tls, EventBus events) {
         this.submission = submission;
+        this.auth = auth;
         this.mode = mode;
         this.hostname = hostname;
         this.limits = limits;

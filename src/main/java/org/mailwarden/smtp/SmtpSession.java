@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -22,8 +21,9 @@ import org.mailwarden.config.SmtpConfig;
 import org.mailwarden.directory.Directory;
 import org.mailwarden.directory.Resolution;
 import org.mailwarden.events.Event;
+import org.mailwarden.auth.Authenticator;
+import org.mailwarden.auth.SaslPlain;
 import org.mailwarden.gate.Connection;
-import org.mailwarden.gate.LoginDecision;
 import org.mailwarden.tls.ServerTls;
 
 /**
@@ -760,21 +760,19 @@ final class SmtpSession {
                 if (resp == null) {
                     return;
                 }
-                // authzid NUL authcid NUL passwd
-                int n1 = indexOf(resp, 0, 0);
-                int n2 = n1 < 0 ? -1 : indexOf(resp, 0, n1 + 1);
-                if (n2 < 0) {
+                SaslPlain plain = SaslPlain.parse(resp);
+                if (plain == null) {
                     reply(new Reply(501, "5.5.2", "Malformed PLAIN response"), "syntax");
                     return;
                 }
-                String authz = new String(resp, 0, n1, StandardCharsets.UTF_8);
-                user = new String(resp, n1 + 1, n2 - n1 - 1, StandardCharsets.UTF_8);
-                password = utf8Chars(resp, n2 + 1, resp.length - n2 - 1);
-                java.util.Arrays.fill(resp, (byte) 0);
-                if (!authz.isEmpty() && !authz.equalsIgnoreCase(user)) {
-                    authFailed(user, "PLAIN", "authzid-mismatch", password);
+                if (plain.authzidMismatch()) {
+                    flush();
+                    server.auth.refuse(conn, plain.authcid(), plain.password(), "PLAIN", "authzid-mismatch");
+                    reply(new Reply(535, "5.7.8", "Authentication credentials invalid"), null);
                     return;
                 }
+                user = plain.authcid();
+                password = plain.password();
             }
             case "LOGIN" -> {
                 byte[] u = a.initialResponse() != null ? decode(a.initialResponse()) : challenge("VXNlcm5hbWU6");
@@ -786,7 +784,7 @@ final class SmtpSession {
                 if (p == null) {
                     return;
                 }
-                password = utf8Chars(p, 0, p.length);
+                password = SaslPlain.chars(p, 0, p.length);
                 java.util.Arrays.fill(p, (byte) 0);
             }
             default -> {
@@ -794,39 +792,16 @@ final class SmtpSession {
                 return;
             }
         }
-        String mechanism = a.mechanism();
-        // the gate's answer first, identical on every protocol: bans, access lists, the account's networks
-        if (conn.checkLogin(user) instanceof LoginDecision.Deny(String reason, boolean temporary)) {
-            authFailed(user, mechanism, reason, password, temporary
+        flush(); // replies already due go out before a failed login's delay
+        switch (server.auth.login(conn, user, password, a.mechanism())) {
+            case Authenticator.Result.Failure(String reason, boolean temporary) -> reply(temporary
                     ? new Reply(454, "4.7.0", "Temporary authentication failure")
-                    : new Reply(535, "5.7.8", "Authentication credentials invalid"));
-            return;
+                    : new Reply(535, "5.7.8", "Authentication credentials invalid"), null);
+            case Authenticator.Result.Success(org.mailwarden.directory.Account account) -> {
+                login = account.address();
+                send(new Reply(235, "2.7.0", "Authentication successful"));
+            }
         }
-        java.util.Optional<org.mailwarden.directory.Account> account = server.directory.authenticate(user, password);
-        if (account.isEmpty()) {
-            authFailed(user, mechanism, "bad-credentials", password);
-            return;
-        }
-        java.util.Arrays.fill(password, '\0');
-        login = account.get().address();
-        server.events.emit(new Event.AuthSuccess(origin, conn.id(), login, mechanism));
-        send(new Reply(235, "2.7.0", "Authentication successful"));
-    }
-
-    private void authFailed(String user, String mechanism, String reason, char[] password) {
-        authFailed(user, mechanism, reason, password, new Reply(535, "5.7.8", "Authentication credentials invalid"));
-    }
-
-    private void authFailed(String user, String mechanism, String reason, char[] password, Reply answer) {
-        java.util.Arrays.fill(password, '\0');
-        flush();
-        try {
-            Thread.sleep(server.submission.authFailureDelay()); // a virtual thread: sleeping costs nothing
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        server.events.emit(new Event.AuthFailure(origin, conn.id(), user, mechanism, reason));
-        reply(answer, null);
     }
 
     /** Sends a 334 challenge and reads the client's base64 answer; null (after replying) if it was cancelled. */
@@ -849,32 +824,12 @@ final class SmtpSession {
     }
 
     private byte[] decode(String b64) {
-        if (b64.equals("=")) {
-            return new byte[0]; // RFC 4954 4: an empty initial response
-        }
         try {
-            return java.util.Base64.getDecoder().decode(b64);
+            return SaslPlain.decodeBase64(b64);
         } catch (IllegalArgumentException e) {
             reply(new Reply(501, "5.5.2", "Cannot decode the base64 response"), "syntax");
             return null;
         }
-    }
-
-    private static int indexOf(byte[] b, int value, int from) {
-        for (int i = from; i < b.length; i++) {
-            if (b[i] == value) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static char[] utf8Chars(byte[] b, int off, int len) {
-        java.nio.CharBuffer cb = StandardCharsets.UTF_8.decode(java.nio.ByteBuffer.wrap(b, off, len));
-        char[] out = new char[cb.remaining()];
-        cb.get(out);
-        java.util.Arrays.fill(cb.array(), '\0');
-        return out;
     }
 
     private void startTls() throws IOException {
