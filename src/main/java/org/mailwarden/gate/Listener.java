@@ -183,7 +183,13 @@ public final class Listener implements AutoCloseable {
             s.setTcpNoDelay(true);
             if (config.tls() == ListenerConfig.TlsMode.IMPLICIT) {
                 s.setSoTimeout(HANDSHAKE_TIMEOUT_MS); // a client that never finishes the handshake is dropped
-                c.upgraded(ServerTls.wrapAccepted(s, tls));
+                try {
+                    c.upgraded(ServerTls.wrapAccepted(s, tls));
+                } catch (IOException e) {
+                    // plain text on a TLS port, an old protocol, a scanner: a typed signal for the ban engine
+                    events.emit(new Event.TlsFailure(c.origin(), c.id(), String.valueOf(e.getMessage())));
+                    return;
+                }
             }
             handler.handle(c);
         } catch (SocketException e) {

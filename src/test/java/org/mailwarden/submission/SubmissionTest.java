@@ -283,4 +283,17 @@ class SubmissionTest {
         assertThat(r.output()).contains("(334, b'VXNlcm5hbWU6')").contains("(501, b'5.0.0 Authentication cancelled')")
                 .contains("(501, b'5.5.2").contains("(504, b'5.5.4");
     }
+
+    @Test
+    void plainTextOnTheImplicitTlsPortIsATypedTlsFailure() throws Exception {
+        try (SmtpClient c = new SmtpClient(t.submissionsPort())) {
+            c.send("EHLO plain.text.test\r\n");
+            // the server answers with a TLS alert at most, then closes (a hang would time the read out)
+            assertThat(c.socket.getInputStream().readAllBytes()).hasSizeLessThan(64);
+        }
+        Await.until("tls-failure event", Duration.ofSeconds(10),
+                () -> !t.events(Event.TlsFailure.class).isEmpty());
+        assertThat(t.events(Event.TlsFailure.class)).singleElement()
+                .satisfies(e -> assertThat(e.origin().listener()).isEqualTo("submissions"));
+    }
 }
