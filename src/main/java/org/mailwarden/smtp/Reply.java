@@ -66,7 +66,6 @@ public record Reply(int code, String enhanced, List<String> lines) {
     public static final Reply TOO_MANY_ERRORS = new Reply(421, "4.7.0", "Too many errors, closing connection");
     public static final Reply LOCAL_ERROR = new Reply(451, "4.3.0",
             "Local error while storing the message; it was not accepted, try again later");
-    public static final Reply SHUTTING_DOWN = new Reply(421, "4.3.2", "Service shutting down, closing connection");
 
     // 5xx
     public static final Reply UNKNOWN_COMMAND = new Reply(500, "5.5.1", "Command unrecognized");
@@ -74,22 +73,17 @@ public record Reply(int code, String enhanced, List<String> lines) {
     public static final Reply NUL_IN_COMMAND = new Reply(500, "5.5.2", "NUL character in command");
     public static final Reply HELO_FIRST = new Reply(503, "5.5.1", "Send HELO/EHLO first");
     public static final Reply MAIL_FIRST = new Reply(503, "5.5.1", "Need MAIL command first");
-    public static final Reply RCPT_FIRST = new Reply(503, "5.5.1", "Need RCPT command first");
     public static final Reply NESTED_MAIL = new Reply(503, "5.5.1", "Sender already specified");
     public static final Reply NO_VALID_RECIPIENTS = new Reply(554, "5.5.1", "No valid recipients");
     public static final Reply TLS_ALREADY = new Reply(503, "5.5.1", "TLS already active");
     public static final Reply TLS_UNAVAILABLE = new Reply(454, "4.7.0", "TLS not available");
     public static final Reply BDAT_DATA_MIX = new Reply(503, "5.5.1", "DATA and BDAT cannot be mixed in one message");
-    public static final Reply NOT_IMPLEMENTED = new Reply(502, "5.5.1", "Command not implemented");
     public static final Reply RELAY_DENIED = new Reply(554, "5.7.1", "Relay access denied");
     public static final Reply UNKNOWN_USER = new Reply(550, "5.1.1", "Recipient address rejected: no such user here");
     public static final Reply AUTH_REQUIRED = new Reply(530, "5.7.0", "Authentication required");
-    public static final Reply MESSAGE_TOO_BIG = new Reply(552, "5.3.4", "Message size exceeds fixed maximum message size");
     public static final Reply NUL_IN_DATA = new Reply(554, "5.6.0", "Message refused: it contains NUL characters");
     public static final Reply BARE_LF_IN_DATA = new Reply(554, "5.6.0",
             "Message refused: bare LF line ending; lines must end with CRLF (RFC 5321 2.3.8)");
-    public static final Reply DATA_LINE_TOO_LONG = new Reply(500, "5.5.2",
-            "Message refused: a line is longer than 1000 octets (RFC 5321 4.5.3.1.6)");
     public static final Reply NON_ASCII_ADDRESS = new Reply(553, "5.6.7",
             "Non-ASCII address requires the SMTPUTF8 parameter");
 }
