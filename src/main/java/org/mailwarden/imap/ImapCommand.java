@@ -63,6 +63,15 @@ sealed interface ImapCommand {
 
     record Idle() implements ImapCommand {}
 
+    /** RFC 9208 GETQUOTAROOT. */
+    record GetQuotaRoot(String mailbox) implements ImapCommand {}
+
+    /** RFC 9208 GETQUOTA. */
+    record GetQuota(String root) implements ImapCommand {}
+
+    /** RFC 9208 SETQUOTA: parsed to be refused (limits are the administrator's). */
+    record SetQuota(String root) implements ImapCommand {}
+
     record Namespace() implements ImapCommand {}
 
     record Enable(List<String> capabilities) implements ImapCommand {}

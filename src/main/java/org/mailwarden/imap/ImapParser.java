@@ -165,6 +165,21 @@ final class ImapParser {
                 };
             }
             case "IDLE" -> new ImapCommand.Idle();
+            case "GETQUOTAROOT" -> {
+                sp();
+                yield new ImapCommand.GetQuotaRoot(mailbox());
+            }
+            case "GETQUOTA" -> {
+                sp();
+                yield new ImapCommand.GetQuota(astring());
+            }
+            case "SETQUOTA" -> {
+                sp();
+                String root = astring();
+                sp();
+                skipList();
+                yield new ImapCommand.SetQuota(root);
+            }
             case "NAMESPACE" -> new ImapCommand.Namespace();
             case "ENABLE" -> {
                 List<String> caps = new ArrayList<>();

@@ -10,6 +10,7 @@ import org.mailwarden.events.EventBus;
 import org.mailwarden.gate.Connection;
 import org.mailwarden.gate.ConnectionHandler;
 import org.mailwarden.store.MaildirStore;
+import org.mailwarden.store.QuotaService;
 import org.mailwarden.tls.TlsProvider;
 
 /**
@@ -26,9 +27,11 @@ public final class ImapServer implements ConnectionHandler {
     final EventBus events;
     final Duration authFailureDelay;
     final MailboxRegistry mailboxes;
+    final QuotaService quotas;
 
     public ImapServer(String hostname, ImapConfig config, Directory directory, MaildirStore store, TlsProvider tls,
-            EventBus events, Duration authFailureDelay) {
+            EventBus events, Duration authFailureDelay, QuotaService quotas) {
+        this.quotas = quotas;
         this.hostname = hostname;
         this.config = config;
         this.directory = directory;

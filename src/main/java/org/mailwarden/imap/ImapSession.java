@@ -26,6 +26,7 @@ import org.mailwarden.gate.Connection;
 import org.mailwarden.gate.LoginDecision;
 import org.mailwarden.store.Crlf;
 import org.mailwarden.store.MaildirFolder;
+import org.mailwarden.store.QuotaService;
 import org.mailwarden.tls.ServerTls;
 
 /**
@@ -36,7 +37,7 @@ import org.mailwarden.tls.ServerTls;
 final class ImapSession {
 
     private static final String CAPS_BASE = "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT CHILDREN "
-            + "UIDPLUS MOVE SPECIAL-USE";
+            + "UIDPLUS MOVE SPECIAL-USE QUOTA QUOTA=RES-STORAGE";
     /** How often an IDLE client hears "still here" (keeps NAT mappings alive; Dovecot: 2 minutes). */
     private static final Duration IDLE_KEEPALIVE = Duration.ofMinutes(2);
 
@@ -333,6 +334,10 @@ final class ImapSession {
             case ImapCommand.Store s -> store(tag, s);
             case ImapCommand.Copy cp -> copy(tag, cp);
             case ImapCommand.Idle x -> idle(tag);
+            case ImapCommand.GetQuotaRoot(String mailbox) -> getQuotaRoot(tag, mailbox);
+            case ImapCommand.GetQuota(String root) -> getQuota(tag, root);
+            case ImapCommand.SetQuota x ->
+                    tagged(tag, "NO [CANNOT] Quotas are set by the administrator (mailwarden quota set)");
         }
     }
 
@@ -689,6 +694,7 @@ final class ImapSession {
                     case "UIDNEXT" -> parts.add("UIDNEXT " + folder.nextUid());
                     case "UIDVALIDITY" -> parts.add("UIDVALIDITY " + folder.uidValidity());
                     case "UNSEEN" -> parts.add("UNSEEN " + all.stream().filter(m -> !m.has('S')).count());
+                    case "DELETED" -> parts.add("DELETED " + all.stream().filter(m -> m.has('T')).count());
                     case "SIZE" -> {
                         long size = 0;
                         for (MaildirFolder.Message m : all) {
@@ -716,6 +722,10 @@ final class ImapSession {
             tagged(tag, "NO Empty message");
             return;
         }
+        if (!server.quotas.allows(login, storedSize(a.message()))) {
+            tagged(tag, OVER_QUOTA);
+            return;
+        }
         MaildirFolder folder = server.mailboxes.acquire(account.dir(a.mailbox()));
         long uid;
         try {
@@ -725,6 +735,67 @@ final class ImapSession {
             server.mailboxes.release(folder);
         }
         okCode(tag, "APPENDUID " + folder.uidValidity() + " " + uid, "APPEND completed", true);
+    }
+
+    // ---- quota (RFC 9208) -------------------------------------------------------------------------------
+
+    private void getQuotaRoot(String tag, String mailbox) throws IOException {
+        if (!account.exists(mailbox)) {
+            tagged(tag, "NO [NONEXISTENT] Mailbox does not exist: " + mailbox);
+            return;
+        }
+        QuotaService.Usage u = server.quotas.usage(login);
+        ImapWriter w = new ImapWriter().raw("* QUOTAROOT ").mailbox(mailbox);
+        if (u.limited()) {
+            w.raw(" ").mailbox(QuotaService.ROOT);
+        }
+        write(w.raw("\r\n").bytes());
+        if (u.limited()) {
+            untaggedQuota(u);
+        }
+        ok(tag, "GETQUOTAROOT completed");
+    }
+
+    private void getQuota(String tag, String root) throws IOException {
+        QuotaService.Usage u = server.quotas.usage(login);
+        if (!root.equalsIgnoreCase(QuotaService.ROOT) || !u.limited()) {
+            tagged(tag, "NO [NONEXISTENT] No such quota root");
+            return;
+        }
+        untaggedQuota(u);
+        ok(tag, "GETQUOTA completed");
+    }
+
+    /** STORAGE is in units of 1024 octets (RFC 9208 5.1). */
+    private void untaggedQuota(QuotaService.Usage u) {
+        write(new ImapWriter().raw("* QUOTA ").mailbox(QuotaService.ROOT).raw(" (STORAGE " + u.bytes() / 1024 + " "
+                + u.limit() / 1024 + ")\r\n").bytes());
+    }
+
+    private static final String OVER_QUOTA = "NO [OVERQUOTA] Quota exceeded (mailbox for user is full)";
+
+    /** The size a network-form message takes on disk, stored with LF line ends (what S= and the quota count). */
+    private static long storedSize(byte[] crlf) {
+        long n = crlf.length;
+        for (int i = 0; i + 1 < crlf.length; i++) {
+            if (crlf[i] == '\r' && crlf[i + 1] == '\n') {
+                n--;
+            }
+        }
+        return n;
+    }
+
+    /** The size of a message on disk: S= from its name, else the file's size. */
+    private static long storedSize(MaildirFolder folder, MaildirFolder.Message m) {
+        java.util.OptionalLong s = org.mailwarden.store.MaildirFileName.parse(m.baseName()).size();
+        if (s.isPresent()) {
+            return s.getAsLong();
+        }
+        try {
+            return java.nio.file.Files.size(folder.path(m));
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     // ---- selected ----------------------------------------------------------------------------------------
@@ -918,11 +989,26 @@ final class ImapSession {
             tagged(tag, "NO [TRYCREATE] Mailbox does not exist: " + c.mailbox());
             return;
         }
+        List<Integer> seqs = selected.resolve(c.set(), c.uid());
+        if (!c.move() && server.quotas.limit(login) > 0) {
+            // a MOVE stays within the account's one quota root: it never adds usage, so it is never refused
+            long size = 0;
+            for (int seq : seqs) {
+                Optional<MaildirFolder.Message> m = selected.folder.byUid(selected.uid(seq));
+                if (m.isPresent()) {
+                    size += storedSize(selected.folder, m.get());
+                }
+            }
+            if (!server.quotas.allows(login, size)) {
+                tagged(tag, OVER_QUOTA);
+                return;
+            }
+        }
         List<Long> from = new ArrayList<>();
         List<Long> to = new ArrayList<>();
         MaildirFolder target = server.mailboxes.acquire(account.dir(c.mailbox()));
         try {
-            for (int seq : selected.resolve(c.set(), c.uid())) {
+            for (int seq : seqs) {
                 long uid = selected.uid(seq);
                 Optional<Long> copied = selected.folder.copyTo(uid, target);
                 if (copied.isPresent()) {

@@ -10,6 +10,7 @@ import org.mailwarden.config.ImapConfig;
 import org.mailwarden.config.ListenerConfig;
 import org.mailwarden.config.ServerConfig;
 import org.mailwarden.directory.FileDirectory;
+import org.mailwarden.directory.QuotaLimits;
 import org.mailwarden.events.EventBus;
 import org.mailwarden.gate.AdminApi;
 import org.mailwarden.gate.ConnectionGate;
@@ -22,6 +23,7 @@ import org.mailwarden.queue.DurableQueue;
 import org.mailwarden.imap.ImapServer;
 import org.mailwarden.smtp.SmtpServer;
 import org.mailwarden.store.MaildirStore;
+import org.mailwarden.store.QuotaService;
 import org.mailwarden.tls.PemTlsProvider;
 import org.mailwarden.tls.SelfSigned;
 import org.mailwarden.tls.TlsProvider;
@@ -40,6 +42,7 @@ public final class MailServer implements AutoCloseable {
     private final EventBus events;
     private final FileDirectory directory;
     private final MaildirStore store;
+    private final QuotaService quotas;
     private final DurableQueue queue;
     private final TlsProvider tls;
     private final ConnectionGate gate;
@@ -71,6 +74,7 @@ public final class MailServer implements AutoCloseable {
         this.directory = new FileDirectory(config.configDir(), FileDirectory.DEFAULT_RELOAD_INTERVAL,
                 config.extraDomains(), config.recipientDelimiter());
         this.store = new MaildirStore(config.mailDir());
+        this.quotas = new QuotaService(store, new QuotaLimits(config.configDir())::storageLimit);
         this.queue = new DurableQueue(config.stateDir().resolve("queue"));
         this.tls = config.tlsCert() != null
                 ? new PemTlsProvider(config.tlsCert(), config.tlsKey(), Duration.ofSeconds(10))
@@ -119,14 +123,14 @@ public final class MailServer implements AutoCloseable {
 
     private SmtpServer smtp(SmtpServer.Mode mode) {
         return new SmtpServer(mode, config.hostname(), config.smtp(), config.submission(), routing(), store, queue,
-                tls, events);
+                tls, events, quotas);
     }
 
     /** One IMAP server for both IMAP listeners, so they share the open-mailbox registry. */
     private ImapServer imap() {
         if (imap == null) {
             imap = new ImapServer(config.hostname(), ImapConfig.load(config.configDir()), directory, store, tls,
-                    events, config.submission().authFailureDelay());
+                    events, config.submission().authFailureDelay(), quotas);
         }
         return imap;
     }

@@ -10,6 +10,7 @@ import org.mailwarden.gate.Connection;
 import org.mailwarden.gate.ConnectionHandler;
 import org.mailwarden.queue.OutboundQueue;
 import org.mailwarden.store.MailStore;
+import org.mailwarden.store.QuotaService;
 import org.mailwarden.tls.TlsProvider;
 
 /** The SMTP protocol server: what every SMTP session shares. Knows nothing of other protocols. */
@@ -27,10 +28,12 @@ public final class SmtpServer implements ConnectionHandler {
     final TlsProvider tls;
     final EventBus events;
     final SubmissionConfig submission;
+    final QuotaService quotas;
 
     public SmtpServer(Mode mode, String hostname, SmtpConfig limits, SubmissionConfig submission, Directory directory,
-            MailStore store, OutboundQueue queue, TlsProvider tls, EventBus events) {
+            MailStore store, OutboundQueue queue, TlsProvider tls, EventBus events, QuotaService quotas) {
         this.submission = submission;
+        this.quotas = quotas;
         this.mode = mode;
         this.hostname = hostname;
         this.limits = limits;
