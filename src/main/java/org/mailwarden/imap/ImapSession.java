@@ -37,7 +37,7 @@ import org.mailwarden.tls.ServerTls;
 final class ImapSession {
 
     private static final String CAPS_BASE = "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT CHILDREN "
-            + "UIDPLUS MOVE SPECIAL-USE QUOTA QUOTA=RES-STORAGE";
+            + "UIDPLUS MOVE SPECIAL-USE QUOTA QUOTA=RES-STORAGE CONDSTORE";
     /** How often an IDLE client hears "still here" (keeps NAT mappings alive; Dovecot: 2 minutes). */
     private static final Duration IDLE_KEEPALIVE = Duration.ofMinutes(2);
 
@@ -52,6 +52,8 @@ final class ImapSession {
     private AccountMailboxes account;
     private SelectedMailbox selected;
     private int badCommands;
+    /** CONDSTORE enabled (RFC 7162 3.1): by ENABLE or the first command that uses mod-sequences. */
+    private boolean condstore;
     private boolean closing;
     private String closeReason = "logout";
 
@@ -287,8 +289,15 @@ final class ImapSession {
                 untagged("NAMESPACE ((\"\" \"" + AccountMailboxes.DELIMITER + "\")) NIL NIL");
                 ok(tag, "NAMESPACE completed");
             }
-            case ImapCommand.Enable x -> {
-                untagged("ENABLED");
+            case ImapCommand.Enable(List<String> caps) -> {
+                StringBuilder enabled = new StringBuilder("ENABLED");
+                for (String cap : caps) {
+                    if (cap.equals("CONDSTORE") && !enabled.toString().contains(" CONDSTORE")) {
+                        enableCondstore();
+                        enabled.append(" CONDSTORE");
+                    }
+                }
+                untagged(enabled.toString());
                 ok(tag, "ENABLE completed");
             }
             case ImapCommand.Select s -> select(tag, s);
@@ -355,6 +364,13 @@ final class ImapSession {
         if (selected != null) {
             List<String> kw = selected.folder.keywords();
             selected.sync(expunges, this::untagged, (m, recent) -> Flags.imap(m, kw, recent));
+        }
+    }
+
+    private void enableCondstore() {
+        condstore = true;
+        if (selected != null) {
+            selected.condstore = true;
         }
     }
 
@@ -532,6 +548,10 @@ final class ImapSession {
             throw e;
         }
         selected = box;
+        if (s.condstore()) {
+            enableCondstore();
+        }
+        box.condstore = condstore;
         String kw = Flags.keywordList(folder.keywords());
         untagged("FLAGS (" + Flags.SYSTEM + kw + ")");
         untagged("OK [PERMANENTFLAGS (" + (s.readOnly() ? "" : Flags.SYSTEM + kw + " \\*") + ")] Flags permitted");
@@ -547,6 +567,7 @@ final class ImapSession {
         }
         untagged("OK [UIDVALIDITY " + folder.uidValidity() + "] UIDs valid");
         untagged("OK [UIDNEXT " + folder.nextUid() + "] Predicted next UID");
+        untagged("OK [HIGHESTMODSEQ " + box.highestAtLoad() + "] Highest");
         tagged(tag, "OK [" + (s.readOnly() ? "READ-ONLY" : "READ-WRITE") + "] "
                 + (s.readOnly() ? "EXAMINE" : "SELECT") + " completed");
     }
@@ -695,6 +716,10 @@ final class ImapSession {
                     case "UIDVALIDITY" -> parts.add("UIDVALIDITY " + folder.uidValidity());
                     case "UNSEEN" -> parts.add("UNSEEN " + all.stream().filter(m -> !m.has('S')).count());
                     case "DELETED" -> parts.add("DELETED " + all.stream().filter(m -> m.has('T')).count());
+                    case "HIGHESTMODSEQ" -> {
+                        enableCondstore();
+                        parts.add("HIGHESTMODSEQ " + folder.highestModseq());
+                    }
                     case "SIZE" -> {
                         long size = 0;
                         for (MaildirFolder.Message m : all) {
@@ -819,9 +844,14 @@ final class ImapSession {
     }
 
     private void search(String tag, ImapCommand.Search s) throws IOException {
+        boolean modseqKey = usesModseq(s.key());
+        if (modseqKey) {
+            enableCondstore();
+        }
         syncSelected(false);
         List<String> kw = selected.folder.keywords();
         StringBuilder sb = new StringBuilder("SEARCH");
+        long highestMatch = 0;
         for (int seq = 1; seq <= selected.count(); seq++) {
             Optional<MaildirFolder.Message> m = selected.folder.byUid(selected.uid(seq));
             if (m.isEmpty()) {
@@ -829,14 +859,34 @@ final class ImapSession {
             }
             if (new Search(selected, kw, seq, m.get()).matches(s.key())) {
                 sb.append(' ').append(s.uid() ? selected.uid(seq) : seq);
+                highestMatch = Math.max(highestMatch, m.get().modseq());
             }
+        }
+        if (modseqKey && highestMatch > 0) {
+            sb.append(" (MODSEQ ").append(highestMatch).append(')');
         }
         untagged(sb.toString());
         okCode(tag, null, (s.uid() ? "UID " : "") + "SEARCH completed", s.uid());
     }
 
+    private static boolean usesModseq(SearchKey k) {
+        return switch (k) {
+            case SearchKey.Modseq m -> true;
+            case SearchKey.Not(SearchKey inner) -> usesModseq(inner);
+            case SearchKey.Or(SearchKey a, SearchKey b) -> usesModseq(a) || usesModseq(b);
+            case SearchKey.And(List<SearchKey> keys) -> keys.stream().anyMatch(ImapSession::usesModseq);
+            default -> false;
+        };
+    }
+
     private void fetch(String tag, ImapCommand.Fetch f) throws IOException {
         List<FetchItem> items = new ArrayList<>(f.items());
+        if (f.changedSince() >= 0 && items.stream().noneMatch(i -> i instanceof FetchItem.Modseq)) {
+            items.add(new FetchItem.Modseq()); // CHANGEDSINCE implies MODSEQ (RFC 7162 3.1.4.1)
+        }
+        if (items.stream().anyMatch(i -> i instanceof FetchItem.Modseq)) {
+            enableCondstore();
+        }
         if (f.uid() && items.stream().noneMatch(i -> i instanceof FetchItem.Uid)) {
             items.addFirst(new FetchItem.Uid());
         }
@@ -852,6 +902,9 @@ final class ImapSession {
                 continue;
             }
             MaildirFolder.Message m = found.get();
+            if (f.changedSince() >= 0 && m.modseq() <= f.changedSince()) {
+                continue;
+            }
             byte[] data = null;
             MimeTree.Part tree = null;
             if (needsBody) {
@@ -886,6 +939,7 @@ final class ImapSession {
                     }
                     case FetchItem.InternalDate d -> w.raw("INTERNALDATE \"" + ImapParser.DATE_TIME.format(
                             selected.folder.receivedDate(m).atZone(ZoneId.systemDefault())) + "\"");
+                    case FetchItem.Modseq ms -> w.raw("MODSEQ (").number(m.modseq()).raw(")");
                     case FetchItem.Size sz -> w.raw("RFC822.SIZE ").number(data != null ? data.length
                             : selected.folder.virtualSize(m));
                     case FetchItem.Envelope e -> {
@@ -923,6 +977,9 @@ final class ImapSession {
             if (flagsChanged && !flagsShown) {
                 w.raw(" FLAGS (" + Flags.imap(m, kw, selected.isRecent(uid)) + ")");
             }
+            if (flagsChanged && condstore && items.stream().noneMatch(i -> i instanceof FetchItem.Modseq)) {
+                w.raw(" MODSEQ (").number(m.modseq()).raw(")");
+            }
             w.raw(")\r\n");
             write(w.bytes());
         }
@@ -935,12 +992,20 @@ final class ImapSession {
             return;
         }
         MaildirFolder folder = selected.folder;
+        if (s.unchangedSince() >= 0) {
+            enableCondstore();
+        }
         String letters = Flags.letters(s.flags(), folder, s.mode() != ImapCommand.StoreMode.REMOVE);
         List<String> kw = folder.keywords();
+        List<Long> modified = new ArrayList<>();
         for (int seq : selected.resolve(s.set(), s.uid())) {
             long uid = selected.uid(seq);
             Optional<MaildirFolder.Message> found = folder.byUid(uid);
             if (found.isEmpty()) {
+                continue;
+            }
+            if (s.unchangedSince() >= 0 && found.get().modseq() > s.unchangedSince()) {
+                modified.add(s.uid() ? uid : seq); // changed since the client looked: not touched (RFC 7162 3.1.3)
                 continue;
             }
             String current = found.get().flags();
@@ -971,12 +1036,17 @@ final class ImapSession {
                 continue;
             }
             selected.reportedByUs(uid, updated.get().modseq());
+            String ids = (s.uid() || condstore ? "UID " + uid + " " : "")
+                    + (condstore ? "MODSEQ (" + updated.get().modseq() + ")" : "");
             if (!s.silent()) {
-                untagged(seq + " FETCH (" + (s.uid() ? "UID " + uid + " " : "") + "FLAGS ("
+                untagged(seq + " FETCH (" + ids + (condstore ? " " : "") + "FLAGS ("
                         + Flags.imap(updated.get(), kw, selected.isRecent(uid)) + "))");
+            } else if (condstore) {
+                untagged(seq + " FETCH (" + ids + ")");
             }
         }
-        okCode(tag, null, (s.uid() ? "UID " : "") + "STORE completed", s.uid());
+        String code = modified.isEmpty() ? null : "MODIFIED " + SequenceSet.format(modified);
+        okCode(tag, code, (s.uid() ? "UID " : "") + "STORE completed", s.uid());
     }
 
     private void copy(String tag, ImapCommand.Copy c) throws IOException {
