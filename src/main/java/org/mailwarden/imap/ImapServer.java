@@ -15,7 +15,7 @@ import org.mailwarden.tls.TlsProvider;
 
 /**
  * The IMAP protocol server (RFC 3501 IMAP4rev1 with IDLE, UIDPLUS, MOVE, NAMESPACE, SPECIAL-USE, LITERAL+,
- * ENABLE, ID, UNSELECT, CHILDREN, SASL-IR) on the Maildir store: what every IMAP session shares.
+ * ENABLE, ID, UNSELECT, CHILDREN, SASL-IR, QUOTA, CONDSTORE) on the Maildir store: what every IMAP session shares.
  */
 public final class ImapServer implements ConnectionHandler {
 
