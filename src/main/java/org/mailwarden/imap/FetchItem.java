@@ -13,6 +13,9 @@ sealed interface FetchItem {
 
     record Size() implements FetchItem {}
 
+    /** MODSEQ (RFC 7162 3.1.4.1). */
+    record Modseq() implements FetchItem {}
+
     record Envelope() implements FetchItem {}
 
     /** BODY (non-extensible) or BODYSTRUCTURE ({@code extensible}). */

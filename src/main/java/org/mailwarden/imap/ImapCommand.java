@@ -19,7 +19,8 @@ sealed interface ImapCommand {
     /** {@code initial} is the SASL-IR initial response (RFC 4959), or null. */
     record Authenticate(String mechanism, String initial) implements ImapCommand {}
 
-    record Select(String mailbox, boolean readOnly) implements ImapCommand {}
+    /** {@code condstore}: the (CONDSTORE) select parameter (RFC 7162 3.1.8). */
+    record Select(String mailbox, boolean readOnly, boolean condstore) implements ImapCommand {}
 
     record Create(String mailbox) implements ImapCommand {}
 
@@ -51,17 +52,28 @@ sealed interface ImapCommand {
 
     record Search(boolean uid, SearchKey key) implements ImapCommand {}
 
-    record Fetch(boolean uid, SequenceSet set, List<FetchItem> items) implements ImapCommand {}
+    /** {@code changedSince}: the CHANGEDSINCE modifier (RFC 7162 3.1.4), -1 without. */
+    record Fetch(boolean uid, SequenceSet set, List<FetchItem> items, long changedSince) implements ImapCommand {}
 
     enum StoreMode { REPLACE, ADD, REMOVE }
 
-    record Store(boolean uid, SequenceSet set, StoreMode mode, boolean silent, List<String> flags)
-            implements ImapCommand {}
+    /** {@code unchangedSince}: the UNCHANGEDSINCE modifier (RFC 7162 3.1.3), -1 without. */
+    record Store(boolean uid, SequenceSet set, StoreMode mode, boolean silent, List<String> flags,
+            long unchangedSince) implements ImapCommand {}
 
     /** COPY, or MOVE (RFC 6851) when {@code move}. */
     record Copy(boolean uid, SequenceSet set, String mailbox, boolean move) implements ImapCommand {}
 
     record Idle() implements ImapCommand {}
+
+    /** RFC 9208 GETQUOTAROOT. */
+    record GetQuotaRoot(String mailbox) implements ImapCommand {}
+
+    /** RFC 9208 GETQUOTA. */
+    record GetQuota(String root) implements ImapCommand {}
+
+    /** RFC 9208 SETQUOTA: parsed to be refused (limits are the administrator's). */
+    record SetQuota(String root) implements ImapCommand {}
 
     record Namespace() implements ImapCommand {}
 

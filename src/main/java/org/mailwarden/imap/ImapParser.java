@@ -100,11 +100,16 @@ final class ImapParser {
             case "SELECT", "EXAMINE" -> {
                 sp();
                 String box = mailbox();
-                if (peek() == ' ') { // select parameters (CONDSTORE etc.): accepted, not used yet
+                boolean condstore = false;
+                if (peek() == ' ') { // select parameters: CONDSTORE; others (QRESYNC, ...) are skipped
                     sp();
+                    int start = pos;
                     skipList();
+                    for (String p : s.substring(start + 1, pos - 1).split("[ ()]+")) {
+                        condstore |= p.equalsIgnoreCase("CONDSTORE");
+                    }
                 }
-                yield new ImapCommand.Select(box, name.equals("EXAMINE"));
+                yield new ImapCommand.Select(box, name.equals("EXAMINE"), condstore);
             }
             case "CREATE" -> {
                 sp();
@@ -165,6 +170,21 @@ final class ImapParser {
                 };
             }
             case "IDLE" -> new ImapCommand.Idle();
+            case "GETQUOTAROOT" -> {
+                sp();
+                yield new ImapCommand.GetQuotaRoot(mailbox());
+            }
+            case "GETQUOTA" -> {
+                sp();
+                yield new ImapCommand.GetQuota(astring());
+            }
+            case "SETQUOTA" -> {
+                sp();
+                String root = astring();
+                sp();
+                skipList();
+                yield new ImapCommand.SetQuota(root);
+            }
             case "NAMESPACE" -> new ImapCommand.Namespace();
             case "ENABLE" -> {
                 List<String> caps = new ArrayList<>();
@@ -293,11 +313,28 @@ final class ImapParser {
         } else {
             items.addAll(fetchAtt());
         }
-        if (peek() == ' ') { // fetch modifiers (CHANGEDSINCE ...): accepted, not used yet
+        long changedSince = -1;
+        if (peek() == ' ') { // fetch modifiers (RFC 7162): CHANGEDSINCE n
             sp();
-            skipList();
+            if (peek() != '(') {
+                throw new SyntaxError("'(' expected");
+            }
+            pos++;
+            while (peek() != ')') {
+                if (peek() == ' ') {
+                    pos++;
+                }
+                String mod = atom().toUpperCase(Locale.ROOT);
+                if (mod.equals("CHANGEDSINCE")) {
+                    sp();
+                    changedSince = number();
+                } else {
+                    throw new SyntaxError("Unknown FETCH modifier " + mod);
+                }
+            }
+            pos++;
         }
-        return new ImapCommand.Fetch(uid, set, items);
+        return new ImapCommand.Fetch(uid, set, items, changedSince);
     }
 
     private List<FetchItem> fetchAtt() {
@@ -319,7 +356,7 @@ final class ImapParser {
                     List.of(new FetchItem.Section("RFC822.HEADER", true, new int[0], "HEADER", List.of(), -1, 0));
             case "RFC822.TEXT" ->
                     List.of(new FetchItem.Section("RFC822.TEXT", false, new int[0], "TEXT", List.of(), -1, 0));
-            case "MODSEQ" -> List.of(); // CONDSTORE is not announced yet; ignored
+            case "MODSEQ" -> List.of(new FetchItem.Modseq());
             case "BODY", "BODY.PEEK" -> {
                 if (peek() != '[') {
                     if (name.equals("BODY")) {
@@ -433,8 +470,20 @@ final class ImapParser {
         sp();
         SequenceSet set = SequenceSet.parse(atom());
         sp();
-        if (peek() == '(') { // UNCHANGEDSINCE modifier: not supported yet
-            throw new SyntaxError("STORE modifiers are not supported");
+        long unchangedSince = -1;
+        if (peek() == '(') { // store modifiers (RFC 7162): UNCHANGEDSINCE n
+            pos++;
+            String mod = atom().toUpperCase(Locale.ROOT);
+            if (!mod.equals("UNCHANGEDSINCE")) {
+                throw new SyntaxError("Unknown STORE modifier " + mod);
+            }
+            sp();
+            unchangedSince = number();
+            if (peek() != ')') {
+                throw new SyntaxError("')' expected after UNCHANGEDSINCE");
+            }
+            pos++;
+            sp();
         }
         String item = atom().toUpperCase(Locale.ROOT);
         boolean silent = item.endsWith(".SILENT");
@@ -459,7 +508,7 @@ final class ImapParser {
                 flags.add(flag());
             }
         }
-        return new ImapCommand.Store(uid, set, mode, silent, flags);
+        return new ImapCommand.Store(uid, set, mode, silent, flags, unchangedSince);
     }
 
     private ImapCommand copy(boolean uid, boolean move) {
@@ -564,6 +613,16 @@ final class ImapParser {
                 sp();
                 yield new SearchKey.Uids(SequenceSet.parse(atom()));
             }
+            case "MODSEQ" -> {
+                sp();
+                if (peek() == '"') { // entry-name entry-type-req: per-flag modseqs are not kept; the message's
+                    quoted();
+                    sp();
+                    atom();
+                    sp();
+                }
+                yield new SearchKey.Modseq(number());
+            }
             case "NOT" -> {
                 sp();
                 yield new SearchKey.Not(searchKey());
@@ -594,6 +653,9 @@ final class ImapParser {
 
     private long number() {
         String n = atom();
+        if (!n.chars().allMatch(Character::isDigit)) {
+            throw new SyntaxError("Number expected, got " + n);
+        }
         try {
             return Long.parseLong(n);
         } catch (NumberFormatException e) {

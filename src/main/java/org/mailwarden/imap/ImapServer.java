@@ -3,17 +3,18 @@ package org.mailwarden.imap;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import org.mailwarden.config.ImapConfig;
 import org.mailwarden.auth.Authenticator;
+import org.mailwarden.config.ImapConfig;
 import org.mailwarden.events.EventBus;
 import org.mailwarden.gate.Connection;
 import org.mailwarden.gate.ConnectionHandler;
 import org.mailwarden.store.MaildirStore;
+import org.mailwarden.store.QuotaService;
 import org.mailwarden.tls.TlsProvider;
 
 /**
  * The IMAP protocol server (RFC 3501 IMAP4rev1 with IDLE, UIDPLUS, MOVE, NAMESPACE, SPECIAL-USE, LITERAL+,
- * ENABLE, ID, UNSELECT, CHILDREN, SASL-IR) on the Maildir store: what every IMAP session shares.
+ * ENABLE, ID, UNSELECT, CHILDREN, SASL-IR, QUOTA, CONDSTORE) on the Maildir store: what every IMAP session shares.
  */
 public final class ImapServer implements ConnectionHandler {
 
@@ -24,9 +25,11 @@ public final class ImapServer implements ConnectionHandler {
     final TlsProvider tls;
     final EventBus events;
     final MailboxRegistry mailboxes;
+    final QuotaService quotas;
 
     public ImapServer(String hostname, ImapConfig config, Authenticator auth, MaildirStore store, TlsProvider tls,
-            EventBus events) {
+            EventBus events, QuotaService quotas) {
+        this.quotas = quotas;
         this.hostname = hostname;
         this.config = config;
         this.auth = auth;

@@ -26,6 +26,7 @@ import org.mailwarden.events.Event;
 import org.mailwarden.gate.Connection;
 import org.mailwarden.store.Crlf;
 import org.mailwarden.store.MaildirFolder;
+import org.mailwarden.store.QuotaService;
 import org.mailwarden.tls.ServerTls;
 
 /**
@@ -36,7 +37,7 @@ import org.mailwarden.tls.ServerTls;
 final class ImapSession {
 
     private static final String CAPS_BASE = "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT CHILDREN "
-            + "UIDPLUS MOVE SPECIAL-USE";
+            + "UIDPLUS MOVE SPECIAL-USE QUOTA QUOTA=RES-STORAGE CONDSTORE";
     /** How often an IDLE client hears "still here" (keeps NAT mappings alive; Dovecot: 2 minutes). */
     private static final Duration IDLE_KEEPALIVE = Duration.ofMinutes(2);
 
@@ -51,6 +52,8 @@ final class ImapSession {
     private AccountMailboxes account;
     private SelectedMailbox selected;
     private int badCommands;
+    /** CONDSTORE enabled (RFC 7162 3.1): by ENABLE or the first command that uses mod-sequences. */
+    private boolean condstore;
     private boolean closing;
     private String closeReason = "logout";
 
@@ -286,8 +289,15 @@ final class ImapSession {
                 untagged("NAMESPACE ((\"\" \"" + AccountMailboxes.DELIMITER + "\")) NIL NIL");
                 ok(tag, "NAMESPACE completed");
             }
-            case ImapCommand.Enable x -> {
-                untagged("ENABLED");
+            case ImapCommand.Enable(List<String> caps) -> {
+                StringBuilder enabled = new StringBuilder("ENABLED");
+                for (String cap : caps) {
+                    if (cap.equals("CONDSTORE") && !enabled.toString().contains(" CONDSTORE")) {
+                        enableCondstore();
+                        enabled.append(" CONDSTORE");
+                    }
+                }
+                untagged(enabled.toString());
                 ok(tag, "ENABLE completed");
             }
             case ImapCommand.Select s -> select(tag, s);
@@ -333,6 +343,10 @@ final class ImapSession {
             case ImapCommand.Store s -> store(tag, s);
             case ImapCommand.Copy cp -> copy(tag, cp);
             case ImapCommand.Idle x -> idle(tag);
+            case ImapCommand.GetQuotaRoot(String mailbox) -> getQuotaRoot(tag, mailbox);
+            case ImapCommand.GetQuota(String root) -> getQuota(tag, root);
+            case ImapCommand.SetQuota x ->
+                    tagged(tag, "NO [CANNOT] Quotas are set by the administrator (mailwarden quota set)");
         }
     }
 
@@ -350,6 +364,13 @@ final class ImapSession {
         if (selected != null) {
             List<String> kw = selected.folder.keywords();
             selected.sync(expunges, this::untagged, (m, recent) -> Flags.imap(m, kw, recent));
+        }
+    }
+
+    private void enableCondstore() {
+        condstore = true;
+        if (selected != null) {
+            selected.condstore = true;
         }
     }
 
@@ -490,6 +511,10 @@ final class ImapSession {
             throw e;
         }
         selected = box;
+        if (s.condstore()) {
+            enableCondstore();
+        }
+        box.condstore = condstore;
         String kw = Flags.keywordList(folder.keywords());
         untagged("FLAGS (" + Flags.SYSTEM + kw + ")");
         untagged("OK [PERMANENTFLAGS (" + (s.readOnly() ? "" : Flags.SYSTEM + kw + " \\*") + ")] Flags permitted");
@@ -505,6 +530,7 @@ final class ImapSession {
         }
         untagged("OK [UIDVALIDITY " + folder.uidValidity() + "] UIDs valid");
         untagged("OK [UIDNEXT " + folder.nextUid() + "] Predicted next UID");
+        untagged("OK [HIGHESTMODSEQ " + box.highestAtLoad() + "] Highest");
         tagged(tag, "OK [" + (s.readOnly() ? "READ-ONLY" : "READ-WRITE") + "] "
                 + (s.readOnly() ? "EXAMINE" : "SELECT") + " completed");
     }
@@ -652,6 +678,11 @@ final class ImapSession {
                     case "UIDNEXT" -> parts.add("UIDNEXT " + folder.nextUid());
                     case "UIDVALIDITY" -> parts.add("UIDVALIDITY " + folder.uidValidity());
                     case "UNSEEN" -> parts.add("UNSEEN " + all.stream().filter(m -> !m.has('S')).count());
+                    case "DELETED" -> parts.add("DELETED " + all.stream().filter(m -> m.has('T')).count());
+                    case "HIGHESTMODSEQ" -> {
+                        enableCondstore();
+                        parts.add("HIGHESTMODSEQ " + folder.highestModseq());
+                    }
                     case "SIZE" -> {
                         long size = 0;
                         for (MaildirFolder.Message m : all) {
@@ -679,6 +710,10 @@ final class ImapSession {
             tagged(tag, "NO Empty message");
             return;
         }
+        if (!server.quotas.allows(login, storedSize(a.message()))) {
+            tagged(tag, OVER_QUOTA);
+            return;
+        }
         MaildirFolder folder = server.mailboxes.acquire(account.dir(a.mailbox()));
         long uid;
         try {
@@ -688,6 +723,67 @@ final class ImapSession {
             server.mailboxes.release(folder);
         }
         okCode(tag, "APPENDUID " + folder.uidValidity() + " " + uid, "APPEND completed", true);
+    }
+
+    // ---- quota (RFC 9208) -------------------------------------------------------------------------------
+
+    private void getQuotaRoot(String tag, String mailbox) throws IOException {
+        if (!account.exists(mailbox)) {
+            tagged(tag, "NO [NONEXISTENT] Mailbox does not exist: " + mailbox);
+            return;
+        }
+        QuotaService.Usage u = server.quotas.usage(login);
+        ImapWriter w = new ImapWriter().raw("* QUOTAROOT ").mailbox(mailbox);
+        if (u.limited()) {
+            w.raw(" ").mailbox(QuotaService.ROOT);
+        }
+        write(w.raw("\r\n").bytes());
+        if (u.limited()) {
+            untaggedQuota(u);
+        }
+        ok(tag, "GETQUOTAROOT completed");
+    }
+
+    private void getQuota(String tag, String root) throws IOException {
+        QuotaService.Usage u = server.quotas.usage(login);
+        if (!root.equalsIgnoreCase(QuotaService.ROOT) || !u.limited()) {
+            tagged(tag, "NO [NONEXISTENT] No such quota root");
+            return;
+        }
+        untaggedQuota(u);
+        ok(tag, "GETQUOTA completed");
+    }
+
+    /** STORAGE is in units of 1024 octets (RFC 9208 5.1). */
+    private void untaggedQuota(QuotaService.Usage u) {
+        write(new ImapWriter().raw("* QUOTA ").mailbox(QuotaService.ROOT).raw(" (STORAGE " + u.bytes() / 1024 + " "
+                + u.limit() / 1024 + ")\r\n").bytes());
+    }
+
+    private static final String OVER_QUOTA = "NO [OVERQUOTA] Quota exceeded (mailbox for user is full)";
+
+    /** The size a network-form message takes on disk, stored with LF line ends (what S= and the quota count). */
+    private static long storedSize(byte[] crlf) {
+        long n = crlf.length;
+        for (int i = 0; i + 1 < crlf.length; i++) {
+            if (crlf[i] == '\r' && crlf[i + 1] == '\n') {
+                n--;
+            }
+        }
+        return n;
+    }
+
+    /** The size of a message on disk: S= from its name, else the file's size. */
+    private static long storedSize(MaildirFolder folder, MaildirFolder.Message m) {
+        java.util.OptionalLong s = org.mailwarden.store.MaildirFileName.parse(m.baseName()).size();
+        if (s.isPresent()) {
+            return s.getAsLong();
+        }
+        try {
+            return java.nio.file.Files.size(folder.path(m));
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     // ---- selected ----------------------------------------------------------------------------------------
@@ -711,9 +807,14 @@ final class ImapSession {
     }
 
     private void search(String tag, ImapCommand.Search s) throws IOException {
+        boolean modseqKey = usesModseq(s.key());
+        if (modseqKey) {
+            enableCondstore();
+        }
         syncSelected(false);
         List<String> kw = selected.folder.keywords();
         StringBuilder sb = new StringBuilder("SEARCH");
+        long highestMatch = 0;
         for (int seq = 1; seq <= selected.count(); seq++) {
             Optional<MaildirFolder.Message> m = selected.folder.byUid(selected.uid(seq));
             if (m.isEmpty()) {
@@ -721,14 +822,34 @@ final class ImapSession {
             }
             if (new Search(selected, kw, seq, m.get()).matches(s.key())) {
                 sb.append(' ').append(s.uid() ? selected.uid(seq) : seq);
+                highestMatch = Math.max(highestMatch, m.get().modseq());
             }
+        }
+        if (modseqKey && highestMatch > 0) {
+            sb.append(" (MODSEQ ").append(highestMatch).append(')');
         }
         untagged(sb.toString());
         okCode(tag, null, (s.uid() ? "UID " : "") + "SEARCH completed", s.uid());
     }
 
+    private static boolean usesModseq(SearchKey k) {
+        return switch (k) {
+            case SearchKey.Modseq m -> true;
+            case SearchKey.Not(SearchKey inner) -> usesModseq(inner);
+            case SearchKey.Or(SearchKey a, SearchKey b) -> usesModseq(a) || usesModseq(b);
+            case SearchKey.And(List<SearchKey> keys) -> keys.stream().anyMatch(ImapSession::usesModseq);
+            default -> false;
+        };
+    }
+
     private void fetch(String tag, ImapCommand.Fetch f) throws IOException {
         List<FetchItem> items = new ArrayList<>(f.items());
+        if (f.changedSince() >= 0 && items.stream().noneMatch(i -> i instanceof FetchItem.Modseq)) {
+            items.add(new FetchItem.Modseq()); // CHANGEDSINCE implies MODSEQ (RFC 7162 3.1.4.1)
+        }
+        if (items.stream().anyMatch(i -> i instanceof FetchItem.Modseq)) {
+            enableCondstore();
+        }
         if (f.uid() && items.stream().noneMatch(i -> i instanceof FetchItem.Uid)) {
             items.addFirst(new FetchItem.Uid());
         }
@@ -744,6 +865,9 @@ final class ImapSession {
                 continue;
             }
             MaildirFolder.Message m = found.get();
+            if (f.changedSince() >= 0 && m.modseq() <= f.changedSince()) {
+                continue;
+            }
             byte[] data = null;
             MimeTree.Part tree = null;
             if (needsBody) {
@@ -778,6 +902,7 @@ final class ImapSession {
                     }
                     case FetchItem.InternalDate d -> w.raw("INTERNALDATE \"" + ImapParser.DATE_TIME.format(
                             selected.folder.receivedDate(m).atZone(ZoneId.systemDefault())) + "\"");
+                    case FetchItem.Modseq ms -> w.raw("MODSEQ (").number(m.modseq()).raw(")");
                     case FetchItem.Size sz -> w.raw("RFC822.SIZE ").number(data != null ? data.length
                             : selected.folder.virtualSize(m));
                     case FetchItem.Envelope e -> {
@@ -815,6 +940,9 @@ final class ImapSession {
             if (flagsChanged && !flagsShown) {
                 w.raw(" FLAGS (" + Flags.imap(m, kw, selected.isRecent(uid)) + ")");
             }
+            if (flagsChanged && condstore && items.stream().noneMatch(i -> i instanceof FetchItem.Modseq)) {
+                w.raw(" MODSEQ (").number(m.modseq()).raw(")");
+            }
             w.raw(")\r\n");
             write(w.bytes());
         }
@@ -827,12 +955,20 @@ final class ImapSession {
             return;
         }
         MaildirFolder folder = selected.folder;
+        if (s.unchangedSince() >= 0) {
+            enableCondstore();
+        }
         String letters = Flags.letters(s.flags(), folder, s.mode() != ImapCommand.StoreMode.REMOVE);
         List<String> kw = folder.keywords();
+        List<Long> modified = new ArrayList<>();
         for (int seq : selected.resolve(s.set(), s.uid())) {
             long uid = selected.uid(seq);
             Optional<MaildirFolder.Message> found = folder.byUid(uid);
             if (found.isEmpty()) {
+                continue;
+            }
+            if (s.unchangedSince() >= 0 && found.get().modseq() > s.unchangedSince()) {
+                modified.add(s.uid() ? uid : seq); // changed since the client looked: not touched (RFC 7162 3.1.3)
                 continue;
             }
             String current = found.get().flags();
@@ -863,12 +999,17 @@ final class ImapSession {
                 continue;
             }
             selected.reportedByUs(uid, updated.get().modseq());
+            String ids = (s.uid() || condstore ? "UID " + uid + " " : "")
+                    + (condstore ? "MODSEQ (" + updated.get().modseq() + ")" : "");
             if (!s.silent()) {
-                untagged(seq + " FETCH (" + (s.uid() ? "UID " + uid + " " : "") + "FLAGS ("
+                untagged(seq + " FETCH (" + ids + (condstore ? " " : "") + "FLAGS ("
                         + Flags.imap(updated.get(), kw, selected.isRecent(uid)) + "))");
+            } else if (condstore) {
+                untagged(seq + " FETCH (" + ids + ")");
             }
         }
-        okCode(tag, null, (s.uid() ? "UID " : "") + "STORE completed", s.uid());
+        String code = modified.isEmpty() ? null : "MODIFIED " + SequenceSet.format(modified);
+        okCode(tag, code, (s.uid() ? "UID " : "") + "STORE completed", s.uid());
     }
 
     private void copy(String tag, ImapCommand.Copy c) throws IOException {
@@ -881,11 +1022,26 @@ final class ImapSession {
             tagged(tag, "NO [TRYCREATE] Mailbox does not exist: " + c.mailbox());
             return;
         }
+        List<Integer> seqs = selected.resolve(c.set(), c.uid());
+        if (!c.move() && server.quotas.limit(login) > 0) {
+            // a MOVE stays within the account's one quota root: it never adds usage, so it is never refused
+            long size = 0;
+            for (int seq : seqs) {
+                Optional<MaildirFolder.Message> m = selected.folder.byUid(selected.uid(seq));
+                if (m.isPresent()) {
+                    size += storedSize(selected.folder, m.get());
+                }
+            }
+            if (!server.quotas.allows(login, size)) {
+                tagged(tag, OVER_QUOTA);
+                return;
+            }
+        }
         List<Long> from = new ArrayList<>();
         List<Long> to = new ArrayList<>();
         MaildirFolder target = server.mailboxes.acquire(account.dir(c.mailbox()));
         try {
-            for (int seq : selected.resolve(c.set(), c.uid())) {
+            for (int seq : seqs) {
                 long uid = selected.uid(seq);
                 Optional<Long> copied = selected.folder.copyTo(uid, target);
                 if (copied.isPresent()) {

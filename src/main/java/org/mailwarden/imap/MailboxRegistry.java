@@ -62,6 +62,8 @@ final class MailboxRegistry {
         Entry e = open.get(folder.dir());
         if (e != null && e.folder == folder && --e.refs <= 0) {
             open.remove(folder.dir());
+            // under the registry lock: a new open of this folder reads the state file after this wrote it
+            folder.close();
         }
     }
 

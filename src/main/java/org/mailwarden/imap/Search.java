@@ -54,6 +54,7 @@ final class Search {
                 long size = box.folder.virtualSize(m);
                 yield larger ? size > octets : size < octets;
             }
+            case SearchKey.Modseq(long atLeast) -> m.modseq() >= atLeast;
             case SearchKey.Not(SearchKey k) -> !matches(k);
             case SearchKey.Or(SearchKey a, SearchKey b) -> matches(a) || matches(b);
             case SearchKey.And(List<SearchKey> keys) -> {

@@ -33,6 +33,9 @@ sealed interface SearchKey {
 
     record Size(boolean larger, long octets) implements SearchKey {}
 
+    /** MODSEQ n (RFC 7162 3.1.5): the message's mod-sequence is at least n. */
+    record Modseq(long atLeast) implements SearchKey {}
+
     record Not(SearchKey key) implements SearchKey {}
 
     record Or(SearchKey a, SearchKey b) implements SearchKey {}

@@ -21,6 +21,10 @@ final class SelectedMailbox {
     final String name;
     final MaildirFolder folder;
     final boolean readOnly;
+    /** CONDSTORE is enabled on the session: flag updates carry UID and MODSEQ (RFC 7162 3.2). */
+    boolean condstore;
+    /** HIGHESTMODSEQ as of {@link #load()}. */
+    private long highestAtLoad;
     /** UIDs by sequence number - 1. */
     private long[] uids = new long[16];
     private int count;
@@ -44,6 +48,7 @@ final class SelectedMailbox {
         folder.refresh();
         long seenVersionNow = folder.version();
         long recentFrom = folder.claimRecent(!readOnly);
+        highestAtLoad = folder.highestModseq(); // before the list: at worst a change is reported twice
         List<MaildirFolder.Message> all = folder.messages();
         for (MaildirFolder.Message m : all) {
             add(m.uid());
@@ -60,6 +65,10 @@ final class SelectedMailbox {
             uids = java.util.Arrays.copyOf(uids, count * 2);
         }
         uids[count++] = uid;
+    }
+
+    long highestAtLoad() {
+        return highestAtLoad;
     }
 
     int count() {
@@ -152,8 +161,8 @@ final class SelectedMailbox {
                 Long own = reported.get(m.uid());
                 int seq = seqOf(m.uid());
                 if (seq > 0 && (own == null || own != m.modseq())) {
-                    untagged.accept(seq + " FETCH (UID " + m.uid() + " FLAGS (" + flags.imap(m, isRecent(m.uid()))
-                            + "))");
+                    untagged.accept(seq + " FETCH (UID " + m.uid() + (condstore ? " MODSEQ (" + m.modseq() + ")" : "")
+                            + " FLAGS (" + flags.imap(m, isRecent(m.uid())) + "))");
                 }
             }
             highest = Math.max(highest, m.modseq());

@@ -10,6 +10,7 @@ import org.mailwarden.config.ImapConfig;
 import org.mailwarden.config.ListenerConfig;
 import org.mailwarden.config.ServerConfig;
 import org.mailwarden.directory.FileDirectory;
+import org.mailwarden.directory.QuotaLimits;
 import org.mailwarden.events.EventBus;
 import org.mailwarden.gate.AdminApi;
 import org.mailwarden.gate.ConnectionGate;
@@ -22,6 +23,7 @@ import org.mailwarden.queue.DurableQueue;
 import org.mailwarden.imap.ImapServer;
 import org.mailwarden.smtp.SmtpServer;
 import org.mailwarden.store.MaildirStore;
+import org.mailwarden.store.QuotaService;
 import org.mailwarden.tls.PemTlsProvider;
 import org.mailwarden.tls.SelfSigned;
 import org.mailwarden.tls.TlsProvider;
@@ -41,6 +43,7 @@ public final class MailServer implements AutoCloseable {
     private final FileDirectory directory;
     private final org.mailwarden.auth.Authenticator auth;
     private final MaildirStore store;
+    private final QuotaService quotas;
     private final DurableQueue queue;
     private final TlsProvider tls;
     private final ConnectionGate gate;
@@ -73,6 +76,7 @@ public final class MailServer implements AutoCloseable {
                 config.extraDomains(), config.recipientDelimiter());
         this.auth = new org.mailwarden.auth.Authenticator(directory, events, config.submission().authFailureDelay());
         this.store = new MaildirStore(config.mailDir());
+        this.quotas = new QuotaService(store, new QuotaLimits(config.configDir())::storageLimit);
         this.queue = new DurableQueue(config.stateDir().resolve("queue"));
         this.tls = config.tlsCert() != null
                 ? new PemTlsProvider(config.tlsCert(), config.tlsKey(), Duration.ofSeconds(10))
@@ -121,13 +125,14 @@ public final class MailServer implements AutoCloseable {
 
     private SmtpServer smtp(SmtpServer.Mode mode) {
         return new SmtpServer(mode, config.hostname(), config.smtp(), config.submission(), routing(), auth, store, queue,
-                tls, events);
+                tls, events, quotas);
     }
 
     /** One IMAP server for both IMAP listeners, so they share the open-mailbox registry. */
     private ImapServer imap() {
         if (imap == null) {
-            imap = new ImapServer(config.hostname(), ImapConfig.load(config.configDir()), auth, store, tls, events);
+            imap = new ImapServer(config.hostname(), ImapConfig.load(config.configDir()), auth, store, tls, events,
+                    quotas);
         }
         return imap;
     }

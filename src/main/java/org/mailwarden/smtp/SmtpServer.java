@@ -11,6 +11,7 @@ import org.mailwarden.gate.Connection;
 import org.mailwarden.gate.ConnectionHandler;
 import org.mailwarden.queue.OutboundQueue;
 import org.mailwarden.store.MailStore;
+import org.mailwarden.store.QuotaService;
 import org.mailwarden.tls.TlsProvider;
 
 /** The SMTP protocol server: what every SMTP session shares. Knows nothing of other protocols. */
@@ -29,11 +30,14 @@ public final class SmtpServer implements ConnectionHandler {
     final EventBus events;
     final SubmissionConfig submission;
     final Authenticator auth;
+    final QuotaService quotas;
 
     public SmtpServer(Mode mode, String hostname, SmtpConfig limits, SubmissionConfig submission, Directory directory,
-            Authenticator auth, MailStore store, OutboundQueue queue, TlsProvider tls, EventBus events) {
+            Authenticator auth, MailStore store, OutboundQueue queue, TlsProvider tls, EventBus events,
+            QuotaService quotas) {
         this.submission = submission;
         this.auth = auth;
+        this.quotas = quotas;
         this.mode = mode;
         this.hostname = hostname;
         this.limits = limits;

@@ -367,6 +367,10 @@ final class SmtpSession {
                     send(new Reply(554, "5.7.1", "Recipient address rejected: Access denied"));
                     return;
                 }
+                if (allowed.stream().anyMatch(server.quotas::isFull)) {
+                    send(new Reply(452, "4.2.2", "Mailbox full")); // temporary: retried until there is room
+                    return;
+                }
                 tx.mailboxes.addAll(allowed);
                 tx.forwards.addAll(forwards);
                 tx.recipients.add(rcpt);

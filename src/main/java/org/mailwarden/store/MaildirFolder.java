@@ -71,6 +71,14 @@ public final class MaildirFolder {
     private long nextUid;
     private String guid;
     private long highestModseq;
+    /** Mod-sequences up to here are covered by the state file's reservation (see {@link ModseqState}). */
+    private long reserved;
+    /** The state file no longer describes the index: write a clean snapshot at {@link #close()}. */
+    private boolean dirty;
+    /** During {@link #load()}: the modseqs of the last clean close, by UID. */
+    private Map<Long, ModseqState.Entry> restored = Map.of();
+    /** How many mod-sequences one reservation write covers. */
+    static final long RESERVE_BLOCK = 1000;
     private long version;
     private long firstRecentUid;
     private boolean deliveryPending;
@@ -102,6 +110,13 @@ public final class MaildirFolder {
                 .orElse(DovecotUidList.newGuid());
         newMtime = mtime("new");
         curMtime = mtime("cur");
+        ModseqState state = ModseqState.read(dir);
+        // 1 is the floor: HIGHESTMODSEQ 1 for an empty folder, the first change gets 2
+        highestModseq = Math.max(1, Math.max(state.reserved(), state.cleanHighest()));
+        reserved = highestModseq;
+        if (state.clean() && state.uidValidity() == uidValidity) {
+            restored = state.messages();
+        }
         List<MaildirEntry> entries = Maildirs.list(dir);
         List<MaildirEntry> unknown = new ArrayList<>();
         for (MaildirEntry e : entries) {
@@ -126,6 +141,7 @@ public final class MaildirFolder {
             }
         }
         firstRecentUid = Math.min(firstNew, nextUid);
+        restored = Map.of();
         if (list.isEmpty()) {
             persistAll();
         } else if (!added.isEmpty()) {
@@ -133,15 +149,47 @@ public final class MaildirFolder {
         }
     }
 
-    private Message toMessage(long uid, MaildirEntry e) {
+    private Message toMessage(long uid, MaildirEntry e) throws IOException {
         String fileName = e.path().getFileName().toString();
         long vsize = e.name().virtualSize().orElse(-1);
-        return new Message(uid, e.name().baseName(), fileName, e.isNew(), sortFlags(e.name().flags()),
-                ++highestModseq, vsize);
+        String flags = sortFlags(e.name().flags());
+        ModseqState.Entry before = restored.get(uid);
+        long modseq = before != null && before.flags().equals(flags) ? before.modseq() : nextModseq();
+        return new Message(uid, e.name().baseName(), fileName, e.isNew(), flags, modseq, vsize);
+    }
+
+    /** The next mod-sequence, reserved on disk before it is handed out. Under the lock (or during open). */
+    private long nextModseq() throws IOException {
+        long m = ++highestModseq;
+        if (m > reserved) {
+            reserved = Math.max(m, ModseqState.reservedOnDisk(dir)) + RESERVE_BLOCK;
+            ModseqState.write(dir, reserved, -1, 0, List.of());
+            dirty = true;
+        }
+        return m;
+    }
+
+    /**
+     * Called when no session has the folder open any more: writes each message's modseq so that the next open
+     * keeps them (see {@link ModseqState}). Does nothing if nothing changed since the last clean close.
+     */
+    public void close() {
+        lock.lock();
+        try {
+            if (dirty) {
+                ModseqState.write(dir, highestModseq, highestModseq, uidValidity, messages);
+                reserved = highestModseq;
+                dirty = false;
+            }
+        } catch (IOException e) {
+            // the folder was deleted or renamed meanwhile; its next open starts from the reservation
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Gives UIDs to files not in the index, in name order; returns the new uidlist records. */
-    private Map<String, Long> assign(List<MaildirEntry> unknown) {
+    private Map<String, Long> assign(List<MaildirEntry> unknown) throws IOException {
         Map<String, Long> added = new LinkedHashMap<>();
         for (MaildirEntry e : unknown) {
             long uid = nextUid++;
@@ -467,17 +515,19 @@ public final class MaildirFolder {
             byBase.put(e.name().baseName(), e);
         }
         boolean any = false;
+        boolean gone = false;
         ArrayList<Message> kept = new ArrayList<>(messages.size());
         for (Message m : messages) {
             MaildirEntry e = byBase.remove(m.baseName());
             if (e == null) {
                 any = true; // expunged by someone else
+                gone = true;
                 continue;
             }
             String fileName = e.path().getFileName().toString();
             if (!fileName.equals(m.fileName()) || e.isNew() != m.inNew()) {
                 String flags = sortFlags(e.name().flags());
-                kept.add(m.with(fileName, e.isNew(), flags, flags.equals(m.flags()) ? m.modseq() : ++highestModseq));
+                kept.add(m.with(fileName, e.isNew(), flags, flags.equals(m.flags()) ? m.modseq() : nextModseq()));
                 any = true;
             } else {
                 kept.add(m);
@@ -485,6 +535,9 @@ public final class MaildirFolder {
         }
         messages.clear();
         messages.addAll(kept);
+        if (gone) {
+            nextModseq();
+        }
         if (!byBase.isEmpty()) {
             List<MaildirEntry> fresh = new ArrayList<>(byBase.values());
             fresh.sort((a, b) -> a.name().baseName().compareTo(b.name().baseName()));
@@ -571,7 +624,7 @@ public final class MaildirFolder {
                     continue;
                 }
                 ownChange(before);
-                Message updated = m.with(target, false, flags, ++highestModseq);
+                Message updated = m.with(target, false, flags, nextModseq());
                 messages.set(i, updated);
                 bump();
                 return Optional.of(updated);
@@ -614,6 +667,7 @@ public final class MaildirFolder {
             }
             messages.clear();
             messages.addAll(kept);
+            nextModseq(); // an expunge is a change of the folder (RFC 7162 3.1.1)
             ownChange(before);
             persistAll();
             bump();
@@ -655,7 +709,7 @@ public final class MaildirFolder {
             DirectorySync.forceDirectory(dir.resolve("cur"));
             ownChange(before);
             long uid = nextUid++;
-            messages.add(new Message(uid, base, name, false, flags, ++highestModseq, vsize));
+            messages.add(new Message(uid, base, name, false, flags, nextModseq(), vsize));
             DovecotUidList.append(dir, Map.of(base, uid));
             bump();
             return uid;

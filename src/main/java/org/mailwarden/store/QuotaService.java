@@ -1,0 +1,180 @@
+package org.mailwarden.store;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Storage quotas, asked by every protocol that adds mail: SMTP at RCPT, IMAP at APPEND and COPY, and IMAP's QUOTA
+ * commands. One quota root per account ({@value #ROOT}, Dovecot's usual name) over all its folders.
+ *
+ * <p>Usage is the sum of the messages' sizes on disk, taken from the {@code S=} field of the Maildir file names
+ * (a stat only for names without it); message files are never read. Each folder's cur/ and new/ sums are cached
+ * with the directory's mtime, so a lookup costs a listing of the account directory and two stats per folder, and
+ * a directory is listed again only when it changed. A listing taken within {@link #RACY} of the directory's mtime
+ * is not trusted (a change in the same clock tick would not move the mtime) and is redone next time.
+ *
+ * <p>Thread-safe.
+ */
+public final class QuotaService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QuotaService.class);
+
+    /** The quota root name IMAP clients see. */
+    public static final String ROOT = "User quota";
+    static final long RACY = 2_000;
+
+    /** Where limits come from: bytes per account, 0 for unlimited. */
+    @FunctionalInterface
+    public interface Limits {
+        long storageLimit(String account);
+    }
+
+    /** An account's usage: bytes and messages in all folders, and its limit in bytes (0: unlimited). */
+    public record Usage(long bytes, long messages, long limit) {
+
+        public boolean limited() {
+            return limit > 0;
+        }
+
+        /** Whether {@code more} bytes still fit. */
+        public boolean allows(long more) {
+            return limit <= 0 || bytes + more <= limit;
+        }
+
+        /** At or over the limit: nothing more fits. */
+        public boolean full() {
+            return limit > 0 && bytes >= limit;
+        }
+    }
+
+    private record DirSum(FileTime mtime, boolean trusted, long bytes, long messages) {}
+
+    private final MaildirStore store;
+    private final Limits limits;
+    private final Clock clock;
+    private final Map<Path, DirSum> sums = new ConcurrentHashMap<>();
+
+    public QuotaService(MaildirStore store, Limits limits) {
+        this(store, limits, Clock.systemUTC());
+    }
+
+    QuotaService(MaildirStore store, Limits limits, Clock clock) {
+        this.store = store;
+        this.limits = limits;
+        this.clock = clock;
+    }
+
+    public long limit(String account) {
+        return limits.storageLimit(account);
+    }
+
+    /** The account's usage now (its limit included). */
+    public Usage usage(String account) throws IOException {
+        Path box = store.mailboxDir(account);
+        long bytes = 0;
+        long messages = 0;
+        for (Path folder : folders(box)) {
+            for (String sub : List.of("cur", "new")) {
+                DirSum s = sum(folder.resolve(sub));
+                bytes += s.bytes();
+                messages += s.messages();
+            }
+        }
+        return new Usage(bytes, messages, limits.storageLimit(account));
+    }
+
+    /**
+     * For delivery: is the account at or over its limit? An error reading the mailbox answers false (mail is not
+     * refused for a quota we cannot compute; it is logged).
+     */
+    public boolean isFull(String account) {
+        if (limits.storageLimit(account) <= 0) {
+            return false;
+        }
+        try {
+            return usage(account).full();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("event=quota-error account={} error=\"{}\"", account, e.toString());
+            return false;
+        }
+    }
+
+    /** Whether {@code more} bytes fit into the account (always true without a limit; no listing then). */
+    public boolean allows(String account, long more) throws IOException {
+        if (limits.storageLimit(account) <= 0) {
+            return true;
+        }
+        return usage(account).allows(more);
+    }
+
+    /** The INBOX maildir and its Maildir++ folders (".Name" directories). */
+    private static List<Path> folders(Path box) throws IOException {
+        List<Path> out = new java.util.ArrayList<>();
+        out.add(box);
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(box, p -> {
+            String n = p.getFileName().toString();
+            return n.startsWith(".") && !n.equals(".") && !n.equals("..") && Files.isDirectory(p);
+        })) {
+            for (Path p : entries) {
+                out.add(p);
+            }
+        } catch (NoSuchFileException e) {
+            // no mail yet
+        }
+        return out;
+    }
+
+    private DirSum sum(Path dir) throws IOException {
+        FileTime mtime;
+        try {
+            mtime = Files.getLastModifiedTime(dir);
+        } catch (NoSuchFileException e) {
+            sums.remove(dir);
+            return new DirSum(null, true, 0, 0);
+        }
+        DirSum cached = sums.get(dir);
+        if (cached != null && cached.trusted() && mtime.equals(cached.mtime())) {
+            return cached;
+        }
+        long listedAt = clock.millis();
+        long bytes = 0;
+        long messages = 0;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                if (name.startsWith(".")) {
+                    continue;
+                }
+                MaildirFileName parsed = MaildirFileName.parse(name);
+                long size;
+                if (parsed.size().isPresent()) {
+                    size = parsed.size().getAsLong();
+                } else {
+                    try {
+                        size = Files.size(f);
+                    } catch (NoSuchFileException e) {
+                        continue; // renamed or expunged meanwhile; the mtime moved, the next look lists again
+                    }
+                }
+                bytes += size;
+                messages++;
+            }
+        } catch (NoSuchFileException e) {
+            sums.remove(dir);
+            return new DirSum(null, true, 0, 0);
+        }
+        DirSum s = new DirSum(mtime, listedAt - mtime.toMillis() > RACY, bytes, messages);
+        sums.put(dir, s);
+        return s;
+    }
+}
