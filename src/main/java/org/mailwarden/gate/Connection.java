@@ -7,6 +7,9 @@ import java.security.SecureRandom;
 import javax.net.ssl.SSLSocket;
 import org.mailwarden.config.ListenerConfig;
 import org.mailwarden.events.Event;
+import org.mailwarden.events.EventBus;
+import org.mailwarden.tls.ServerTls;
+import org.mailwarden.tls.TlsProvider;
 
 /**
  * One accepted client connection as protocol code sees it: the socket (replaced after STARTTLS), the real
@@ -70,6 +73,26 @@ public final class Connection {
 
     public void upgraded(SSLSocket tls) {
         this.socket = tls;
+    }
+
+    /**
+     * STARTTLS for every protocol (RFC 3207, RFC 3501 6.2.1): after the protocol's "go ahead" reply has been
+     * flushed, runs the handshake (bounded by the socket's read timeout) and switches this connection to TLS.
+     * {@code clearTextPipelined}: the client sent more after STARTTLS in clear text; the caller drops it (the
+     * CVE-2011-0411 injection) and this reports it. Returns null after a failed handshake, also reported.
+     */
+    public SSLSocket startTls(TlsProvider tls, boolean clearTextPipelined, EventBus events) {
+        if (clearTextPipelined) {
+            events.emit(new Event.ProtocolError(origin, id, 0, "pipelined-after-starttls"));
+        }
+        try {
+            SSLSocket ssl = ServerTls.upgrade(socket, tls);
+            upgraded(ssl);
+            return ssl;
+        } catch (IOException e) {
+            events.emit(new Event.TlsFailure(origin, id, String.valueOf(e.getMessage())));
+            return null;
+        }
     }
 
     public boolean isTls() {

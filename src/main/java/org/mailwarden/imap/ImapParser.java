@@ -801,6 +801,11 @@ final class ImapParser {
     }
 
     private List<String> atomList() {
+        return list(this::atom);
+    }
+
+    /** A parenthesized, space-separated list of items read by {@code item}. */
+    private List<String> list(java.util.function.Supplier<String> item) {
         if (peek() != '(') {
             throw new SyntaxError("'(' expected");
         }
@@ -810,7 +815,7 @@ final class ImapParser {
             if (!out.isEmpty()) {
                 sp();
             }
-            out.add(atom());
+            out.add(item.get());
         }
         pos++;
         return out;
@@ -838,35 +843,11 @@ final class ImapParser {
     }
 
     private List<String> astringList() {
-        if (peek() != '(') {
-            throw new SyntaxError("'(' expected");
-        }
-        pos++;
-        List<String> out = new ArrayList<>();
-        while (peek() != ')') {
-            if (!out.isEmpty()) {
-                sp();
-            }
-            out.add(astring());
-        }
-        pos++;
-        return out;
+        return list(this::astring);
     }
 
     private List<String> flagList() {
-        if (peek() != '(') {
-            throw new SyntaxError("'(' expected");
-        }
-        pos++;
-        List<String> out = new ArrayList<>();
-        while (peek() != ')') {
-            if (!out.isEmpty()) {
-                sp();
-            }
-            out.add(flag());
-        }
-        pos++;
-        return out;
+        return list(this::flag);
     }
 
     /** Skips a parenthesized list (with nesting and quoted strings) we accept without using. */

@@ -27,7 +27,6 @@ import org.mailwarden.gate.Connection;
 import org.mailwarden.store.Crlf;
 import org.mailwarden.store.MaildirFolder;
 import org.mailwarden.store.QuotaService;
-import org.mailwarden.tls.ServerTls;
 
 /**
  * One IMAP connection (RFC 3501), on the connection's virtual thread. Responses are buffered and flushed when
@@ -392,20 +391,13 @@ final class ImapSession {
         }
         tagged(tag, "OK Begin TLS negotiation now");
         flush();
-        if (input.buffered() > 0) {
-            // RFC 3501 6.2.1 / CVE-2011-0411: what was pipelined after STARTTLS came in clear text; dropped.
-            server.events.emit(new Event.ProtocolError(origin, conn.id(), 0, "pipelined-after-starttls"));
-        }
-        SSLSocket ssl;
-        try {
-            ssl = ServerTls.upgrade(conn.socket(), server.tls);
-        } catch (IOException e) {
-            server.events.emit(new Event.TlsFailure(origin, conn.id(), e.getMessage()));
+        // what was pipelined after STARTTLS came in clear text: input.reset drops it (CVE-2011-0411)
+        SSLSocket ssl = conn.startTls(server.tls, input.buffered() > 0, server.events);
+        if (ssl == null) {
             closeReason = "tls-failure";
             closing = true;
             return;
         }
-        conn.upgraded(ssl);
         input.reset(ssl.getInputStream());
         outLock.lock();
         try {

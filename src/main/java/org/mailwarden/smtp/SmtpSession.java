@@ -24,7 +24,6 @@ import org.mailwarden.events.Event;
 import org.mailwarden.auth.Authenticator;
 import org.mailwarden.auth.SaslPlain;
 import org.mailwarden.gate.Connection;
-import org.mailwarden.tls.ServerTls;
 
 /**
  * One SMTP connection (RFC 5321) with the extensions of RFC 1870 (SIZE), 6152 (8BITMIME), 2920 (PIPELINING),
@@ -847,21 +846,13 @@ final class SmtpSession {
         }
         send(Reply.READY_FOR_TLS);
         flush();
-        if (input.buffered() > 0) {
-            // RFC 3207 / CVE-2011-0411: anything pipelined after STARTTLS came in clear text; it is dropped.
-            server.events.emit(new Event.ProtocolError(origin, conn.id(), 0, "pipelined-after-starttls"));
-        }
-        SSLSocket ssl;
-        try {
-            // the handshake runs inside upgrade(), bounded by the command timeout already set on the socket
-            ssl = ServerTls.upgrade(conn.socket(), server.tls);
-        } catch (IOException e) {
-            server.events.emit(new Event.TlsFailure(origin, conn.id(), e.getMessage()));
+        // anything pipelined after STARTTLS came in clear text: input.reset drops it (CVE-2011-0411)
+        SSLSocket ssl = conn.startTls(server.tls, input.buffered() > 0, server.events);
+        if (ssl == null) {
             closeReason = "tls-failure";
             closing = true;
             return;
         }
-        conn.upgraded(ssl);
         input.reset(ssl.getInputStream());
         out = new BufferedOutputStream(ssl.getOutputStream(), 16 * 1024);
         // RFC 3207 4.2: the client must start over with EHLO.
