@@ -271,6 +271,9 @@ public class ImapLoad {
         int warmup = iopt(o, "warmup", 0);
         String label = opt(o, "label", host + ":" + port);
         long seed = Long.parseLong(opt(o, "seed", "1"));
+        // Dovecot allows 10 connections per user and client IP (mail_max_userip_connections): spread the clients
+        // over several loopback source addresses
+        String[] sources = opt(o, "sources", "127.0.0.1").split(",");
         Map<Op, Integer> weights = new EnumMap<>(Op.class);
         for (String kv : opt(o, "mix", DEFAULT_MIX).split(",")) {
             String[] p = kv.split("=");
@@ -296,7 +299,7 @@ public class ImapLoad {
                 int count = 0;
                 try {
                     long t0 = System.nanoTime();
-                    cl = new Client(host, port, tls, ctx, null, 60_000);
+                    cl = new Client(host, port, tls, ctx, sources[id % sources.length], 60_000);
                     Response lr = cl.cmd("LOGIN \"" + user + "\" \"" + pass + "\"");
                     if (!lr.status.equals("OK")) throw new IOException("LOGIN: " + lr.text);
                     Response sr = cl.cmd("SELECT INBOX");

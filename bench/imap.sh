@@ -67,8 +67,10 @@ mw=$!
 for _ in $(seq 300); do grep -q 'event=listening listener=imaps' "$data/server.log" && break; sleep 0.1; done
 grep -q 'event=listening listener=imaps' "$data/server.log" || { cat "$data/server.log"; exit 1; }
 
-dov=(--port 143 --tls none --user "$user@example.test" --label dovecot)
-mwa=(--port $imaps --tls implicit --user "$user@example.test" --label mailwarden)
+# Dovecot allows 10 connections per user and client IP (mail_max_userip_connections): 8 clients per source address
+sources=$(seq -s, -f '127.0.0.%g' 1 $(( (clients + 7) / 8 )))
+dov=(--port 143 --tls none --user "$user@example.test" --label dovecot --sources "$sources")
+mwa=(--port $imaps --tls implicit --user "$user@example.test" --label mailwarden --sources "$sources")
 echo "indexing (first SELECT)..."
 load load "${dov[@]}" --clients 1 --duration 0 >/dev/null
 load load "${mwa[@]}" --clients 1 --duration 0 >/dev/null
