@@ -516,6 +516,18 @@ public class ImapLoad {
                     + "(%.1f KiB per connection over the start)%n", idling.get(), settle, rss / 1024,
                     (rss - rss0) / (double) Math.max(1, idling.get()));
         }
+        if (pid > 0 && o.containsKey("histogram")) {
+            // the live set by class (GC.class_histogram runs a full collection first), and the RSS after it
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    "" + pid, "GC.class_histogram").redirectErrorStream(true).start();
+            List<String> lines = new BufferedReader(new InputStreamReader(p.getInputStream())).lines().toList();
+            p.waitFor();
+            System.out.println("idle: live objects by class (top 25 of jcmd GC.class_histogram):");
+            lines.stream().limit(28).forEach(x -> System.out.println("  " + x));
+            lines.stream().filter(x -> x.startsWith("Total")).forEach(x -> System.out.println("  " + x));
+            Thread.sleep(2000);
+            System.out.printf("idle: server VmRSS after a full GC = %d MiB%n", rssKiB(pid) / 1024);
+        }
         if (smtpPort > 0) {
             String rcpt = opt(o, "rcpt", "user1@" + domain);
             int expect = 0;

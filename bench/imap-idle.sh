@@ -10,7 +10,8 @@
 #
 # Needs root only to raise the file descriptor limit (ulimit -n). Loopback only.
 # usage: bench/imap-idle.sh [CONNECTIONS=10000] [ACCOUNTS=500] [MESSAGES_PER_INBOX=20]
-#   env: MW_JAVA_OPTS (default -XX:+UseZGC, as ./mailwarden), SETTLE_S (default 15)
+#   env: MW_JAVA_OPTS (default -XX:+UseZGC, as ./mailwarden), SETTLE_S (default 15),
+#        HISTOGRAM=1 (print the server's live objects by class while the connections are open)
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 conns=${1:-10000} accounts=${2:-500} msgs=${3:-20}
@@ -55,7 +56,7 @@ sleep 2
 echo "server: pid $mw, JVM options: $opts"
 sources=$(seq -s, -f '127.0.0.%g' 1 4)
 "$JAVA_HOME/bin/java" -Xmx2g "$here/bench/ImapLoad.java" idle --port $imaps --tls implicit --clients "$conns" \
-  --accounts "$accounts" --sources "$sources" --pid "$mw" --smtp-port $smtp --settle "$settle" --rcpt user1@example.test
+  --accounts "$accounts" --sources "$sources" --pid "$mw" --smtp-port $smtp --settle "$settle" --rcpt user1@example.test ${HISTOGRAM:+--histogram}
 echo "server heap (jcmd GC.heap_info):"
 "$JAVA_HOME/bin/jcmd" "$mw" GC.heap_info 2>/dev/null | sed 's/^/  /' | head -12 || true
 errors=$(grep -c 'ERROR\|Exception' "$data/server.log" || true)

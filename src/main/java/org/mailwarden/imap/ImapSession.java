@@ -39,6 +39,11 @@ final class ImapSession {
             + "UIDPLUS MOVE SPECIAL-USE";
     /** How often an IDLE client hears "still here" (keeps NAT mappings alive; Dovecot: 2 minutes). */
     private static final Duration IDLE_KEEPALIVE = Duration.ofMinutes(2);
+    /**
+     * The response buffer of every connection: 4 KiB keeps 10,000 idle sessions small; larger writes (message
+     * bodies) go straight through to the socket.
+     */
+    private static final int OUT_BUFFER = 4 * 1024;
 
     private final ImapServer server;
     private final Connection conn;
@@ -58,7 +63,7 @@ final class ImapSession {
         this.server = server;
         this.conn = conn;
         this.origin = conn.origin();
-        this.out = new BufferedOutputStream(conn.socket().getOutputStream(), 16 * 1024);
+        this.out = new BufferedOutputStream(conn.socket().getOutputStream(), OUT_BUFFER);
         this.input = new ImapInput(conn.socket().getInputStream(), server.config.maxLineLength(),
                 server.config.maxLiteralSize(), this::flush);
     }
@@ -388,7 +393,7 @@ final class ImapSession {
         input.reset(ssl.getInputStream());
         outLock.lock();
         try {
-            out = new BufferedOutputStream(ssl.getOutputStream(), 16 * 1024);
+            out = new BufferedOutputStream(ssl.getOutputStream(), OUT_BUFFER);
         } finally {
             outLock.unlock();
         }
