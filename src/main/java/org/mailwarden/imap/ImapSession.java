@@ -756,17 +756,36 @@ final class ImapSession {
         syncSelected(false);
         List<String> kw = selected.folder.keywords();
         StringBuilder sb = new StringBuilder("SEARCH");
+        Snapshot index = new Snapshot(selected.folder);
         for (int seq = 1; seq <= selected.count(); seq++) {
-            Optional<MaildirFolder.Message> m = selected.folder.byUid(selected.uid(seq));
-            if (m.isEmpty()) {
+            MaildirFolder.Message m = index.get(selected.uid(seq));
+            if (m == null) {
                 continue; // expunged by another session, not yet reported
             }
-            if (new Search(selected, kw, seq, m.get()).matches(s.key())) {
+            if (new Search(selected, kw, seq, m).matches(s.key())) {
                 sb.append(' ').append(s.uid() ? selected.uid(seq) : seq);
             }
         }
         untagged(sb.toString());
         okCode(tag, null, (s.uid() ? "UID " : "") + "SEARCH completed", s.uid());
+    }
+
+    /** Messages by ascending UID from one copy of the folder's index: one lock per command, not per message. */
+    private static final class Snapshot {
+        private final List<MaildirFolder.Message> all;
+        private int next;
+
+        Snapshot(MaildirFolder folder) {
+            all = folder.messages();
+        }
+
+        /** The message with this UID, or null; ask for UIDs in ascending order. */
+        MaildirFolder.Message get(long uid) {
+            while (next < all.size() && all.get(next).uid() < uid) {
+                next++;
+            }
+            return next < all.size() && all.get(next).uid() == uid ? all.get(next) : null;
+        }
     }
 
     private void fetch(String tag, ImapCommand.Fetch f) throws IOException {
@@ -779,13 +798,14 @@ final class ImapSession {
         boolean setsSeen = !selected.readOnly && items.stream()
                 .anyMatch(i -> i instanceof FetchItem.Section sec && !sec.peek());
         List<String> kw = selected.folder.keywords();
-        for (int seq : selected.resolve(f.set(), f.uid())) {
+        List<Integer> seqs = selected.resolve(f.set(), f.uid());
+        Snapshot index = seqs.size() > 64 ? new Snapshot(selected.folder) : null;
+        for (int seq : seqs) {
             long uid = selected.uid(seq);
-            Optional<MaildirFolder.Message> found = selected.folder.byUid(uid);
-            if (found.isEmpty()) {
+            MaildirFolder.Message m = index != null ? index.get(uid) : selected.folder.byUid(uid).orElse(null);
+            if (m == null) {
                 continue;
             }
-            MaildirFolder.Message m = found.get();
             byte[] data = null;
             MimeTree.Part tree = null;
             if (needsBody) {
