@@ -13,12 +13,14 @@
 #
 # Needs root (the peer installs and starts Postfix + Dovecot on loopback). Loopback only.
 # usage: bench/imap.sh [MESSAGES=10000] [CLIENTS=20] [DURATION_S=20] [ROUNDS=2]
-#   env: MW_JAVA_OPTS (default -XX:+UseZGC, as ./mailwarden), WARMUP_S (default 5), BENCH_USER (user1), DETAIL=1
+#   env: MW_JAVA_OPTS (default -XX:+UseZGC, as ./mailwarden), WARMUP_S (default 15: JIT and header cache),
+#        BENCH_USER (user1), DETAIL=1 (per-command breakdown), MIX (weights, e.g. a read-only mix:
+#        MIX=FETCH_FLAGS_RANGE=12,FETCH_HEADER=20,FETCH_BODY=15,SEARCH_UNSEEN=4,NOOP=10; default in ImapLoad.java)
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 peer="${PEER_DIR:-$here/../shared/peer}"
 messages=${1:-10000} clients=${2:-20} duration=${3:-20} rounds=${4:-2}
-warmup=${WARMUP_S:-5}
+warmup=${WARMUP_S:-15}
 user=${BENCH_USER:-user1}
 [ "$(id -u)" = 0 ] || { echo "bench/imap.sh needs root (it starts Postfix and Dovecot on loopback)" >&2; exit 2; }
 [ -f "$peer/start.sh" ] || { echo "peer scripts not found in $peer (set PEER_DIR)" >&2; exit 2; }
@@ -69,8 +71,8 @@ grep -q 'event=listening listener=imaps' "$data/server.log" || { cat "$data/serv
 
 # Dovecot allows 10 connections per user and client IP (mail_max_userip_connections): 8 clients per source address
 sources=$(seq -s, -f '127.0.0.%g' 1 $(( (clients + 7) / 8 )))
-dov=(--port 143 --tls none --user "$user@example.test" --label dovecot --sources "$sources")
-mwa=(--port $imaps --tls implicit --user "$user@example.test" --label mailwarden --sources "$sources")
+dov=(--port 143 --tls none --user "$user@example.test" --label dovecot --sources "$sources" ${MIX:+--mix "$MIX"})
+mwa=(--port $imaps --tls implicit --user "$user@example.test" --label mailwarden --sources "$sources" ${MIX:+--mix "$MIX"})
 echo "indexing (first SELECT)..."
 load load "${dov[@]}" --clients 1 --duration 0 >/dev/null
 load load "${mwa[@]}" --clients 1 --duration 0 >/dev/null
