@@ -13,6 +13,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -31,6 +32,8 @@ final class Search {
     private final MaildirFolder.Message m;
     private MimeTree.Part parsed;
     private boolean loaded;
+    private String headerText;
+    private boolean headerLoaded;
 
     Search(SelectedMailbox box, List<String> keywords, int seq, MaildirFolder.Message m) {
         this.box = box;
@@ -93,6 +96,68 @@ final class Search {
         return parsed;
     }
 
+    /** The header (text as stored), from the folder's header cache; null if the message is gone. */
+    private String headerText() throws IOException {
+        if (!headerLoaded) {
+            headerLoaded = true;
+            headerText = box.folder.header(m.uid()).orElse(null);
+        }
+        return headerText;
+    }
+
+    /**
+     * The values of the header fields named {@code field} (case-insensitive), in order, unfolded and stripped
+     * exactly as {@link MimeTree#fields} gives them, without building the others: SEARCH FROM/SUBJECT/HEADER
+     * over a large folder looks at one or two fields of every message.
+     */
+    static List<String> fieldValues(String header, String field) {
+        List<String> out = new ArrayList<>(1);
+        int n = header.length();
+        int pos = 0;
+        boolean named = false;   // the current line belongs to a field (continuation lines are appended)
+        StringBuilder value = null; // non-null while in a field with the wanted name
+        while (pos < n) {
+            int nl = header.indexOf('\n', pos);
+            int end = nl < 0 ? n : nl;
+            int lineEnd = end > pos && header.charAt(end - 1) == '\r' ? end - 1 : end;
+            if (lineEnd > pos) {
+                char c0 = header.charAt(pos);
+                if ((c0 == ' ' || c0 == '\t') && named) {
+                    if (value != null) {
+                        value.append(header, pos, lineEnd);
+                    }
+                } else {
+                    if (value != null) {
+                        out.add(value.toString().strip());
+                        value = null;
+                    }
+                    int colon = header.indexOf(':', pos);
+                    if (colon <= pos || colon >= lineEnd) {
+                        named = false;
+                    } else {
+                        named = true;
+                        int a = pos;
+                        int b = colon;
+                        while (a < b && Character.isWhitespace(header.charAt(a))) {
+                            a++;
+                        }
+                        while (b > a && Character.isWhitespace(header.charAt(b - 1))) {
+                            b--;
+                        }
+                        if (b - a == field.length() && header.regionMatches(true, a, field, 0, b - a)) {
+                            value = new StringBuilder().append(header, colon + 1, lineEnd);
+                        }
+                    }
+                }
+            }
+            pos = end + 1;
+        }
+        if (value != null) {
+            out.add(value.toString().strip());
+        }
+        return out;
+    }
+
     private static boolean contains(String haystack, String needle) {
         return haystack != null && haystack.toLowerCase(Locale.ROOT).contains(needle.toLowerCase(Locale.ROOT));
     }
@@ -106,12 +171,12 @@ final class Search {
     }
 
     private boolean header(String field, String value) throws IOException {
-        MimeTree.Part p = message();
-        if (p == null) {
+        String h = headerText();
+        if (h == null) {
             return false;
         }
-        for (MimeTree.Field f : p.fields()) {
-            if (f.name().equalsIgnoreCase(field) && (value.isEmpty() || contains(decode(f.value()), value))) {
+        for (String v : fieldValues(h, field)) {
+            if (value.isEmpty() || contains(decode(v), value)) {
                 return true;
             }
         }
@@ -173,8 +238,9 @@ final class Search {
     private boolean date(SearchKey.Date d) throws IOException {
         LocalDate day;
         if (d.sent()) {
-            MimeTree.Part p = message();
-            String h = p == null ? null : p.header("Date");
+            String text = headerText();
+            List<String> dates = text == null ? List.of() : fieldValues(text, "Date");
+            String h = dates.isEmpty() ? null : dates.getFirst();
             if (h == null) {
                 return false;
             }

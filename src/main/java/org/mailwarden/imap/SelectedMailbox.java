@@ -31,6 +31,8 @@ final class SelectedMailbox {
     private final Set<Long> recent = new HashSet<>();
     private long seenModseq;
     private long seenVersion;
+    /** A sync without expunges saw a change: expunges may be waiting to be reported. */
+    private boolean expungesPending;
     /** Flag changes this session already reported itself (STORE), by UID: the modseq reported. */
     private final Map<Long, Long> reported = new HashMap<>();
 
@@ -135,15 +137,20 @@ final class SelectedMailbox {
     void sync(boolean expunges, Consumer<String> untagged, FlagNames flags) throws IOException {
         folder.refresh();
         long version = folder.version();
+        if (version == seenVersion && (!expunges || !expungesPending)) {
+            return; // nothing changed since this view was last brought up to date (the common case)
+        }
+        expungesPending = !expunges;
         List<MaildirFolder.Message> all = folder.messages();
         long highest = seenModseq;
         if (expunges) {
-            Set<Long> present = new HashSet<>(all.size() * 2);
-            for (MaildirFolder.Message m : all) {
-                present.add(m.uid());
-            }
+            // both ascending by UID: walk them together from the end (highest sequence numbers first)
+            int j = all.size() - 1;
             for (int i = count - 1; i >= 0; i--) {
-                if (!present.contains(uids[i])) {
+                while (j >= 0 && all.get(j).uid() > uids[i]) {
+                    j--;
+                }
+                if (j < 0 || all.get(j).uid() != uids[i]) {
                     untagged.accept((i + 1) + " EXPUNGE");
                     recent.remove(uids[i]);
                     System.arraycopy(uids, i + 1, uids, i, count - i - 1);

@@ -1,6 +1,7 @@
 package org.mailwarden.store;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -23,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -84,6 +87,13 @@ public final class MaildirFolder {
     private boolean deliveryPending;
     private FileTime newMtime;
     private FileTime curMtime;
+    /**
+     * Message headers read for SEARCH, by base name (a Maildir file's content never changes, only its name's
+     * flags), so that header searches do not read every file again; bounded by {@link #HEADER_CACHE_MAX}.
+     */
+    private final Map<String, String> headerCache = new ConcurrentHashMap<>();
+    private final AtomicLong headerCacheBytes = new AtomicLong();
+    static final long HEADER_CACHE_MAX = 16L * 1024 * 1024;
 
     private MaildirFolder(Path dir, List<String> keywords) {
         this.dir = dir;
@@ -366,6 +376,86 @@ public final class MaildirFolder {
         return Optional.empty();
     }
 
+    /**
+     * The message's header as stored (LF line ends as in the file, decoded as UTF-8), up to and including the
+     * blank line that ends it, or the whole file when there is none; cached. Empty if the message is gone.
+     */
+    public Optional<String> header(long uid) throws IOException {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            Optional<Message> m = byUid(uid);
+            if (m.isEmpty()) {
+                return Optional.empty();
+            }
+            String base = m.get().baseName();
+            String cached = headerCache.get(base);
+            if (cached != null) {
+                return Optional.of(cached);
+            }
+            try {
+                String h = new String(readHeader(path(m.get())), java.nio.charset.StandardCharsets.UTF_8);
+                if (headerCacheBytes.get() + h.length() <= HEADER_CACHE_MAX && headerCache.putIfAbsent(base, h) == null) {
+                    headerCacheBytes.addAndGet(h.length());
+                }
+                return Optional.of(h);
+            } catch (NoSuchFileException e) {
+                refresh(true);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void uncache(String baseName) {
+        String h = headerCache.remove(baseName);
+        if (h != null) {
+            headerCacheBytes.addAndGet(-h.length());
+        }
+    }
+
+    /** Reads a file up to the end of its header (see {@link #header}). */
+    static byte[] readHeader(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[4096];
+            int n = 0;
+            int from = 0;
+            while (true) {
+                if (n == buf.length) {
+                    buf = Arrays.copyOf(buf, buf.length * 2);
+                }
+                int r = in.read(buf, n, buf.length - n);
+                if (r < 0) {
+                    return Arrays.copyOf(buf, n);
+                }
+                n += r;
+                int end = headerEnd(buf, from, n);
+                if (end >= 0) {
+                    return Arrays.copyOf(buf, end);
+                }
+                from = Math.max(0, n - 2);
+            }
+        }
+    }
+
+    /** The offset after the blank line ending a header (LF or CRLF line ends), or -1 if not in b[0, n). */
+    static int headerEnd(byte[] b, int from, int n) {
+        if (from == 0 && n > 0 && b[0] == '\n') {
+            return 1;
+        }
+        if (from == 0 && n > 1 && b[0] == '\r' && b[1] == '\n') {
+            return 2;
+        }
+        for (int i = from; i < n; i++) {
+            if (b[i] == '\n') {
+                if (i + 1 < n && b[i + 1] == '\n') {
+                    return i + 2;
+                }
+                if (i + 2 < n && b[i + 1] == '\r' && b[i + 2] == '\n') {
+                    return i + 3;
+                }
+            }
+        }
+        return -1;
+    }
+
     /** INTERNALDATE: the file's mtime (Dovecot sets it to the received date). */
     public Instant receivedDate(Message m) {
         try {
@@ -522,6 +612,7 @@ public final class MaildirFolder {
             if (e == null) {
                 any = true; // expunged by someone else
                 gone = true;
+                uncache(m.baseName());
                 continue;
             }
             String fileName = e.path().getFileName().toString();
@@ -658,6 +749,7 @@ public final class MaildirFolder {
                         // already gone
                     }
                     removed.add(m.uid());
+                    uncache(m.baseName());
                 } else {
                     kept.add(m);
                 }
