@@ -10,16 +10,16 @@
 #
 # Needs root only to raise the file descriptor limit (ulimit -n). Loopback only.
 # usage: bench/imap-idle.sh [CONNECTIONS=10000] [ACCOUNTS=500] [MESSAGES_PER_INBOX=20]
-#   env: MW_JAVA_OPTS (default -XX:+UseZGC, as ./mailwarden), SETTLE_S (default 15),
+#   env: MW_JAVA_OPTS (default $MAILWARDEN_JAVA_OPTS, as ./mailwarden), SETTLE_S (default 15),
 #        HISTOGRAM=1 (print the server's live objects by class while the connections are open)
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 conns=${1:-10000} accounts=${2:-500} msgs=${3:-20}
 settle=${SETTLE_S:-15}
-opts=${MW_JAVA_OPTS:--XX:+UseZGC}
 
 "$here/mailwarden" version >/dev/null            # builds if needed
 source "$here/scripts/java-env.sh"
+opts=${MW_JAVA_OPTS:-$MAILWARDEN_JAVA_OPTS}
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 [ "$(ulimit -n)" -ge $((conns + 1000)) ] || { echo "ulimit -n is $(ulimit -n): too low for $conns connections" >&2; exit 2; }
 

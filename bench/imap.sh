@@ -13,7 +13,7 @@
 #
 # Needs root (the peer installs and starts Postfix + Dovecot on loopback). Loopback only.
 # usage: bench/imap.sh [MESSAGES=10000] [CLIENTS=20] [DURATION_S=20] [ROUNDS=2]
-#   env: MW_JAVA_OPTS (default -XX:+UseZGC, as ./mailwarden), WARMUP_S (default 15: JIT and header cache),
+#   env: MW_JAVA_OPTS (default $MAILWARDEN_JAVA_OPTS, as ./mailwarden), WARMUP_S (default 15: JIT and header cache),
 #        BENCH_USER (user1), DETAIL=1 (per-command breakdown), MIX (weights, e.g. a read-only mix:
 #        MIX=FETCH_FLAGS_RANGE=12,FETCH_HEADER=20,FETCH_BODY=15,SEARCH_UNSEEN=4,NOOP=10; default in ImapLoad.java)
 set -euo pipefail
@@ -62,7 +62,7 @@ limits.connection-rate = 0
 CONF
 imaps=12993
 # shellcheck disable=SC2086
-MAILWARDEN_DATA="$data/mw" "$JAVA_HOME/bin/java" ${MW_JAVA_OPTS:--XX:+UseZGC} -jar "$here/target/mailwarden.jar" serve \
+MAILWARDEN_DATA="$data/mw" "$JAVA_HOME/bin/java" ${MW_JAVA_OPTS:-$MAILWARDEN_JAVA_OPTS} -jar "$here/target/mailwarden.jar" serve \
   --no-demo --data-dir "$data/mw" --smtp-port 0 --submission-port 0 --submissions-port 0 --imap-port 0 \
   --imaps-port $imaps > "$data/server.log" 2>&1 &
 mw=$!

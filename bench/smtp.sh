@@ -20,7 +20,7 @@ mkdir -p "$data/config"
 printf 'listen.address = 127.0.0.1\nhostname = mx.example.test\n' > "$data/config/mailwarden.conf"
 printf 'user1@example.test|{PLAIN}password\n' > "$data/config/postfix-accounts.cf"
 port=2625
-MAILWARDEN_DATA="$data" "$JAVA_HOME/bin/java" -XX:+UseZGC -jar "$here/target/mailwarden.jar" serve --no-demo \
+MAILWARDEN_DATA="$data" "$JAVA_HOME/bin/java" $MAILWARDEN_JAVA_OPTS -jar "$here/target/mailwarden.jar" serve --no-demo \
   --data-dir "$data" --smtp-port $port --submission-port 0 --submissions-port 0 --imap-port 0 --imaps-port 0 \
   > "$data/server.log" 2>&1 &
 mw=$!

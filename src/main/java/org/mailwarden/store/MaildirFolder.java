@@ -94,6 +94,9 @@ public final class MaildirFolder {
     private final Map<String, String> headerCache = new ConcurrentHashMap<>();
     private final AtomicLong headerCacheBytes = new AtomicLong();
     static final long HEADER_CACHE_MAX = 16L * 1024 * 1024;
+    /** All open folders' header caches together: the heap is bounded, the number of open folders is not. */
+    static final long HEADER_CACHE_TOTAL_MAX = 64L * 1024 * 1024;
+    private static final AtomicLong HEADER_CACHE_TOTAL = new AtomicLong();
 
     private MaildirFolder(Path dir, List<String> keywords) {
         this.dir = dir;
@@ -184,6 +187,8 @@ public final class MaildirFolder {
      * keeps them (see {@link ModseqState}). Does nothing if nothing changed since the last clean close.
      */
     public void close() {
+        // the last session left: give the header cache's share of the global budget back
+        headerCache.keySet().forEach(this::uncache);
         lock.lock();
         try {
             if (dirty) {
@@ -393,8 +398,11 @@ public final class MaildirFolder {
             }
             try {
                 String h = new String(readHeader(path(m.get())), java.nio.charset.StandardCharsets.UTF_8);
-                if (headerCacheBytes.get() + h.length() <= HEADER_CACHE_MAX && headerCache.putIfAbsent(base, h) == null) {
+                if (headerCacheBytes.get() + h.length() <= HEADER_CACHE_MAX
+                        && HEADER_CACHE_TOTAL.get() + h.length() <= HEADER_CACHE_TOTAL_MAX
+                        && headerCache.putIfAbsent(base, h) == null) {
                     headerCacheBytes.addAndGet(h.length());
+                    HEADER_CACHE_TOTAL.addAndGet(h.length());
                 }
                 return Optional.of(h);
             } catch (NoSuchFileException e) {
@@ -408,7 +416,13 @@ public final class MaildirFolder {
         String h = headerCache.remove(baseName);
         if (h != null) {
             headerCacheBytes.addAndGet(-h.length());
+            HEADER_CACHE_TOTAL.addAndGet(-h.length());
         }
+    }
+
+    /** Bytes held by every open folder's header cache (for tests and diagnostics). */
+    static long headerCacheTotal() {
+        return HEADER_CACHE_TOTAL.get();
     }
 
     /** Reads a file up to the end of its header (see {@link #header}). */

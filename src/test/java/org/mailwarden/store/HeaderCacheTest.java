@@ -1,0 +1,35 @@
+package org.mailwarden.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The SEARCH header cache counts against one process-wide budget, and a closed folder gives its share back. */
+class HeaderCacheTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void closingAFolderReleasesItsCachedHeaders() throws Exception {
+        for (String sub : List.of("cur", "new", "tmp")) {
+            Files.createDirectories(dir.resolve(sub));
+        }
+        MaildirFolder f = MaildirFolder.open(dir);
+        long uid = f.append("Subject: cached\r\nFrom: a@b.test\r\n\r\nbody\r\n".getBytes(StandardCharsets.UTF_8),
+                "", Instant.now());
+        long before = MaildirFolder.headerCacheTotal();
+        assertThat(f.header(uid)).get().asString().contains("Subject: cached");
+        assertThat(MaildirFolder.headerCacheTotal()).isGreaterThan(before);
+        assertThat(f.header(uid)).get().asString().contains("From: a@b.test"); // served from the cache
+        f.close();
+        assertThat(MaildirFolder.headerCacheTotal()).isEqualTo(before);
+        assertThat(MaildirFolder.HEADER_CACHE_TOTAL_MAX).isGreaterThanOrEqualTo(MaildirFolder.HEADER_CACHE_MAX);
+    }
+}
