@@ -15,6 +15,9 @@ n1k=${1:-5000} n100k=${2:-1000} sessions=${3:-20}
 source "$here/scripts/java-env.sh"
 
 bash "$peer/start.sh"
+# both servers start from an empty mailbox: a peer Maildir left full by another benchmark (and its Dovecot
+# indexes) slows LMTP delivery and would flatter the ratio
+rm -rf /var/mail/example.test/user1
 data=$(mktemp -d /tmp/mailwarden-bench.XXXXXX)
 mkdir -p "$data/config"
 printf 'listen.address = 127.0.0.1\nhostname = mx.example.test\n' > "$data/config/mailwarden.conf"
