@@ -151,7 +151,9 @@ final class MaildirDelivery implements IncomingMessage {
                 }
             }
             pos = drain(pos);
-            channel.force(true); // file data durable before any name points at it
+            // fdatasync: the data and the size needed to read it are durable before any name points at the file
+            // (timestamps need not be); the names are made durable by the grouped directory fsync after the rename
+            channel.force(false);
             channel.close();
             long size = flushed;
             // W= as Dovecot computes it from the file: every LF not preceded by CR counts as CRLF.
