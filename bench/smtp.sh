@@ -7,7 +7,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 peer="${PEER_DIR:-$here/../shared/peer}"
-n1k=${1:-5000} n100k=${2:-1000} sessions=${3:-20}
+n1k=${1:-5000} n100k=${2:-1000} sessions=${3:-20} warm=${WARMUP_MESSAGES:-1000}
 [ "$(id -u)" = 0 ] || { echo "bench/smtp.sh needs root (it starts Postfix and Dovecot on loopback)" >&2; exit 2; }
 [ -x "$peer/start.sh" ] || [ -f "$peer/start.sh" ] || { echo "peer scripts not found in $peer (set PEER_DIR)" >&2; exit 2; }
 
@@ -37,9 +37,10 @@ arate() { sed -n 's/.*accept_msgs_per_s=\([0-9]*\).*/\1/p'; }
 declare -A result
 for spec in "1024 $n1k" "102400 $n100k"; do
   set -- $spec; size=$1 n=$2
-  # warm-up (JIT, page cache) for both, not counted
-  bash "$peer/bench-smtp.sh" 127.0.0.1:25 user1@example.test /var/mail/example.test/user1 200 "$size" "$sessions" >/dev/null
-  bash "$peer/bench-smtp.sh" 127.0.0.1:$port user1@example.test "$data/mail/example.test/user1" 200 "$size" "$sessions" >/dev/null
+  # warm-up for both, not counted: the JVM needs a few thousand SMTP transactions before its JIT has compiled
+  # the hot paths (a long-running server runs compiled code); Postfix and Dovecot are native and lose nothing
+  bash "$peer/bench-smtp.sh" 127.0.0.1:25 user1@example.test /var/mail/example.test/user1 "$warm" "$size" "$sessions" >/dev/null
+  bash "$peer/bench-smtp.sh" 127.0.0.1:$port user1@example.test "$data/mail/example.test/user1" "$warm" "$size" "$sessions" >/dev/null
   p=$(bash "$peer/bench-smtp.sh" 127.0.0.1:25 user1@example.test /var/mail/example.test/user1 "$n" "$size" "$sessions")
   m=$(bash "$peer/bench-smtp.sh" 127.0.0.1:$port user1@example.test "$data/mail/example.test/user1" "$n" "$size" "$sessions")
   echo "postfix+dovecot: $p"
