@@ -11,10 +11,11 @@ import java.util.Map;
  * @param maxLiteralSize largest literal (APPEND)
  * @param loginTimeout   inactivity allowed before login
  * @param idleTimeout    inactivity allowed after login, IDLE included (RFC 3501 5.4: 30 minutes at least)
+ * @param idleKeepalive  how often a client in IDLE hears "still here"
  * @param maxBadCommands BAD responses before the session is closed
  */
 public record ImapConfig(int maxLineLength, long maxLiteralSize, Duration loginTimeout, Duration idleTimeout,
-        int maxBadCommands) {
+        Duration idleKeepalive, int maxBadCommands) {
 
     public static ImapConfig defaults() {
         return from(Map.of());
@@ -28,7 +29,7 @@ public record ImapConfig(int maxLineLength, long maxLiteralSize, Duration loginT
     static ImapConfig from(Map<String, String> file) {
         return new ImapConfig(get(file, Settings.IMAP_MAX_LINE_LENGTH), get(file, Settings.IMAP_MAX_LITERAL_SIZE),
                 get(file, Settings.IMAP_LOGIN_TIMEOUT), get(file, Settings.IMAP_IDLE_TIMEOUT),
-                get(file, Settings.IMAP_MAX_BAD_COMMANDS));
+                get(file, Settings.IMAP_IDLE_KEEPALIVE), get(file, Settings.IMAP_MAX_BAD_COMMANDS));
     }
 
     private static <T> T get(Map<String, String> file, Setting<T> s) {

@@ -204,12 +204,14 @@ public final class Settings {
             "how long an IMAP client may stay idle before it has logged in; then BYE");
     public static final Setting<Duration> IMAP_IDLE_TIMEOUT = Setting.duration("imap.idle-timeout", null, "30m",
             "how long a logged-in IMAP client may stay silent, IDLE included (RFC 3501 5.4: at least 30 minutes)");
+    public static final Setting<Duration> IMAP_IDLE_KEEPALIVE = Setting.duration("imap.idle-keepalive", null, "2m",
+            "how often a client in IDLE hears \"* OK Still here\" (keeps NAT and proxy mappings open; Dovecot: 2m)");
     public static final Setting<Integer> IMAP_MAX_BAD_COMMANDS = Setting.integer("imap.max-bad-commands", null, 20,
             1, 1000, "BAD responses in one IMAP session before it is closed with BYE");
 
 
     public static final List<Setting<?>> IMAP = List.of(IMAP_MAX_LINE_LENGTH, IMAP_MAX_LITERAL_SIZE,
-            IMAP_LOGIN_TIMEOUT, IMAP_IDLE_TIMEOUT, IMAP_MAX_BAD_COMMANDS);
+            IMAP_LOGIN_TIMEOUT, IMAP_IDLE_TIMEOUT, IMAP_IDLE_KEEPALIVE, IMAP_MAX_BAD_COMMANDS);
 
     public static final List<Setting<?>> ALL = java.util.stream.Stream.of(List.<Setting<?>>of(HOSTNAME, DOMAINS,
             LISTEN_ADDRESS, MAX_CONNECTIONS, MAX_LINE_LENGTH, MAX_MESSAGE_SIZE, MAX_RECIPIENTS, COMMAND_TIMEOUT,

@@ -41,8 +41,12 @@ final class ImapInput {
     private static final Pattern LITERAL = Pattern.compile("\\{(\\d{1,19})(\\+?)\\}$");
 
     private InputStream in;
-    /** Small: every open connection (10,000 IDLE clients) holds one; literals are copied out in pieces anyway. */
-    private final byte[] buf = new byte[4 * 1024];
+    /** Small: every open connection holds one; literals are copied out in pieces anyway. */
+    private static final int BUFFER = 4 * 1024;
+    /** What an IDLE connection holds while it waits, instead of {@link #BUFFER} (see {@link #await()}). */
+    private static final int WAIT_BUFFER = 64;
+
+    private byte[] buf = new byte[BUFFER];
     private int pos;
     private int limit;
     private final int maxLine;
@@ -69,16 +73,47 @@ final class ImapInput {
     }
 
     private int next() throws IOException {
-        if (pos == limit) {
-            beforeBlocking.run();
-            int n = in.read(buf, 0, buf.length);
-            if (n <= 0) {
-                return -1;
-            }
-            pos = 0;
-            limit = n;
+        if (pos == limit && !fill()) {
+            return -1;
         }
         return buf[pos++] & 0xff;
+    }
+
+    /** Reads what the client sent next into the buffer (after flushing the answers due); false at its end. */
+    private boolean fill() throws IOException {
+        beforeBlocking.run();
+        if (buf == null) {
+            buf = new byte[BUFFER];
+        }
+        int n = in.read(buf, 0, buf.length);
+        if (n <= 0) {
+            return false;
+        }
+        pos = 0;
+        limit = n;
+        return true;
+    }
+
+    /**
+     * Blocks until the client sends something, without reading it; false at end of stream. Meant for a
+     * connection that may wait for hours (IDLE): it holds a few bytes meanwhile instead of its buffer. A
+     * {@link java.net.SocketTimeoutException} leaves the input as it was, so the caller may wait again.
+     */
+    boolean await() throws IOException {
+        if (pos < limit) {
+            return true;
+        }
+        buf = null;
+        byte[] first = new byte[WAIT_BUFFER];
+        int n = in.read(first, 0, first.length);
+        if (n <= 0) {
+            return false;
+        }
+        buf = new byte[BUFFER];
+        System.arraycopy(first, 0, buf, 0, n);
+        pos = 0;
+        limit = n;
+        return true;
     }
 
     /**
@@ -146,14 +181,8 @@ final class ImapInput {
             byte[] literal = new byte[(int) size];
             int off = 0;
             while (off < literal.length) {
-                if (pos == limit) {
-                    beforeBlocking.run();
-                    int n = in.read(buf, 0, buf.length);
-                    if (n <= 0) {
-                        return new Read.End();
-                    }
-                    pos = 0;
-                    limit = n;
+                if (pos == limit && !fill()) {
+                    return new Read.End();
                 }
                 int k = Math.min(limit - pos, literal.length - off);
                 System.arraycopy(buf, pos, literal, off, k);

@@ -3,6 +3,7 @@ package org.mailwarden.imap;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.mailwarden.auth.Authenticator;
 import org.mailwarden.config.ImapConfig;
 import org.mailwarden.events.EventBus;
@@ -26,6 +27,8 @@ public final class ImapServer implements ConnectionHandler {
     final EventBus events;
     final MailboxRegistry mailboxes;
     final QuotaService quotas;
+    /** Sessions in IDLE now. */
+    final AtomicInteger idling = new AtomicInteger();
 
     public ImapServer(String hostname, ImapConfig config, Authenticator auth, MaildirStore store, TlsProvider tls,
             EventBus events, QuotaService quotas) {
@@ -48,6 +51,11 @@ public final class ImapServer implements ConnectionHandler {
     public void refuse(OutputStream out, String reason) throws IOException {
         out.write(("* BYE [UNAVAILABLE] " + reason + "\r\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
+    }
+
+    /** How many sessions are in IDLE now (for operators and tests). */
+    public int idleSessions() {
+        return idling.get();
     }
 
     @Override

@@ -1,14 +1,11 @@
 package org.mailwarden.imap;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -17,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocket;
 import org.mailwarden.auth.Authenticator;
@@ -30,18 +28,17 @@ import org.mailwarden.store.QuotaService;
 
 /**
  * One IMAP connection (RFC 3501), on the connection's virtual thread. Responses are buffered and flushed when
- * the session is about to wait for the client. During IDLE a second virtual thread watches the selected
- * folder and writes its updates; the output lock keeps the two apart.
+ * the session is about to wait for the client. During IDLE the connection's thread waits for the client's
+ * DONE and sends keepalives; a change of the selected folder starts a short virtual thread that writes the
+ * updates. The output lock keeps the two apart.
  */
 final class ImapSession {
 
     private static final String CAPS_BASE = "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT CHILDREN "
             + "UIDPLUS MOVE SPECIAL-USE QUOTA QUOTA=RES-STORAGE CONDSTORE";
-    /** How often an IDLE client hears "still here" (keeps NAT mappings alive; Dovecot: 2 minutes). */
-    private static final Duration IDLE_KEEPALIVE = Duration.ofMinutes(2);
     /**
-     * The response buffer of every connection: 4 KiB keeps 10,000 idle sessions small; larger writes (message
-     * bodies) go straight through to the socket.
+     * The response buffer of every connection: 4 KiB, and none while in IDLE; larger writes (message bodies)
+     * go straight through to the socket.
      */
     private static final int OUT_BUFFER = 4 * 1024;
 
@@ -50,7 +47,11 @@ final class ImapSession {
     private final Event.Origin origin;
     private final ImapInput input;
     private final ReentrantLock outLock = new ReentrantLock();
-    private OutputStream out;
+    private ResponseBuffer out;
+    /** The folder IDLE is watching; read and cleared under the output lock. */
+    private SelectedMailbox idling;
+    /** Changes not yet pushed to the IDLE client: the first one starts the pushing thread. */
+    private final AtomicInteger idlePushes = new AtomicInteger();
 
     private String login;
     private AccountMailboxes account;
@@ -65,7 +66,7 @@ final class ImapSession {
         this.server = server;
         this.conn = conn;
         this.origin = conn.origin();
-        this.out = new BufferedOutputStream(conn.socket().getOutputStream(), OUT_BUFFER);
+        this.out = new ResponseBuffer(conn.socket().getOutputStream(), OUT_BUFFER);
         this.input = new ImapInput(conn.socket().getInputStream(), server.config.maxLineLength(),
                 server.config.maxLiteralSize(), this::flush);
     }
@@ -406,7 +407,7 @@ final class ImapSession {
         input.reset(ssl.getInputStream());
         outLock.lock();
         try {
-            out = new BufferedOutputStream(ssl.getOutputStream(), OUT_BUFFER);
+            out = new ResponseBuffer(ssl.getOutputStream(), OUT_BUFFER);
         } finally {
             outLock.unlock();
         }
@@ -1085,21 +1086,42 @@ final class ImapSession {
     private void idle(String tag) throws IOException {
         syncSelected(true);
         write("+ idling\r\n");
-        flush();
         SelectedMailbox box = selected;
-        Thread watcher = Thread.ofVirtual().name("imap-idle-" + conn.id()).start(() -> watch(box));
-        String line;
-        boolean[] overflow = new boolean[1];
+        MaildirFolder.Watch watch = null;
+        boolean more;
         try {
+            if (box != null) {
+                outLock.lock();
+                try {
+                    idling = box;
+                    watch = box.folder.watch(this::idleChanged);
+                    pushIdleUpdates(box); // what changed between the sync above and the watch
+                } finally {
+                    outLock.unlock();
+                }
+            }
+            server.idling.incrementAndGet();
+            try {
+                more = awaitIdleEnd();
+            } finally {
+                server.idling.decrementAndGet();
+            }
+        } finally {
+            outLock.lock();
+            try {
+                idling = null; // a push that starts from now on finds nothing to do
+                if (watch != null) {
+                    watch.close();
+                }
+            } finally {
+                outLock.unlock();
+            }
+        }
+        String line = null;
+        boolean[] overflow = new boolean[1];
+        if (more) {
             conn.socket().setSoTimeout((int) server.config.idleTimeout().toMillis());
             line = input.line(overflow);
-        } finally {
-            watcher.interrupt();
-            try {
-                watcher.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
         if (line == null) {
             closeReason = "client-closed";
@@ -1113,34 +1135,68 @@ final class ImapSession {
         ok(tag, "IDLE terminated");
     }
 
-    /** IDLE's watcher: pushes the selected folder's changes as they happen, and a keepalive now and then. */
-    private void watch(SelectedMailbox box) {
-        try {
-            while (!Thread.currentThread().isInterrupted()) {
-                if (box == null) {
-                    Thread.sleep(IDLE_KEEPALIVE);
-                    untagged("OK Still here");
-                    flush();
-                    continue;
+    /**
+     * Waits for the client to end IDLE, holding no buffers meanwhile, with a keepalive every
+     * {@code imap.idle-keepalive}; autologout after the idle timeout. False if the client closed the connection.
+     */
+    private boolean awaitIdleEnd() throws IOException {
+        long timeout = server.config.idleTimeout().toNanos();
+        long start = System.nanoTime();
+        while (true) {
+            outLock.lock();
+            try {
+                out.release();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                outLock.unlock();
+            }
+            long left = timeout - (System.nanoTime() - start);
+            long keepalive = server.config.idleKeepalive().toNanos();
+            boolean last = left <= keepalive;
+            long wait = last ? left : keepalive;
+            conn.socket().setSoTimeout((int) Math.max(1, wait / 1_000_000));
+            try {
+                return input.await();
+            } catch (SocketTimeoutException e) {
+                if (last) {
+                    throw e;
                 }
-                if (box.folder.awaitChange(box.seenVersion(), IDLE_KEEPALIVE)) {
-                    List<String> kw = box.folder.keywords();
+                untagged("OK Still here");
+            }
+        }
+    }
+
+    /**
+     * The IDLE folder changed: called on the changing thread, with the folder locked, so it only starts the
+     * thread that pushes the update (one at a time; changes meanwhile make it go round again).
+     */
+    private void idleChanged() {
+        if (idlePushes.getAndIncrement() == 0) {
+            Thread.ofVirtual().name("imap-idle-push-" + conn.id()).start(() -> {
+                int seen;
+                do {
+                    seen = idlePushes.get();
                     outLock.lock();
                     try {
-                        box.sync(true, this::untagged, (m, recent) -> Flags.imap(m, kw, recent));
-                        out.flush();
+                        if (idling != null) {
+                            pushIdleUpdates(idling);
+                            out.release();
+                        }
+                    } catch (IOException | UncheckedIOException e) {
+                        // the connection's thread sees the broken connection on its next read
                     } finally {
                         outLock.unlock();
                     }
-                } else {
-                    untagged("OK Still here");
-                    flush();
-                }
-            }
-        } catch (InterruptedException e) {
-            // IDLE ended
-        } catch (IOException | UncheckedIOException e) {
-            // the main thread sees the broken connection on its next read
+                } while (!idlePushes.compareAndSet(seen, 0));
+            });
         }
+    }
+
+    /** Sends the folder's changes to the IDLE client; under the output lock. */
+    private void pushIdleUpdates(SelectedMailbox box) throws IOException {
+        List<String> kw = box.folder.keywords();
+        box.sync(true, this::untagged, (m, recent) -> Flags.imap(m, kw, recent));
+        out.flush();
     }
 }

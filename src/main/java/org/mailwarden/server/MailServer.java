@@ -137,6 +137,11 @@ public final class MailServer implements AutoCloseable {
         return imap;
     }
 
+    /** IMAP sessions in IDLE now. */
+    public int imapIdleSessions() {
+        return imap == null ? 0 : imap.idleSessions();
+    }
+
     /** The bound port of a listener by name (smtp, submission, submissions, imap, imaps); -1 if not running. */
     public int port(String listenerName) {
         return listeners.stream().filter(l -> l.config().name().equals(listenerName)).mapToInt(Listener::port)

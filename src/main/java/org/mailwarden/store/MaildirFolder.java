@@ -22,11 +22,12 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -35,7 +36,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Built from the uidlist and a directory listing, never by reading message files, so opening a folder of
  * 100,000 messages costs one listing of cur/.
  *
- * <p>Every change (new mail, flags, expunge) bumps {@link #version()} and wakes {@link #awaitChange} waiters;
+ * <p>Every change (new mail, flags, expunge) bumps {@link #version()} and calls the {@link #watch} callbacks;
  * deliveries from SMTP call {@link #deliveryNotice()}, which makes the next {@link #refresh()} scan new/.
  *
  * <p>Thread-safe: one lock per folder; file renames happen under it, so sessions of this process never race
@@ -66,7 +67,8 @@ public final class MaildirFolder {
 
     private final Path dir;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    /** See {@link #watch}: IDLE sessions, a few per folder. */
+    private final List<Runnable> watchers = new CopyOnWriteArrayList<>();
     /** By UID ascending. */
     private final ArrayList<Message> messages = new ArrayList<>();
     private final List<String> keywords;
@@ -259,7 +261,7 @@ public final class MaildirFolder {
         }
     }
 
-    /** Bumped by every change; pass it to {@link #awaitChange}. */
+    /** Bumped by every change. */
     public long version() {
         lock.lock();
         try {
@@ -502,40 +504,44 @@ public final class MaildirFolder {
 
     // ---- change notification -------------------------------------------------------------------------
 
-    /** Called when a delivery has put a file into new/: wakes waiters, and the next refresh scans new/. */
+    /** Called when a delivery has put a file into new/: tells the watchers, and the next refresh scans new/. */
     public void deliveryNotice() {
         lock.lock();
         try {
             deliveryPending = true;
-            changed.signalAll();
+            notifyWatchers();
         } finally {
             lock.unlock();
         }
     }
 
     /**
-     * Waits until {@link #version()} differs from {@code seen} or a delivery was announced, at most {@code max}.
-     * Returns true if something happened (call {@link #refresh()} then).
+     * Calls {@code onChange} after every change of the folder (new mail, flags, expunge) and every delivery
+     * notice, until the returned handle is closed; call {@link #refresh()} then. It runs on the changing
+     * thread with the folder locked, so it must hand the work off (start a virtual thread), never block.
      */
-    public boolean awaitChange(long seen, Duration max) throws InterruptedException {
-        long nanos = max.toNanos();
-        lock.lock();
-        try {
-            while (version == seen && !deliveryPending) {
-                if (nanos <= 0) {
-                    return false;
-                }
-                nanos = changed.awaitNanos(nanos);
-            }
-            return true;
-        } finally {
-            lock.unlock();
-        }
+    public Watch watch(Runnable onChange) {
+        Objects.requireNonNull(onChange);
+        watchers.add(onChange);
+        return () -> watchers.remove(onChange);
+    }
+
+    /** A registration made by {@link #watch}. */
+    @FunctionalInterface
+    public interface Watch extends AutoCloseable {
+        @Override
+        void close();
     }
 
     private void bump() {
         version++;
-        changed.signalAll();
+        notifyWatchers();
+    }
+
+    private void notifyWatchers() {
+        for (Runnable w : watchers) {
+            w.run();
+        }
     }
 
     /**

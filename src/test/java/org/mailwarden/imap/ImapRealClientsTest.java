@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailwarden.support.Await;
 import org.mailwarden.support.Processes;
 import org.mailwarden.support.TestServer;
 
@@ -141,7 +142,7 @@ class ImapRealClientsTest {
                     // folder closed at the end
                 }
             });
-            Thread.sleep(300); // let IDLE start
+            Await.until("Angus Mail in IDLE", Duration.ofSeconds(5), () -> t.server.imapIdleSessions() == 1);
             long start = System.nanoTime();
             deliver(t, "alice@example.test", "pushed", "x");
             assertThat(added.await(5, TimeUnit.SECONDS)).isTrue();

@@ -50,6 +50,38 @@ class ImapSessionLimitsTest {
     }
 
     @Test
+    void idleKeepalivesOverTlsLeaveTheSessionUsable() throws Exception {
+        // the connection's thread waits for DONE with a read timeout per keepalive: each timeout must leave
+        // the TLS stream intact, and a delivery meanwhile is pushed by another thread
+        t = TestServer.startWithConfig(dir, "imap.idle-keepalive = 150ms\nimap.idle-timeout = 30s");
+        try (ImapClient c = new ImapClient(t.imapsPort(), true)) {
+            c.line();
+            c.login("alice@example.test", "secret-alice");
+            c.command("SELECT INBOX");
+            c.send("i1 IDLE\r\n");
+            assertThat(c.line()).startsWith("+ ");
+            assertThat(c.line()).isEqualTo("* OK Still here");
+            assertThat(c.line()).isEqualTo("* OK Still here");
+            assertThat(t.server.imapIdleSessions()).isEqualTo(1);
+            ImapProtocolTest.deliver(t, "alice@example.test", "during idle", "x");
+            String next = c.line();
+            while (next.equals("* OK Still here")) {
+                next = c.line();
+            }
+            assertThat(next).isEqualTo("* 1 EXISTS");
+            assertThat(c.line()).isEqualTo("* 1 RECENT");
+            assertThat(c.line()).isEqualTo("* OK Still here");
+            c.send("DO");
+            c.send("NE\r\n");
+            assertThat(c.until("i1").getLast()).isEqualTo("i1 OK IDLE terminated");
+            assertThat(t.server.imapIdleSessions()).isZero();
+            assertThat(c.command("FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])"))
+                    .anySatisfy(l -> assertThat(l).contains("during idle"));
+            assertThat(c.command("NOOP").getLast()).endsWith("OK NOOP completed");
+        }
+    }
+
+    @Test
     void commandsPipelinedAfterStartTlsAreDropped() throws Exception {
         t = TestServer.start(dir);
         try (ImapClient c = new ImapClient(t.imapPort(), false)) {
