@@ -1,11 +1,9 @@
 package org.mailwarden.config;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 
 /**
- * IMAP limits and timeouts (the {@code imap.*} settings of mailwarden.conf).
+ * IMAP limits and timeouts (the {@code imap.*} settings of mailwarden.conf), part of {@link ServerConfig}.
  *
  * @param maxLineLength  longest command line, literals not counted
  * @param maxLiteralSize largest literal (APPEND)
@@ -18,22 +16,22 @@ public record ImapConfig(int maxLineLength, long maxLiteralSize, Duration loginT
         Duration idleKeepalive, int maxBadCommands) {
 
     public static ImapConfig defaults() {
-        return from(Map.of());
+        return load(new Source() {
+            @Override
+            public <T> T get(Setting<T> s) {
+                return s.parse(s.defaultValue(), "default");
+            }
+        });
     }
 
-    /** Reads the imap.* settings from {@code <configDir>/mailwarden.conf} (no environment variables). */
-    public static ImapConfig load(Path configDir) {
-        return from(ServerConfig.readFile(configDir.resolve(ServerConfig.CONFIG_FILE)));
+    /** Where settings come from (the config file, resolved by ServerConfig). */
+    interface Source {
+        <T> T get(Setting<T> s);
     }
 
-    static ImapConfig from(Map<String, String> file) {
-        return new ImapConfig(get(file, Settings.IMAP_MAX_LINE_LENGTH), get(file, Settings.IMAP_MAX_LITERAL_SIZE),
-                get(file, Settings.IMAP_LOGIN_TIMEOUT), get(file, Settings.IMAP_IDLE_TIMEOUT),
-                get(file, Settings.IMAP_IDLE_KEEPALIVE), get(file, Settings.IMAP_MAX_BAD_COMMANDS));
-    }
-
-    private static <T> T get(Map<String, String> file, Setting<T> s) {
-        return file.containsKey(s.key()) ? s.parse(file.get(s.key()), ServerConfig.CONFIG_FILE)
-                : s.parse(s.defaultValue(), "default");
+    static ImapConfig load(Source v) {
+        return new ImapConfig(v.get(Settings.IMAP_MAX_LINE_LENGTH), v.get(Settings.IMAP_MAX_LITERAL_SIZE),
+                v.get(Settings.IMAP_LOGIN_TIMEOUT), v.get(Settings.IMAP_IDLE_TIMEOUT),
+                v.get(Settings.IMAP_IDLE_KEEPALIVE), v.get(Settings.IMAP_MAX_BAD_COMMANDS));
     }
 }

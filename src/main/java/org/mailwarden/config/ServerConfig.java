@@ -22,13 +22,13 @@ import java.util.stream.Collectors;
 public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stateDir, String hostname,
         Set<String> extraDomains, List<ListenerConfig> listeners, SmtpConfig smtp, int maxConnections,
         String recipientDelimiter, Path tlsCert, Path tlsKey, SubmissionConfig submission, GateConfig gate,
-        OutboundConfig outbound, String postmasterAddress) {
+        OutboundConfig outbound, String postmasterAddress, ImapConfig imap) {
 
     public static final String CONFIG_FILE = "mailwarden.conf";
 
     public ServerConfig withGate(GateConfig g) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, g, outbound, postmasterAddress);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, g, outbound, postmasterAddress, imap);
     }
 
     public Path tlsDir() {
@@ -37,27 +37,32 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
 
     public ServerConfig withListeners(List<ListenerConfig> l) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, List.copyOf(l), smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap);
     }
 
     public ServerConfig withSmtp(SmtpConfig s) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, s,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap);
     }
 
     public ServerConfig withMaxConnections(int n) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp, n,
-                recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress);
+                recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap);
     }
 
     public ServerConfig withSubmission(SubmissionConfig s) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, s, gate, outbound, postmasterAddress);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, s, gate, outbound, postmasterAddress, imap);
     }
 
     public ServerConfig withOutbound(OutboundConfig o) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, o, postmasterAddress);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, o, postmasterAddress, imap);
+    }
+
+    public ServerConfig withImap(ImapConfig i) {
+        return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, i);
     }
 
     /** Ports per protocol; null leaves the listener out. */
@@ -152,7 +157,7 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
                 List.copyOf(listeners), smtp, v.get(Settings.MAX_CONNECTIONS), v.get(Settings.RECIPIENT_DELIMITER),
                 cert.isBlank() ? null : Path.of(cert), key.isBlank() ? null : Path.of(key), submission,
                 GateConfig.load(v).withTrustedNetworks(trusted), OutboundConfig.load(v, env, configDir),
-                v.get(Settings.POSTMASTER_ADDRESS).strip().toLowerCase(java.util.Locale.ROOT));
+                v.get(Settings.POSTMASTER_ADDRESS).strip().toLowerCase(java.util.Locale.ROOT), ImapConfig.load(v));
     }
 
     private static void addListener(List<ListenerConfig> out, String name, ListenerConfig.Protocol p,
@@ -228,7 +233,7 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
 
     /** Resolves a setting from the file, then the environment (env wins, as in docker-mailserver). */
     private record Values(Map<String, String> file, Map<String, String> env)
-            implements GateConfig.Source, OutboundConfig.Source {
+            implements GateConfig.Source, OutboundConfig.Source, ImapConfig.Source {
         @Override
         public <T> T get(Setting<T> s) {
             if (s.env() != null && env.get(s.env()) != null && !env.get(s.env()).isBlank()) {

@@ -6,7 +6,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.mailwarden.config.ImapConfig;
 import org.mailwarden.config.ListenerConfig;
 import org.mailwarden.config.ServerConfig;
 import org.mailwarden.directory.FileDirectory;
@@ -131,7 +130,7 @@ public final class MailServer implements AutoCloseable {
     /** One IMAP server for both IMAP listeners, so they share the open-mailbox registry. */
     private ImapServer imap() {
         if (imap == null) {
-            imap = new ImapServer(config.hostname(), ImapConfig.load(config.configDir()), auth, store, tls, events,
+            imap = new ImapServer(config.hostname(), config.imap(), auth, store, tls, events,
                     quotas);
         }
         return imap;
