@@ -124,6 +124,9 @@ public final class Settings {
     public static final Setting<GateConfig.Rate> CONNECTION_RATE = new Setting<>("limits.connection-rate", null,
             "60/1m", "new connections per client IP, as COUNT/PERIOD (e.g. 60/1m); 0 = no limit",
             GateConfig.Rate::parse);
+    public static final Setting<Duration> WRITE_TIMEOUT = Setting.duration("limits.write-timeout", null, "5m",
+            "how long a write to a client may stay blocked (the client stopped reading) before the connection is "
+                    + "closed, on every listener");
     public static final Setting<Integer> ACCOUNT_FAILURE_LIMIT = Setting.integer("auth.account-failure-limit", null,
             10, 0, 1_000_000, "failed logins for one account (from IPs it never logged in from) within "
                     + "auth.account-failure-window after which such IPs are refused for it; 0 = no limit");
@@ -156,7 +159,7 @@ public final class Settings {
             BAN_ENABLED, BAN_MAXRETRY, BAN_FINDTIME, BAN_BANTIME, BAN_MAX_BANTIME,
             BAN_RECIDIVE_WINDOW, BAN_PERMANENT_AFTER, BAN_IGNORE, BAN_WEIGHTS, BAN_BLOCKTYPE, BAN_FAIL2BAN_LOG,
             MAX_CONNECTIONS_PER_IP,
-            CONNECTION_RATE, ACCOUNT_FAILURE_LIMIT, ACCOUNT_FAILURE_WINDOW);
+            CONNECTION_RATE, WRITE_TIMEOUT, ACCOUNT_FAILURE_LIMIT, ACCOUNT_FAILURE_WINDOW);
 
     // --- outbound delivery (queue, MX delivery, relay host) ---
     public enum RelayTls { STARTTLS, IMPLICIT }

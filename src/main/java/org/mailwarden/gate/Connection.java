@@ -1,6 +1,7 @@
 package org.mailwarden.gate;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.security.SecureRandom;
@@ -21,11 +22,16 @@ public final class Connection {
     private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
 
     private volatile Socket socket;
+    /** The accepted TCP socket, under TLS when there is TLS: closing it never waits (see {@link #abort()}). */
+    private final Socket tcp;
     private final InetAddress clientIp;
     private final ListenerConfig listener;
     private final String id;
     private final Event.Origin origin;
     private final ConnectionGate gate;
+    /** When the write in progress began (System.nanoTime()); {@link #NOT_WRITING} between writes. */
+    private volatile long writeStarted = NOT_WRITING;
+    private static final long NOT_WRITING = Long.MIN_VALUE;
 
     public Connection(Socket socket, InetAddress clientIp, ListenerConfig listener, String protocol) {
         this(socket, clientIp, listener, protocol, ConnectionGate.OPEN);
@@ -35,6 +41,7 @@ public final class Connection {
     public Connection(Socket socket, InetAddress clientIp, ListenerConfig listener, String protocol,
             ConnectionGate gate) {
         this.socket = socket;
+        this.tcp = socket;
         this.clientIp = clientIp;
         this.listener = listener;
         this.id = newId();
@@ -115,11 +122,75 @@ public final class Connection {
         return origin;
     }
 
+    /**
+     * The socket's output stream, watched: the listener closes a connection whose write has been blocked
+     * longer than {@code limits.write-timeout} (a client that stopped reading). Ask again after STARTTLS.
+     */
+    public OutputStream output() throws IOException {
+        OutputStream raw = socket.getOutputStream();
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                writeStarted = System.nanoTime();
+                try {
+                    raw.write(b);
+                } finally {
+                    writeStarted = NOT_WRITING;
+                }
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                writeStarted = System.nanoTime();
+                try {
+                    raw.write(b, off, len);
+                } finally {
+                    writeStarted = NOT_WRITING;
+                }
+            }
+
+            @Override
+            public void flush() throws IOException {
+                writeStarted = System.nanoTime();
+                try {
+                    raw.flush();
+                } finally {
+                    writeStarted = NOT_WRITING;
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                raw.close();
+            }
+        };
+    }
+
+    /** How long the write in progress has been blocked at {@code now} (System.nanoTime()); 0 when none. */
+    long writeBlockedNanos(long now) {
+        long started = writeStarted;
+        return started == NOT_WRITING ? 0 : now - started;
+    }
+
+    /** Closes the connection (with TLS, sending close_notify): for the connection's own thread, at its end. */
     public void close() {
         try {
             socket.close();
         } catch (IOException ignored) {
             // closing is best effort; the peer may already be gone
+        }
+    }
+
+    /**
+     * Closes the connection from another thread (a ban, the write watchdog, shutdown): closes the TCP socket
+     * under TLS, because closing a TLS socket waits for a write in progress, which may never end. The
+     * connection's thread then fails on its next (or current) read or write.
+     */
+    public void abort() {
+        try {
+            tcp.close();
+        } catch (IOException ignored) {
+            // already gone
         }
     }
 }

@@ -26,7 +26,7 @@ public final class ConnectionRegistry {
     public int closeAll(Cidr net) {
         List<Connection> hit = open.stream().filter(c -> net.contains(c.clientIp())).toList();
         for (Connection c : hit) {
-            c.close();
+            c.abort();
         }
         return hit.size();
     }

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -38,9 +39,12 @@ public final class Listener implements AutoCloseable {
     private ServerSocket server;
     private Thread acceptor;
     private volatile boolean closing;
+    private final Duration writeTimeout;
+    private Thread watchdog;
 
     public Listener(ListenerConfig config, ConnectionGate gate, ConnectionHandler handler, TlsProvider tls,
-            int maxConnections, EventBus events) {
+            int maxConnections, Duration writeTimeout, EventBus events) {
+        this.writeTimeout = writeTimeout;
         this.config = config;
         this.gate = gate;
         this.handler = handler;
@@ -64,6 +68,9 @@ public final class Listener implements AutoCloseable {
                     + " (is another server using the port? choose another with --" + config.name() + "-port)", e);
         }
         acceptor = Thread.ofPlatform().name("accept-" + config.name()).daemon(true).start(this::acceptLoop);
+        if (writeTimeout.isPositive()) {
+            watchdog = Thread.ofVirtual().name("write-watchdog-" + config.name()).start(this::watchWrites);
+        }
         LOG.info("event=listening listener={} proto={} tls={} address={} port={}", config.name(),
                 handler.protocol(), config.tls().name().toLowerCase(), server.getInetAddress().getHostAddress(),
                 port());
@@ -94,6 +101,29 @@ public final class Listener implements AutoCloseable {
                 continue;
             }
             Thread.ofVirtual().name("conn-" + config.name()).start(() -> serve(s));
+        }
+    }
+
+    /**
+     * Closes connections whose write has been blocked longer than the write timeout: a client that stops
+     * reading would otherwise hold its session (and a connection slot) for ever. Looks a few times per timeout.
+     */
+    private void watchWrites() {
+        long timeout = writeTimeout.toNanos();
+        long period = Math.clamp(writeTimeout.toMillis() / 4, 50, 5000);
+        while (!closing) {
+            try {
+                Thread.sleep(period);
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (Connection c : open) {
+                if (c.writeBlockedNanos(now) > timeout) {
+                    events.emit(new Event.Timeout(c.origin(), c.id(), "write"));
+                    c.abort();
+                }
+            }
         }
     }
 
@@ -237,7 +267,10 @@ public final class Listener implements AutoCloseable {
             // closing
         }
         for (Connection c : open) {
-            c.close();
+            c.abort();
+        }
+        if (watchdog != null) {
+            watchdog.interrupt();
         }
         if (acceptor != null) {
             try {

@@ -66,7 +66,7 @@ final class ImapSession {
         this.server = server;
         this.conn = conn;
         this.origin = conn.origin();
-        this.out = new ResponseBuffer(conn.socket().getOutputStream(), OUT_BUFFER);
+        this.out = new ResponseBuffer(conn.output(), OUT_BUFFER);
         this.input = new ImapInput(conn.socket().getInputStream(), server.config.maxLineLength(),
                 server.config.maxLiteralSize(), this::flush);
     }
@@ -407,7 +407,7 @@ final class ImapSession {
         input.reset(ssl.getInputStream());
         outLock.lock();
         try {
-            out = new ResponseBuffer(ssl.getOutputStream(), OUT_BUFFER);
+            out = new ResponseBuffer(conn.output(), OUT_BUFFER);
         } finally {
             outLock.unlock();
         }

@@ -93,7 +93,7 @@ public final class MailServer implements AutoCloseable {
                     case SUBMISSION -> smtp(SmtpServer.Mode.SUBMISSION);
                     case IMAP -> imap();
                 };
-                Listener listener = new Listener(l, gate, handler, tls, config.maxConnections(), events);
+                Listener listener = new Listener(l, gate, handler, tls, config.maxConnections(), config.gate().writeTimeout(), events);
                 listener.start();
                 listeners.add(listener);
             }

@@ -83,7 +83,7 @@ final class SmtpSession {
         // +1: a dot-stuffed line may be one octet longer on the wire than the limit allows after unstuffing.
         this.lineBuf = new byte[limits.maxLineLength() + 1];
         this.discardCap = Math.max(64 * 1024, 16L * limits.maxLineLength());
-        this.out = new BufferedOutputStream(conn.socket().getOutputStream(), 16 * 1024);
+        this.out = new BufferedOutputStream(conn.output(), 16 * 1024);
         this.input = new SmtpInput(conn.socket().getInputStream(), this::flush);
     }
 
@@ -854,7 +854,7 @@ final class SmtpSession {
             return;
         }
         input.reset(ssl.getInputStream());
-        out = new BufferedOutputStream(ssl.getOutputStream(), 16 * 1024);
+        out = new BufferedOutputStream(conn.output(), 16 * 1024);
         // RFC 3207 4.2: the client must start over with EHLO.
         helo = null;
         esmtp = false;

@@ -2,11 +2,14 @@ package org.mailwarden.imap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailwarden.events.Event;
+import org.mailwarden.support.Await;
 import org.mailwarden.support.ImapClient;
 import org.mailwarden.support.TestServer;
 
@@ -78,6 +81,31 @@ class ImapSessionLimitsTest {
             assertThat(c.command("FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])"))
                     .anySatisfy(l -> assertThat(l).contains("during idle"));
             assertThat(c.command("NOOP").getLast()).endsWith("OK NOOP completed");
+        }
+    }
+
+    @Test
+    void aClientThatStopsReadingIsDisconnected() throws Exception {
+        t = TestServer.startWithConfig(dir, "limits.write-timeout = 1s");
+        // a 2 MiB message, fetched 16 times without reading a byte: far more than the socket buffers hold
+        Path inbox = t.inbox("alice@example.test");
+        Files.createDirectories(inbox);
+        Files.writeString(inbox.resolve("1700000000.M1P1.mx.example.test"),
+                "Subject: big\n\n" + ("y".repeat(1023) + "\n").repeat(2048));
+        try (ImapClient c = new ImapClient(t.imapsPort(), true, new byte[0], 8192)) {
+            c.line();
+            c.login("alice@example.test", "secret-alice");
+            assertThat(c.command("SELECT INBOX")).anySatisfy(l -> assertThat(l).isEqualTo("* 1 EXISTS"));
+            StringBuilder burst = new StringBuilder();
+            for (int i = 0; i < 16; i++) {
+                burst.append("f").append(i).append(" FETCH 1 BODY.PEEK[]\r\n");
+            }
+            c.send(burst.toString());
+            Await.until("the write timeout", Duration.ofSeconds(20),
+                    () -> !t.events(Event.Timeout.class).isEmpty());
+            assertThat(t.events(Event.Timeout.class)).extracting(Event.Timeout::stage).containsExactly("write");
+            Await.until("the session closed", Duration.ofSeconds(10),
+                    () -> !t.events(Event.ConnectionClosed.class).isEmpty());
         }
     }
 

@@ -28,7 +28,15 @@ public final class ImapClient implements AutoCloseable {
 
     /** Sends {@code preamble} (a PROXY protocol header) before anything else, as a proxy in front would. */
     public ImapClient(int port, boolean implicitTls, byte[] preamble) throws IOException {
+        this(port, implicitTls, preamble, 0);
+    }
+
+    /** {@code receiveBuffer} > 0 sets the socket's receive buffer (a client that reads slowly, or not at all). */
+    public ImapClient(int port, boolean implicitTls, byte[] preamble, int receiveBuffer) throws IOException {
         socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(20_000);
         socket.getOutputStream().write(preamble);
