@@ -18,6 +18,9 @@ final class ImapParser {
 
     static final DateTimeFormatter DATE_TIME =
             DateTimeFormatter.ofPattern("d-MMM-yyyy HH:mm:ss Z", Locale.ENGLISH);
+    /** date-time as sent (RFC 3501 9): date-day-fixed, so the day is padded with a space (" 2-Feb-2026"). */
+    static final DateTimeFormatter DATE_TIME_OUT =
+            DateTimeFormatter.ofPattern("ppd-MMM-yyyy HH:mm:ss Z", Locale.ENGLISH);
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("d-MMM-yyyy", Locale.ENGLISH);
 
     /** Thrown for a syntax error; its message goes to the client. */

@@ -253,6 +253,8 @@ final class ImapSession {
             tagged(tag, "NO " + e.getMessage());
         } catch (NoSuchFileException e) {
             tagged(tag, "NO [NONEXISTENT] Mailbox does not exist");
+        } catch (AccountMailboxes.FileAlreadyThere e) {
+            tagged(tag, "NO [ALREADYEXISTS] Mailbox already exists");
         } catch (UncheckedIOException | SocketTimeoutException e) {
             throw e;
         } catch (IOException e) {
@@ -918,7 +920,7 @@ final class ImapSession {
                         w.raw("FLAGS (" + Flags.imap(m, kw, selected.isRecent(uid)) + ")");
                         flagsShown = true;
                     }
-                    case FetchItem.InternalDate d -> w.raw("INTERNALDATE \"" + ImapParser.DATE_TIME.format(
+                    case FetchItem.InternalDate d -> w.raw("INTERNALDATE \"" + ImapParser.DATE_TIME_OUT.format(
                             selected.folder.receivedDate(m).atZone(ZoneId.systemDefault())) + "\"");
                     case FetchItem.Modseq ms -> w.raw("MODSEQ (").number(m.modseq()).raw(")");
                     case FetchItem.Size sz -> w.raw("RFC822.SIZE ").number(data != null ? data.length

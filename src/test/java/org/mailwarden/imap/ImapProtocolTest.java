@@ -206,7 +206,7 @@ class ImapProtocolTest {
             c.command("SELECT Drafts");
             assertThat(c.command("FETCH 1 (FLAGS INTERNALDATE RFC822.SIZE)").getFirst()).isEqualTo(
                     "* 1 FETCH (FLAGS (\\Draft \\Seen) INTERNALDATE \""
-                            + ImapParser.DATE_TIME.format(java.time.ZonedDateTime.parse("2026-01-05T10:00:00+01:00")
+                            + ImapParser.DATE_TIME_OUT.format(java.time.ZonedDateTime.parse("2026-01-05T10:00:00+01:00")
                                     .withZoneSameInstant(java.time.ZoneId.systemDefault()))
                             + "\" RFC822.SIZE " + msg.length() + ")");
             assertThat(c.command("FETCH 2 RFC822").getFirst()).isEqualTo(

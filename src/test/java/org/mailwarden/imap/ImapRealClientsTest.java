@@ -26,6 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailwarden.support.Await;
+import org.mailwarden.support.AngusImap;
 import org.mailwarden.support.Processes;
 import org.mailwarden.support.TestServer;
 
@@ -47,18 +48,8 @@ class ImapRealClientsTest {
     }
 
     private Store angus(boolean implicitTls) throws Exception {
-        Properties p = new Properties();
-        String proto = implicitTls ? "imaps" : "imap";
-        p.put("mail." + proto + ".ssl.trust", "*");
-        p.put("mail." + proto + ".starttls.enable", "true");
-        p.put("mail." + proto + ".starttls.required", "true");
-        p.put("mail." + proto + ".connectiontimeout", "10000");
-        p.put("mail." + proto + ".timeout", "20000");
-        Session session = Session.getInstance(p);
-        session.setDebug(Boolean.getBoolean("imap.debug"));
-        Store s = session.getStore(proto);
-        s.connect("127.0.0.1", implicitTls ? t.imapsPort() : t.imapPort(), "alice@example.test", "secret-alice");
-        return s;
+        return AngusImap.connect(implicitTls ? t.imapsPort() : t.imapPort(), implicitTls, "alice@example.test",
+                "secret-alice");
     }
 
     @Test
