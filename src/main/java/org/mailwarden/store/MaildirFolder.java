@@ -78,6 +78,8 @@ public final class MaildirFolder {
     private long reserved;
     /** The state file no longer describes the index: write a clean snapshot at {@link #close()}. */
     private boolean dirty;
+    /** Expunged UIDs with the modseq of their expunge, for QRESYNC (see {@link ModseqState}). */
+    private Tombstones tombstones;
     /** During {@link #load()}: the modseqs of the last clean close, by UID. */
     private Map<Long, ModseqState.Entry> restored = Map.of();
     /** How many mod-sequences one reservation write covers. */
@@ -127,20 +129,35 @@ public final class MaildirFolder {
         // 1 is the floor: HIGHESTMODSEQ 1 for an empty folder, the first change gets 2
         highestModseq = Math.max(1, Math.max(state.reserved(), state.cleanHighest()));
         reserved = highestModseq;
-        if (state.clean() && state.uidValidity() == uidValidity) {
+        boolean sameFolder = state.clean() && state.uidValidity() == uidValidity;
+        if (sameFolder) {
             restored = state.messages();
         }
+        // expunges up to here are known only if a clean close listed them (after a crash they are not); a
+        // folder without a uidlist has never given out a UID, so none can have vanished
+        tombstones = sameFolder && state.tombstones() != null ? state.tombstones()
+                : new Tombstones(list.isEmpty() ? 0 : highestModseq);
         List<MaildirEntry> entries = Maildirs.list(dir);
         List<MaildirEntry> unknown = new ArrayList<>();
+        Set<Long> present = new HashSet<>();
         for (MaildirEntry e : entries) {
             Long uid = known.get(e.name().baseName());
             if (uid == null) {
                 unknown.add(e);
             } else {
                 messages.add(toMessage(uid, e));
+                present.add(uid);
             }
         }
         messages.sort((a, b) -> Long.compare(a.uid(), b.uid()));
+        // in the uidlist but without a file: removed by another program while no index was open
+        List<Long> gone = new ArrayList<>();
+        for (long uid : known.values()) {
+            if (!present.contains(uid)) {
+                gone.add(uid);
+            }
+        }
+        expunged(gone);
         long firstNew = Long.MAX_VALUE;
         for (Message m : messages) {
             if (m.inNew()) {
@@ -155,7 +172,7 @@ public final class MaildirFolder {
         }
         firstRecentUid = Math.min(firstNew, nextUid);
         restored = Map.of();
-        if (list.isEmpty()) {
+        if (list.isEmpty() || !gone.isEmpty()) {
             persistAll();
         } else if (!added.isEmpty()) {
             DovecotUidList.append(dir, added);
@@ -176,7 +193,7 @@ public final class MaildirFolder {
         long m = ++highestModseq;
         if (m > reserved) {
             reserved = Math.max(m, ModseqState.reservedOnDisk(dir)) + RESERVE_BLOCK;
-            ModseqState.write(dir, reserved, -1, 0, List.of());
+            ModseqState.write(dir, reserved, -1, 0, List.of(), null);
             dirty = true;
         }
         return m;
@@ -192,7 +209,7 @@ public final class MaildirFolder {
         lock.lock();
         try {
             if (dirty) {
-                ModseqState.write(dir, highestModseq, highestModseq, uidValidity, messages);
+                ModseqState.write(dir, highestModseq, highestModseq, uidValidity, messages, tombstones);
                 reserved = highestModseq;
                 dirty = false;
             }
@@ -200,6 +217,22 @@ public final class MaildirFolder {
             // the folder was deleted or renamed meanwhile; its next open starts from the reservation
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Records that these UIDs are gone: one new mod-sequence for all of them (an expunge is a change of the
+     * folder, RFC 7162 3.1.1), remembered for VANISHED. Under the lock (or during open).
+     */
+    private void expunged(List<Long> uids) throws IOException {
+        if (uids.isEmpty()) {
+            return;
+        }
+        long modseq = nextModseq();
+        List<Long> sorted = new ArrayList<>(uids);
+        sorted.sort(null);
+        for (long uid : sorted) {
+            tombstones.add(uid, modseq);
         }
     }
 
@@ -264,6 +297,23 @@ public final class MaildirFolder {
         lock.lock();
         try {
             return version;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The UIDs expunged after mod-sequence {@code since}, ascending; empty when this folder cannot tell because
+     * its record of expunges does not reach back that far (then any UID that is not in the folder may have
+     * vanished since, RFC 7162 3.2.5.2).
+     */
+    public Optional<long[]> expungedSince(long since) {
+        lock.lock();
+        try {
+            if (!tombstones.completeSince(since)) {
+                return Optional.empty();
+            }
+            return Optional.of(tombstones.since(since));
         } finally {
             lock.unlock();
         }
@@ -619,13 +669,13 @@ public final class MaildirFolder {
             byBase.put(e.name().baseName(), e);
         }
         boolean any = false;
-        boolean gone = false;
+        List<Long> gone = new ArrayList<>();
         ArrayList<Message> kept = new ArrayList<>(messages.size());
         for (Message m : messages) {
             MaildirEntry e = byBase.remove(m.baseName());
             if (e == null) {
                 any = true; // expunged by someone else
-                gone = true;
+                gone.add(m.uid());
                 uncache(m.baseName());
                 continue;
             }
@@ -640,9 +690,7 @@ public final class MaildirFolder {
         }
         messages.clear();
         messages.addAll(kept);
-        if (gone) {
-            nextModseq();
-        }
+        expunged(gone);
         if (!byBase.isEmpty()) {
             List<MaildirEntry> fresh = new ArrayList<>(byBase.values());
             fresh.sort((a, b) -> a.name().baseName().compareTo(b.name().baseName()));
@@ -773,7 +821,7 @@ public final class MaildirFolder {
             }
             messages.clear();
             messages.addAll(kept);
-            nextModseq(); // an expunge is a change of the folder (RFC 7162 3.1.1)
+            expunged(removed);
             ownChange(before);
             persistAll();
             bump();
