@@ -36,7 +36,7 @@ import org.mailwarden.store.QuotaService;
 final class ImapSession {
 
     private static final String CAPS_BASE = "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT CHILDREN "
-            + "UIDPLUS MOVE SPECIAL-USE QUOTA QUOTA=RES-STORAGE CONDSTORE";
+            + "UIDPLUS MOVE SPECIAL-USE QUOTA QUOTA=RES-STORAGE CONDSTORE QRESYNC";
     /** How often an IDLE client hears "still here" (keeps NAT mappings alive; Dovecot: 2 minutes). */
     private static final Duration IDLE_KEEPALIVE = Duration.ofMinutes(2);
     /**
@@ -58,6 +58,8 @@ final class ImapSession {
     private int badCommands;
     /** CONDSTORE enabled (RFC 7162 3.1): by ENABLE or the first command that uses mod-sequences. */
     private boolean condstore;
+    /** QRESYNC enabled (RFC 7162 3.2.3): by ENABLE only; implies CONDSTORE. */
+    private boolean qresync;
     private boolean closing;
     private String closeReason = "logout";
 
@@ -294,14 +296,18 @@ final class ImapSession {
                 ok(tag, "NAMESPACE completed");
             }
             case ImapCommand.Enable(List<String> caps) -> {
-                StringBuilder enabled = new StringBuilder("ENABLED");
+                Set<String> enabled = new LinkedHashSet<>();
                 for (String cap : caps) {
-                    if (cap.equals("CONDSTORE") && !enabled.toString().contains(" CONDSTORE")) {
-                        enableCondstore();
-                        enabled.append(" CONDSTORE");
+                    switch (cap) {
+                        case "CONDSTORE" -> enableCondstore();
+                        case "QRESYNC" -> enableQresync(); // and CONDSTORE, named only if asked for
+                        default -> {
+                            continue;
+                        }
                     }
+                    enabled.add(cap);
                 }
-                untagged(enabled.toString());
+                untagged("ENABLED" + (enabled.isEmpty() ? "" : " " + String.join(" ", enabled)));
                 ok(tag, "ENABLE completed");
             }
             case ImapCommand.Select s -> select(tag, s);
@@ -328,10 +334,12 @@ final class ImapSession {
                     expungeDeleted(null, false);
                 }
                 deselect();
+                closed();
                 ok(tag, "CLOSE completed");
             }
             case ImapCommand.Unselect x -> {
                 deselect();
+                closed();
                 ok(tag, "UNSELECT completed");
             }
             case ImapCommand.Expunge(SequenceSet uids) -> {
@@ -375,6 +383,21 @@ final class ImapSession {
         condstore = true;
         if (selected != null) {
             selected.condstore = true;
+        }
+    }
+
+    private void enableQresync() {
+        enableCondstore();
+        qresync = true;
+        if (selected != null) {
+            selected.qresync = true;
+        }
+    }
+
+    /** After CLOSE / UNSELECT: a QRESYNC client hears that the mailbox is closed (RFC 7162 3.2.11). */
+    private void closed() {
+        if (qresync) {
+            untagged("OK [CLOSED] Mailbox closed");
         }
     }
 
@@ -491,6 +514,10 @@ final class ImapSession {
     }
 
     private void select(String tag, ImapCommand.Select s) throws IOException {
+        if (s.qresync() != null && !qresync) {
+            bad(tag, "QRESYNC needs ENABLE QRESYNC first", "bad-state"); // RFC 7162 3.2.5
+            return;
+        }
         if (selected != null) {
             deselect();
             untagged("OK [CLOSED] Previous mailbox closed");
@@ -512,6 +539,7 @@ final class ImapSession {
             enableCondstore();
         }
         box.condstore = condstore;
+        box.qresync = qresync;
         String kw = Flags.keywordList(folder.keywords());
         untagged("FLAGS (" + Flags.SYSTEM + kw + ")");
         untagged("OK [PERMANENTFLAGS (" + (s.readOnly() ? "" : Flags.SYSTEM + kw + " \\*") + ")] Flags permitted");
@@ -528,8 +556,33 @@ final class ImapSession {
         untagged("OK [UIDVALIDITY " + folder.uidValidity() + "] UIDs valid");
         untagged("OK [UIDNEXT " + folder.nextUid() + "] Predicted next UID");
         untagged("OK [HIGHESTMODSEQ " + box.highestAtLoad() + "] Highest");
+        if (s.qresync() != null && s.qresync().uidValidity() == folder.uidValidity()) {
+            resync(box, s.qresync());
+        }
         tagged(tag, "OK [" + (s.readOnly() ? "READ-ONLY" : "READ-WRITE") + "] "
                 + (s.readOnly() ? "EXAMINE" : "SELECT") + " completed");
+    }
+
+    /**
+     * SELECT (QRESYNC ...) with the client's UIDVALIDITY (RFC 7162 3.2.5): what vanished since its mod-sequence,
+     * then the flags of every message changed since, both limited to the UIDs it says it knows.
+     */
+    private void resync(SelectedMailbox box, ImapCommand.Qresync q) {
+        SequenceSet known = q.knownUids() != null ? q.knownUids() : SequenceSet.parse("1:*");
+        String vanished = box.vanishedSince(q.modseq(), known);
+        if (!vanished.isEmpty()) {
+            untagged("VANISHED (EARLIER) " + vanished);
+        }
+        List<String> kw = box.folder.keywords();
+        Snapshot index = new Snapshot(box.folder);
+        for (int seq = 1; seq <= box.count(); seq++) {
+            long uid = box.uid(seq);
+            MaildirFolder.Message m = index.get(uid);
+            if (m != null && m.modseq() > q.modseq() && known.contains(uid, box.maxUid())) {
+                untagged(seq + " FETCH (UID " + uid + " FLAGS (" + Flags.imap(m, kw, box.isRecent(uid))
+                        + ") MODSEQ (" + m.modseq() + "))");
+            }
+        }
     }
 
     private static Optional<MaildirFolder.Message> find(List<MaildirFolder.Message> all, long uid) {
@@ -859,12 +912,22 @@ final class ImapSession {
     }
 
     private void fetch(String tag, ImapCommand.Fetch f) throws IOException {
+        if (f.vanished() && !qresync) {
+            bad(tag, "VANISHED needs ENABLE QRESYNC first", "bad-state");
+            return;
+        }
         List<FetchItem> items = new ArrayList<>(f.items());
         if (f.changedSince() >= 0 && items.stream().noneMatch(i -> i instanceof FetchItem.Modseq)) {
             items.add(new FetchItem.Modseq()); // CHANGEDSINCE implies MODSEQ (RFC 7162 3.1.4.1)
         }
         if (items.stream().anyMatch(i -> i instanceof FetchItem.Modseq)) {
             enableCondstore();
+        }
+        if (f.vanished()) { // UID FETCH ... (CHANGEDSINCE m VANISHED), RFC 7162 3.2.6
+            String vanished = selected.vanishedSince(f.changedSince(), f.set());
+            if (!vanished.isEmpty()) {
+                untagged("VANISHED (EARLIER) " + vanished);
+            }
         }
         if (f.uid() && items.stream().noneMatch(i -> i instanceof FetchItem.Uid)) {
             items.addFirst(new FetchItem.Uid());
