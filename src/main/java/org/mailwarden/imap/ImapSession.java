@@ -618,12 +618,12 @@ final class ImapSession {
     }
 
     private void rename(String tag, String from, String to) throws IOException {
-        if (from.equals("INBOX")) {
-            tagged(tag, "NO [CANNOT] Renaming INBOX is not supported yet");
-            return;
-        }
         if (to.equals("INBOX")) {
             tagged(tag, "NO [ALREADYEXISTS] INBOX exists");
+            return;
+        }
+        if (from.equals("INBOX")) {
+            renameInbox(tag, stripTrailingDelimiter(to));
             return;
         }
         try {
@@ -637,6 +637,32 @@ final class ImapSession {
         if (selected != null && (selected.name.equals(from) || selected.name.startsWith(from + "."))) {
             deselect();
             untagged("OK [CLOSED] Mailbox renamed");
+        }
+        ok(tag, "RENAME completed");
+    }
+
+    /**
+     * RENAME INBOX (RFC 3501 6.3.5): INBOX's messages move to a new mailbox of that name and INBOX stays, empty;
+     * its sub-folders are not renamed. Sessions with INBOX selected see the messages expunged.
+     */
+    private void renameInbox(String tag, String to) throws IOException {
+        Path target;
+        try {
+            target = account.create(to);
+        } catch (AccountMailboxes.FileAlreadyThere e) {
+            tagged(tag, "NO [ALREADYEXISTS] Mailbox already exists: " + to);
+            return;
+        }
+        MaildirFolder inbox = server.mailboxes.acquire(account.dir("INBOX"));
+        try {
+            MaildirFolder moved = server.mailboxes.acquire(target);
+            try {
+                inbox.moveAllTo(moved);
+            } finally {
+                server.mailboxes.release(moved);
+            }
+        } finally {
+            server.mailboxes.release(inbox);
         }
         ok(tag, "RENAME completed");
     }

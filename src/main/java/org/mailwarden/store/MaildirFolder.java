@@ -904,22 +904,96 @@ public final class MaildirFolder {
                 refresh(true);
                 continue;
             }
-            // keywords are per folder: translate letters through the target's dovecot-keywords
-            StringBuilder letters = new StringBuilder();
-            List<String> srcKeywords = keywords();
-            for (char c : src.flags().toCharArray()) {
-                if (c >= 'a' && c <= 'z') {
-                    int idx = c - 'a';
-                    if (idx < srcKeywords.size() && !srcKeywords.get(idx).isEmpty()) {
-                        target.keywordLetter(srcKeywords.get(idx), true).ifPresent(letters::append);
-                    }
-                } else {
-                    letters.append(c);
-                }
-            }
-            return Optional.of(target.place(tmp, base, letters.toString(), src.vsize()));
+            return Optional.of(target.place(tmp, base, target.translate(src.flags(), keywords()), src.vsize()));
         }
         return Optional.empty();
+    }
+
+    /**
+     * A message's flag letters from another folder, as this folder writes them: keywords are per folder, so their
+     * letters go through this folder's {@code dovecot-keywords} (defining what is missing).
+     */
+    private String translate(String letters, List<String> sourceKeywords) throws IOException {
+        StringBuilder out = new StringBuilder();
+        for (char c : letters.toCharArray()) {
+            if (c >= 'a' && c <= 'z') {
+                int idx = c - 'a';
+                if (idx < sourceKeywords.size() && !sourceKeywords.get(idx).isEmpty()) {
+                    keywordLetter(sourceKeywords.get(idx), true).ifPresent(out::append);
+                }
+            } else {
+                out.append(c);
+            }
+        }
+        return sortFlags(out.toString());
+    }
+
+    /**
+     * Moves every message of this folder into {@code target}, which should be new and empty: RENAME INBOX
+     * (RFC 3501 6.3.5). Each file is renamed into the target's cur/ or new/ (one file system: nothing is
+     * copied), keeping its flags; both folders' directories are made durable before the target's uidlist gives
+     * the messages UIDs, in this folder's UID order. This folder is left empty, and its sessions see the
+     * messages expunged. Returns how many messages moved.
+     */
+    public int moveAllTo(MaildirFolder target) throws IOException {
+        lock.lock();
+        target.lock.lock(); // no one indexes the arriving files before they get their UIDs in order
+        try {
+            refresh();
+            List<String> sourceKeywords = List.copyOf(keywords);
+            List<Message> moved = new ArrayList<>();
+            List<Message> arrived = new ArrayList<>();
+            FileTime before = mtime("cur");
+            try {
+                for (Message m : messages) {
+                    String flags = target.translate(m.flags(), sourceKeywords);
+                    String name = m.inNew() ? m.fileName() : m.baseName() + ":2," + flags;
+                    Path to = target.dir.resolve(m.inNew() ? "new" : "cur").resolve(name);
+                    try {
+                        Files.move(path(m), to, StandardCopyOption.ATOMIC_MOVE);
+                    } catch (NoSuchFileException e) {
+                        continue; // expunged by another program meanwhile: the next scan finds it gone
+                    }
+                    moved.add(m);
+                    arrived.add(new Message(0, m.baseName(), name, m.inNew(), flags, 0, m.vsize()));
+                }
+            } finally {
+                if (!moved.isEmpty()) {
+                    for (String sub : List.of("cur", "new")) {
+                        DirectorySync.forceDirectory(target.dir.resolve(sub));
+                        DirectorySync.forceDirectory(dir.resolve(sub));
+                    }
+                    target.adopt(arrived);
+                    Set<Long> gone = new HashSet<>();
+                    for (Message m : moved) {
+                        gone.add(m.uid());
+                        uncache(m.baseName());
+                    }
+                    messages.removeIf(m -> gone.contains(m.uid()));
+                    expunged(new ArrayList<>(gone));
+                    ownChange(before);
+                    persistAll();
+                    bump();
+                }
+            }
+            return moved.size();
+        } finally {
+            target.lock.unlock();
+            lock.unlock();
+        }
+    }
+
+    /** Indexes files {@link #moveAllTo} renamed into this folder, with UIDs in the order given. Under the lock. */
+    private void adopt(List<Message> arrived) throws IOException {
+        Map<String, Long> added = new LinkedHashMap<>();
+        for (Message a : arrived) {
+            long uid = nextUid++;
+            messages.add(new Message(uid, a.baseName(), a.fileName(), a.inNew(), a.flags(), nextModseq(), a.vsize()));
+            added.put(a.baseName(), uid);
+        }
+        curMtime = mtime("cur"); // the arrivals are indexed; new/ is rescanned next time anyway (its mtime moved)
+        DovecotUidList.append(dir, added);
+        bump();
     }
 
     /** Flag letters sorted and de-duplicated (the maildir spec wants them in ASCII order). */

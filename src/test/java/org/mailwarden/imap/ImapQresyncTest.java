@@ -1,12 +1,12 @@
 package org.mailwarden.imap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mailwarden.support.ImapClient.untagged;
 import static org.mailwarden.support.ImapClient.number;
 
 import jakarta.mail.Flags;
 import jakarta.mail.Folder;
 import jakarta.mail.Message;
-import jakarta.mail.Session;
 import jakarta.mail.Store;
 import jakarta.mail.event.MailEvent;
 import jakarta.mail.event.MessageChangedEvent;
@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.MessageVanishedEvent;
@@ -57,12 +56,6 @@ class ImapQresyncTest {
         ImapClient c = loggedIn();
         assertThat(c.command("ENABLE QRESYNC").getFirst()).isEqualTo("* ENABLED QRESYNC");
         return c;
-    }
-
-    /** The untagged responses, after checking that the command completed OK. */
-    private static List<String> untagged(List<String> response) {
-        assertThat(response.getLast()).matches("a\\d+ OK .*");
-        return response.subList(0, response.size() - 1);
     }
 
     /** What a client keeps between sessions: UIDVALIDITY and HIGHESTMODSEQ. */
@@ -258,12 +251,7 @@ class ImapQresyncTest {
             c.command("SELECT INBOX");
             c.command("UID STORE 3 +FLAGS (\\Flagged)");
         }
-        Properties p = new Properties();
-        p.put("mail.imaps.ssl.trust", "*");
-        p.put("mail.imaps.connectiontimeout", "10000");
-        p.put("mail.imaps.timeout", "20000");
-        Store store = Session.getInstance(p).getStore("imaps");
-        store.connect("127.0.0.1", t.imapsPort(), "alice@example.test", "secret-alice");
+        Store store = ImapExtensionsAngusTest.angus(t);
         try {
             IMAPFolder inbox = (IMAPFolder) store.getFolder("INBOX");
             List<MailEvent> events = inbox.open(Folder.READ_WRITE,

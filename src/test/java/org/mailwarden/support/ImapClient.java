@@ -140,6 +140,14 @@ public final class ImapClient implements AutoCloseable {
         throw new AssertionError(regex + " not in " + lines);
     }
 
+    /** A command's untagged responses, after checking that its tagged response is OK. */
+    public static List<String> untagged(List<String> response) {
+        if (!response.getLast().matches("\\S+ OK .*")) {
+            throw new AssertionError("not OK: " + response);
+        }
+        return response.subList(0, response.size() - 1);
+    }
+
     /** Logs in over TLS (implicit or STARTTLS done) and checks OK. */
     public ImapClient login(String user, String password) throws IOException {
         List<String> r = command("LOGIN " + user + " " + password);
