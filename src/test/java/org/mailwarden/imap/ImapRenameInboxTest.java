@@ -111,6 +111,19 @@ class ImapRenameInboxTest {
     }
 
     @Test
+    void aNameDeletedOrRenamedAwayCanBeCreatedAgainAndRenamedTo() throws Exception {
+        deliver(t, "alice@example.test", "one", "first");
+        try (ImapClient c = loggedIn()) {
+            for (String command : List.of("CREATE X", "DELETE X", "CREATE X", "RENAME X Y", "CREATE X", "DELETE X",
+                    "RENAME INBOX X")) {
+                assertThat(c.command(command).getLast()).as(command).contains(" OK ");
+            }
+            assertThat(c.command("STATUS X (MESSAGES)").getFirst()).isEqualTo("* STATUS \"X\" (MESSAGES 1)");
+            assertThat(c.command("STATUS Y (MESSAGES)").getFirst()).isEqualTo("* STATUS \"Y\" (MESSAGES 0)");
+        }
+    }
+
+    @Test
     void angusMailRenameTo() throws Exception {
         deliver(t, "alice@example.test", "one", "first");
         deliver(t, "alice@example.test", "two", "second");
