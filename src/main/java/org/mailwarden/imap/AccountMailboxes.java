@@ -132,6 +132,7 @@ final class AccountMailboxes {
         // rename first so no delivery or session sees a half-deleted folder, then remove it
         Path trash = home.resolve("..DOVECOT-TRASHED." + System.nanoTime());
         Files.move(d, trash, StandardCopyOption.ATOMIC_MOVE);
+        store.forgetFolder(d);
         Files.walkFileTree(trash, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
@@ -166,10 +167,12 @@ final class AccountMailboxes {
             if (child.startsWith(from + DELIMITER)) {
                 Path c = dir(child);
                 Files.move(c, dir(to + child.substring(from.length())), StandardCopyOption.ATOMIC_MOVE);
+                store.forgetFolder(c);
                 moved.add(c);
             }
         }
         Files.move(src, dst, StandardCopyOption.ATOMIC_MOVE);
+        store.forgetFolder(src);
         moved.add(src);
         Set<String> subs = new LinkedHashSet<>();
         for (String s : subscriptions()) {

@@ -19,8 +19,14 @@ sealed interface ImapCommand {
     /** {@code initial} is the SASL-IR initial response (RFC 4959), or null. */
     record Authenticate(String mechanism, String initial) implements ImapCommand {}
 
-    /** {@code condstore}: the (CONDSTORE) select parameter (RFC 7162 3.1.8). */
-    record Select(String mailbox, boolean readOnly, boolean condstore) implements ImapCommand {}
+    /**
+     * {@code condstore}: the (CONDSTORE) select parameter (RFC 7162 3.1.8); {@code qresync}: the QRESYNC one
+     * (3.2.5), or null.
+     */
+    record Select(String mailbox, boolean readOnly, boolean condstore, Qresync qresync) implements ImapCommand {}
+
+    /** What a QRESYNC client knew of a mailbox: its UIDVALIDITY, HIGHESTMODSEQ and UIDs (null: all of them). */
+    record Qresync(long uidValidity, long modseq, SequenceSet knownUids) {}
 
     record Create(String mailbox) implements ImapCommand {}
 
@@ -52,8 +58,12 @@ sealed interface ImapCommand {
 
     record Search(boolean uid, SearchKey key) implements ImapCommand {}
 
-    /** {@code changedSince}: the CHANGEDSINCE modifier (RFC 7162 3.1.4), -1 without. */
-    record Fetch(boolean uid, SequenceSet set, List<FetchItem> items, long changedSince) implements ImapCommand {}
+    /**
+     * {@code changedSince}: the CHANGEDSINCE modifier (RFC 7162 3.1.4), -1 without; {@code vanished}: the
+     * VANISHED modifier of UID FETCH (3.2.6).
+     */
+    record Fetch(boolean uid, SequenceSet set, List<FetchItem> items, long changedSince, boolean vanished)
+            implements ImapCommand {}
 
     enum StoreMode { REPLACE, ADD, REMOVE }
 

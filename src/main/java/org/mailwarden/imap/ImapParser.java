@@ -100,20 +100,7 @@ final class ImapParser {
                 }
                 yield new ImapCommand.Authenticate(mech, initial);
             }
-            case "SELECT", "EXAMINE" -> {
-                sp();
-                String box = mailbox();
-                boolean condstore = false;
-                if (peek() == ' ') { // select parameters: CONDSTORE; others (QRESYNC, ...) are skipped
-                    sp();
-                    int start = pos;
-                    skipList();
-                    for (String p : s.substring(start + 1, pos - 1).split("[ ()]+")) {
-                        condstore |= p.equalsIgnoreCase("CONDSTORE");
-                    }
-                }
-                yield new ImapCommand.Select(box, name.equals("EXAMINE"), condstore);
-            }
+            case "SELECT", "EXAMINE" -> select(name.equals("EXAMINE"));
             case "CREATE" -> {
                 sp();
                 String box = mailbox();
@@ -222,6 +209,71 @@ final class ImapParser {
         };
     }
 
+    /** SELECT / EXAMINE with RFC 4466 select parameters: CONDSTORE, QRESYNC; others are skipped. */
+    private ImapCommand select(boolean readOnly) {
+        sp();
+        String box = mailbox();
+        boolean condstore = false;
+        ImapCommand.Qresync qresync = null;
+        if (peek() == ' ') {
+            paramsStart();
+            for (String param = param(); param != null; param = param()) {
+                switch (param) {
+                    case "CONDSTORE" -> condstore = true;
+                    case "QRESYNC" -> {
+                        sp();
+                        qresync = qresync();
+                    }
+                    default -> {
+                        if (peek() == ' ' && pos + 1 < s.length() && s.charAt(pos + 1) == '(') {
+                            pos++;
+                            skipList();
+                        }
+                    }
+                }
+            }
+        }
+        return new ImapCommand.Select(box, readOnly, condstore, qresync);
+    }
+
+    /**
+     * The QRESYNC select parameter's value (RFC 7162 3.2.5): "(" uidvalidity SP modseq [SP known-uids]
+     * [SP "(" known-sequence-set SP known-uid-set ")"] ")". The sequence match data is checked and not used.
+     */
+    private ImapCommand.Qresync qresync() {
+        if (peek() != '(') {
+            throw new SyntaxError("'(' expected after QRESYNC");
+        }
+        pos++;
+        long uidValidity = number();
+        sp();
+        long modseq = number();
+        SequenceSet known = null;
+        if (peek() == ' ' && pos + 1 < s.length() && s.charAt(pos + 1) != '(') {
+            sp();
+            known = SequenceSet.parse(atom());
+        }
+        if (peek() == ' ') {
+            sp();
+            if (peek() != '(') {
+                throw new SyntaxError("'(' expected");
+            }
+            pos++;
+            SequenceSet.parse(atom());
+            sp();
+            SequenceSet.parse(atom());
+            if (peek() != ')') {
+                throw new SyntaxError("')' expected");
+            }
+            pos++;
+        }
+        if (peek() != ')') {
+            throw new SyntaxError("')' expected after QRESYNC parameters");
+        }
+        pos++;
+        return new ImapCommand.Qresync(uidValidity, modseq, known);
+    }
+
     private ImapCommand list(boolean lsub) {
         boolean subscribedOnly = false;
         boolean specialUseOnly = false;
@@ -317,27 +369,24 @@ final class ImapParser {
             items.addAll(fetchAtt());
         }
         long changedSince = -1;
-        if (peek() == ' ') { // fetch modifiers (RFC 7162): CHANGEDSINCE n
-            sp();
-            if (peek() != '(') {
-                throw new SyntaxError("'(' expected");
-            }
-            pos++;
-            while (peek() != ')') {
-                if (peek() == ' ') {
-                    pos++;
-                }
-                String mod = atom().toUpperCase(Locale.ROOT);
+        boolean vanished = false;
+        if (peek() == ' ') { // fetch modifiers (RFC 7162): CHANGEDSINCE n, VANISHED
+            paramsStart();
+            for (String mod = param(); mod != null; mod = param()) {
                 if (mod.equals("CHANGEDSINCE")) {
                     sp();
                     changedSince = number();
+                } else if (mod.equals("VANISHED")) {
+                    vanished = true;
                 } else {
                     throw new SyntaxError("Unknown FETCH modifier " + mod);
                 }
             }
-            pos++;
         }
-        return new ImapCommand.Fetch(uid, set, items, changedSince);
+        if (vanished && (!uid || changedSince < 0)) { // RFC 7162 3.2.6
+            throw new SyntaxError("VANISHED needs UID FETCH with CHANGEDSINCE");
+        }
+        return new ImapCommand.Fetch(uid, set, items, changedSince, vanished);
     }
 
     private List<FetchItem> fetchAtt() {
@@ -851,6 +900,27 @@ final class ImapParser {
 
     private List<String> flagList() {
         return list(this::flag);
+    }
+
+    /** The space and "(" before a list of named parameters (RFC 4466 select parameters, fetch modifiers). */
+    private void paramsStart() {
+        sp();
+        if (peek() != '(') {
+            throw new SyntaxError("'(' expected");
+        }
+        pos++;
+    }
+
+    /** The next parameter name, upper case (its value is the caller's to read); null after the closing ")". */
+    private String param() {
+        if (peek() == ')') {
+            pos++;
+            return null;
+        }
+        if (peek() == ' ') {
+            pos++;
+        }
+        return atom().toUpperCase(Locale.ROOT);
     }
 
     /** Skips a parenthesized list (with nesting and quoted strings) we accept without using. */

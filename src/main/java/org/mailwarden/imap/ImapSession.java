@@ -35,7 +35,7 @@ import org.mailwarden.store.QuotaService;
 final class ImapSession {
 
     private static final String CAPS_BASE = "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT CHILDREN "
-            + "UIDPLUS MOVE SPECIAL-USE QUOTA QUOTA=RES-STORAGE CONDSTORE";
+            + "UIDPLUS MOVE SPECIAL-USE QUOTA QUOTA=RES-STORAGE CONDSTORE QRESYNC";
     /**
      * The response buffer of every connection: 4 KiB, and none while in IDLE; larger writes (message bodies)
      * go straight through to the socket.
@@ -59,6 +59,8 @@ final class ImapSession {
     private int badCommands;
     /** CONDSTORE enabled (RFC 7162 3.1): by ENABLE or the first command that uses mod-sequences. */
     private boolean condstore;
+    /** QRESYNC enabled (RFC 7162 3.2.3): by ENABLE only; implies CONDSTORE. */
+    private boolean qresync;
     private boolean closing;
     private String closeReason = "logout";
 
@@ -297,14 +299,18 @@ final class ImapSession {
                 ok(tag, "NAMESPACE completed");
             }
             case ImapCommand.Enable(List<String> caps) -> {
-                StringBuilder enabled = new StringBuilder("ENABLED");
+                Set<String> enabled = new LinkedHashSet<>();
                 for (String cap : caps) {
-                    if (cap.equals("CONDSTORE") && !enabled.toString().contains(" CONDSTORE")) {
-                        enableCondstore();
-                        enabled.append(" CONDSTORE");
+                    switch (cap) {
+                        case "CONDSTORE" -> enableCondstore();
+                        case "QRESYNC" -> enableQresync(); // and CONDSTORE, named only if asked for
+                        default -> {
+                            continue;
+                        }
                     }
+                    enabled.add(cap);
                 }
-                untagged(enabled.toString());
+                untagged("ENABLED" + (enabled.isEmpty() ? "" : " " + String.join(" ", enabled)));
                 ok(tag, "ENABLE completed");
             }
             case ImapCommand.Select s -> select(tag, s);
@@ -331,10 +337,12 @@ final class ImapSession {
                     expungeDeleted(null, false);
                 }
                 deselect();
+                closed();
                 ok(tag, "CLOSE completed");
             }
             case ImapCommand.Unselect x -> {
                 deselect();
+                closed();
                 ok(tag, "UNSELECT completed");
             }
             case ImapCommand.Expunge(SequenceSet uids) -> {
@@ -378,6 +386,21 @@ final class ImapSession {
         condstore = true;
         if (selected != null) {
             selected.condstore = true;
+        }
+    }
+
+    private void enableQresync() {
+        enableCondstore();
+        qresync = true;
+        if (selected != null) {
+            selected.qresync = true;
+        }
+    }
+
+    /** After CLOSE / UNSELECT: a QRESYNC client hears that the mailbox is closed (RFC 7162 3.2.11). */
+    private void closed() {
+        if (qresync) {
+            untagged("OK [CLOSED] Mailbox closed");
         }
     }
 
@@ -494,6 +517,10 @@ final class ImapSession {
     }
 
     private void select(String tag, ImapCommand.Select s) throws IOException {
+        if (s.qresync() != null && !qresync) {
+            bad(tag, "QRESYNC needs ENABLE QRESYNC first", "bad-state"); // RFC 7162 3.2.5
+            return;
+        }
         if (selected != null) {
             deselect();
             untagged("OK [CLOSED] Previous mailbox closed");
@@ -515,6 +542,7 @@ final class ImapSession {
             enableCondstore();
         }
         box.condstore = condstore;
+        box.qresync = qresync;
         String kw = Flags.keywordList(folder.keywords());
         untagged("FLAGS (" + Flags.SYSTEM + kw + ")");
         untagged("OK [PERMANENTFLAGS (" + (s.readOnly() ? "" : Flags.SYSTEM + kw + " \\*") + ")] Flags permitted");
@@ -531,8 +559,33 @@ final class ImapSession {
         untagged("OK [UIDVALIDITY " + folder.uidValidity() + "] UIDs valid");
         untagged("OK [UIDNEXT " + folder.nextUid() + "] Predicted next UID");
         untagged("OK [HIGHESTMODSEQ " + box.highestAtLoad() + "] Highest");
+        if (s.qresync() != null && s.qresync().uidValidity() == folder.uidValidity()) {
+            resync(box, s.qresync());
+        }
         tagged(tag, "OK [" + (s.readOnly() ? "READ-ONLY" : "READ-WRITE") + "] "
                 + (s.readOnly() ? "EXAMINE" : "SELECT") + " completed");
+    }
+
+    /**
+     * SELECT (QRESYNC ...) with the client's UIDVALIDITY (RFC 7162 3.2.5): what vanished since its mod-sequence,
+     * then the flags of every message changed since, both limited to the UIDs it says it knows.
+     */
+    private void resync(SelectedMailbox box, ImapCommand.Qresync q) {
+        SequenceSet known = q.knownUids() != null ? q.knownUids() : SequenceSet.parse("1:*");
+        String vanished = box.vanishedSince(q.modseq(), known);
+        if (!vanished.isEmpty()) {
+            untagged("VANISHED (EARLIER) " + vanished);
+        }
+        List<String> kw = box.folder.keywords();
+        Snapshot index = new Snapshot(box.folder);
+        for (int seq = 1; seq <= box.count(); seq++) {
+            long uid = box.uid(seq);
+            MaildirFolder.Message m = index.get(uid);
+            if (m != null && m.modseq() > q.modseq() && known.contains(uid, box.maxUid())) {
+                untagged(seq + " FETCH (UID " + uid + " FLAGS (" + Flags.imap(m, kw, box.isRecent(uid))
+                        + ") MODSEQ (" + m.modseq() + "))");
+            }
+        }
     }
 
     private static Optional<MaildirFolder.Message> find(List<MaildirFolder.Message> all, long uid) {
@@ -568,12 +621,12 @@ final class ImapSession {
     }
 
     private void rename(String tag, String from, String to) throws IOException {
-        if (from.equals("INBOX")) {
-            tagged(tag, "NO [CANNOT] Renaming INBOX is not supported yet");
-            return;
-        }
         if (to.equals("INBOX")) {
             tagged(tag, "NO [ALREADYEXISTS] INBOX exists");
+            return;
+        }
+        if (from.equals("INBOX")) {
+            renameInbox(tag, stripTrailingDelimiter(to));
             return;
         }
         try {
@@ -587,6 +640,32 @@ final class ImapSession {
         if (selected != null && (selected.name.equals(from) || selected.name.startsWith(from + "."))) {
             deselect();
             untagged("OK [CLOSED] Mailbox renamed");
+        }
+        ok(tag, "RENAME completed");
+    }
+
+    /**
+     * RENAME INBOX (RFC 3501 6.3.5): INBOX's messages move to a new mailbox of that name and INBOX stays, empty;
+     * its sub-folders are not renamed. Sessions with INBOX selected see the messages expunged.
+     */
+    private void renameInbox(String tag, String to) throws IOException {
+        Path target;
+        try {
+            target = account.create(to);
+        } catch (AccountMailboxes.FileAlreadyThere e) {
+            tagged(tag, "NO [ALREADYEXISTS] Mailbox already exists: " + to);
+            return;
+        }
+        MaildirFolder inbox = server.mailboxes.acquire(account.dir("INBOX"));
+        try {
+            MaildirFolder moved = server.mailboxes.acquire(target);
+            try {
+                inbox.moveAllTo(moved);
+            } finally {
+                server.mailboxes.release(moved);
+            }
+        } finally {
+            server.mailboxes.release(inbox);
         }
         ok(tag, "RENAME completed");
     }
@@ -862,12 +941,22 @@ final class ImapSession {
     }
 
     private void fetch(String tag, ImapCommand.Fetch f) throws IOException {
+        if (f.vanished() && !qresync) {
+            bad(tag, "VANISHED needs ENABLE QRESYNC first", "bad-state");
+            return;
+        }
         List<FetchItem> items = new ArrayList<>(f.items());
         if (f.changedSince() >= 0 && items.stream().noneMatch(i -> i instanceof FetchItem.Modseq)) {
             items.add(new FetchItem.Modseq()); // CHANGEDSINCE implies MODSEQ (RFC 7162 3.1.4.1)
         }
         if (items.stream().anyMatch(i -> i instanceof FetchItem.Modseq)) {
             enableCondstore();
+        }
+        if (f.vanished()) { // UID FETCH ... (CHANGEDSINCE m VANISHED), RFC 7162 3.2.6
+            String vanished = selected.vanishedSince(f.changedSince(), f.set());
+            if (!vanished.isEmpty()) {
+                untagged("VANISHED (EARLIER) " + vanished);
+            }
         }
         if (f.uid() && items.stream().noneMatch(i -> i instanceof FetchItem.Uid)) {
             items.addFirst(new FetchItem.Uid());

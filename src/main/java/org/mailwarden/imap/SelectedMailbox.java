@@ -23,6 +23,8 @@ final class SelectedMailbox {
     final boolean readOnly;
     /** CONDSTORE is enabled on the session: flag updates carry UID and MODSEQ (RFC 7162 3.2). */
     boolean condstore;
+    /** QRESYNC is enabled on the session: expunges are announced as VANISHED with UIDs (RFC 7162 3.2.10). */
+    boolean qresync;
     /** HIGHESTMODSEQ as of {@link #load()}. */
     private long highestAtLoad;
     /** UIDs by sequence number - 1. */
@@ -30,6 +32,8 @@ final class SelectedMailbox {
     private int count;
     private final Set<Long> recent = new HashSet<>();
     private long seenModseq;
+    /** Every UID below this was in the folder's index when this view last took it in (or is gone). */
+    private long uidNextSeen = 1;
     private long seenVersion;
     /** A sync without expunges saw a change: expunges may be waiting to be reported. */
     private boolean expungesPending;
@@ -49,6 +53,7 @@ final class SelectedMailbox {
         }
         folder.refresh();
         long seenVersionNow = folder.version();
+        long uidNext = folder.nextUid(); // before the list: UIDs below it are in the list or expunged
         long recentFrom = folder.claimRecent(!readOnly);
         highestAtLoad = folder.highestModseq(); // before the list: at worst a change is reported twice
         List<MaildirFolder.Message> all = folder.messages();
@@ -60,6 +65,7 @@ final class SelectedMailbox {
             seenModseq = Math.max(seenModseq, m.modseq());
         }
         seenVersion = seenVersionNow;
+        uidNextSeen = uidNext;
     }
 
     private void add(long uid) {
@@ -141,9 +147,11 @@ final class SelectedMailbox {
             return; // nothing changed since this view was last brought up to date (the common case)
         }
         expungesPending = !expunges;
+        long uidNext = folder.nextUid();
         List<MaildirFolder.Message> all = folder.messages();
         long highest = seenModseq;
         if (expunges) {
+            List<Long> vanished = new ArrayList<>();
             // both ascending by UID: walk them together from the end (highest sequence numbers first)
             int j = all.size() - 1;
             for (int i = count - 1; i >= 0; i--) {
@@ -151,11 +159,18 @@ final class SelectedMailbox {
                     j--;
                 }
                 if (j < 0 || all.get(j).uid() != uids[i]) {
-                    untagged.accept((i + 1) + " EXPUNGE");
+                    if (qresync) {
+                        vanished.add(uids[i]);
+                    } else {
+                        untagged.accept((i + 1) + " EXPUNGE");
+                    }
                     recent.remove(uids[i]);
                     System.arraycopy(uids, i + 1, uids, i, count - i - 1);
                     count--;
                 }
+            }
+            if (!vanished.isEmpty()) {
+                untagged.accept("VANISHED " + SequenceSet.format(vanished.reversed()));
             }
         }
         long oldMax = maxUid();
@@ -177,6 +192,7 @@ final class SelectedMailbox {
         reported.clear();
         seenModseq = highest;
         seenVersion = version;
+        uidNextSeen = uidNext;
         if (added > 0) {
             long recentFrom = folder.claimRecent(!readOnly);
             for (int i = count - added; i < count; i++) {
@@ -187,6 +203,43 @@ final class SelectedMailbox {
             untagged.accept(count + " EXISTS");
             untagged.accept(recent.size() + " RECENT");
         }
+    }
+
+    /**
+     * VANISHED (EARLIER) for a QRESYNC client that knew the folder as of mod-sequence {@code since}: the UIDs in
+     * {@code within} that were expunged after it, compactly ("" if none). UIDs this view still holds are left
+     * out (their expunge reaches the client through {@link #sync}). When the folder's record of expunges does
+     * not reach back to {@code since}, every UID below the view's UIDNEXT that it does not hold is reported,
+     * as RFC 7162 3.2.5.2 allows. {@code *} in {@code within} is the highest UID that may have existed.
+     */
+    String vanishedSince(long since, SequenceSet within) {
+        long last = Math.max(maxUid(), uidNextSeen - 1);
+        SequenceSet.Builder out = new SequenceSet.Builder();
+        java.util.Optional<long[]> expunged = folder.expungedSince(since);
+        if (expunged.isPresent()) {
+            for (long uid : expunged.get()) {
+                if (uid <= last && seqOf(uid) == 0 && within.contains(uid, last)) {
+                    out.add(uid);
+                }
+            }
+            return out.toString();
+        }
+        for (SequenceSet.Range r : within.normalized(last)) {
+            long to = Math.min(r.to(), last);
+            int i = java.util.Arrays.binarySearch(uids, 0, count, r.from());
+            i = i < 0 ? -i - 1 : i;
+            long next = r.from(); // the lowest UID of this range not yet accounted for
+            for (; i < count && uids[i] <= to; i++) {
+                if (uids[i] > next) {
+                    out.add(next, uids[i] - 1);
+                }
+                next = uids[i] + 1;
+            }
+            if (next <= to) {
+                out.add(next, to);
+            }
+        }
+        return out.toString();
     }
 
     /** Maildir flag letters to IMAP flags, through the folder's keywords. */

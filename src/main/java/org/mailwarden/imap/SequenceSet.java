@@ -50,24 +50,83 @@ record SequenceSet(List<Range> ranges) {
         return false;
     }
 
-    /** Renders a sorted list of numbers compactly (1:3,7), for COPYUID and APPENDUID. */
+    /**
+     * The set's ranges with {@code *} as {@code max}, each low to high, sorted and merged: for walking the set
+     * alongside a sorted list.
+     */
+    List<Range> normalized(long max) {
+        List<Range> sorted = new ArrayList<>();
+        for (Range r : ranges) {
+            long a = r.from() == STAR ? max : r.from();
+            long b = r.to() == STAR ? max : r.to();
+            sorted.add(new Range(Math.min(a, b), Math.max(a, b)));
+        }
+        sorted.sort((x, y) -> Long.compare(x.from(), y.from()));
+        List<Range> out = new ArrayList<>();
+        for (Range r : sorted) {
+            Range last = out.isEmpty() ? null : out.getLast();
+            if (last != null && r.from() <= last.to() + 1) {
+                out.set(out.size() - 1, new Range(last.from(), Math.max(last.to(), r.to())));
+            } else {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /** Renders a list of numbers compactly (1:3,7), in the order given, for COPYUID, APPENDUID and MODIFIED. */
     static String format(List<Long> numbers) {
-        StringBuilder sb = new StringBuilder();
-        int i = 0;
-        while (i < numbers.size()) {
-            int j = i;
-            while (j + 1 < numbers.size() && numbers.get(j + 1) == numbers.get(j) + 1) {
-                j++;
+        Builder b = new Builder();
+        for (long n : numbers) {
+            b.add(n);
+        }
+        return b.toString();
+    }
+
+    /** Writes a set compactly as numbers and ranges are added: a run of consecutive numbers becomes "a:b". */
+    static final class Builder {
+        private final StringBuilder sb = new StringBuilder();
+        private long from = -1;
+        private long to = -1;
+
+        Builder add(long n) {
+            return add(n, n);
+        }
+
+        /** Adds {@code from:to} ({@code from <= to}). */
+        Builder add(long a, long b) {
+            if (from >= 0 && a == to + 1) {
+                to = b;
+                return this;
+            }
+            flush();
+            from = a;
+            to = b;
+            return this;
+        }
+
+        private void flush() {
+            if (from < 0) {
+                return;
             }
             if (!sb.isEmpty()) {
                 sb.append(',');
             }
-            sb.append(numbers.get(i));
-            if (j > i) {
-                sb.append(':').append(numbers.get(j));
+            sb.append(from);
+            if (to > from) {
+                sb.append(':').append(to);
             }
-            i = j + 1;
+            from = -1;
         }
-        return sb.toString();
+
+        boolean isEmpty() {
+            return from < 0 && sb.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            flush();
+            return sb.toString();
+        }
     }
 }

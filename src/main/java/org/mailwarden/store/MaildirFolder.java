@@ -80,6 +80,8 @@ public final class MaildirFolder {
     private long reserved;
     /** The state file no longer describes the index: write a clean snapshot at {@link #close()}. */
     private boolean dirty;
+    /** Expunged UIDs with the modseq of their expunge, for QRESYNC (see {@link ModseqState}). */
+    private Tombstones tombstones;
     /** During {@link #load()}: the modseqs of the last clean close, by UID. */
     private Map<Long, ModseqState.Entry> restored = Map.of();
     /** How many mod-sequences one reservation write covers. */
@@ -129,20 +131,35 @@ public final class MaildirFolder {
         // 1 is the floor: HIGHESTMODSEQ 1 for an empty folder, the first change gets 2
         highestModseq = Math.max(1, Math.max(state.reserved(), state.cleanHighest()));
         reserved = highestModseq;
-        if (state.clean() && state.uidValidity() == uidValidity) {
+        boolean sameFolder = state.clean() && state.uidValidity() == uidValidity;
+        if (sameFolder) {
             restored = state.messages();
         }
+        // expunges up to here are known only if a clean close listed them (after a crash they are not); a
+        // folder without a uidlist has never given out a UID, so none can have vanished
+        tombstones = sameFolder && state.tombstones() != null ? state.tombstones()
+                : new Tombstones(list.isEmpty() ? 0 : highestModseq);
         List<MaildirEntry> entries = Maildirs.list(dir);
         List<MaildirEntry> unknown = new ArrayList<>();
+        Set<Long> present = new HashSet<>();
         for (MaildirEntry e : entries) {
             Long uid = known.get(e.name().baseName());
             if (uid == null) {
                 unknown.add(e);
             } else {
                 messages.add(toMessage(uid, e));
+                present.add(uid);
             }
         }
         messages.sort((a, b) -> Long.compare(a.uid(), b.uid()));
+        // in the uidlist but without a file: removed by another program while no index was open
+        List<Long> gone = new ArrayList<>();
+        for (long uid : known.values()) {
+            if (!present.contains(uid)) {
+                gone.add(uid);
+            }
+        }
+        expunged(gone);
         long firstNew = Long.MAX_VALUE;
         for (Message m : messages) {
             if (m.inNew()) {
@@ -157,7 +174,7 @@ public final class MaildirFolder {
         }
         firstRecentUid = Math.min(firstNew, nextUid);
         restored = Map.of();
-        if (list.isEmpty()) {
+        if (list.isEmpty() || !gone.isEmpty()) {
             persistAll();
         } else if (!added.isEmpty()) {
             DovecotUidList.append(dir, added);
@@ -178,7 +195,7 @@ public final class MaildirFolder {
         long m = ++highestModseq;
         if (m > reserved) {
             reserved = Math.max(m, ModseqState.reservedOnDisk(dir)) + RESERVE_BLOCK;
-            ModseqState.write(dir, reserved, -1, 0, List.of());
+            ModseqState.write(dir, reserved, -1, 0, List.of(), null);
             dirty = true;
         }
         return m;
@@ -194,7 +211,7 @@ public final class MaildirFolder {
         lock.lock();
         try {
             if (dirty) {
-                ModseqState.write(dir, highestModseq, highestModseq, uidValidity, messages);
+                ModseqState.write(dir, highestModseq, highestModseq, uidValidity, messages, tombstones);
                 reserved = highestModseq;
                 dirty = false;
             }
@@ -202,6 +219,22 @@ public final class MaildirFolder {
             // the folder was deleted or renamed meanwhile; its next open starts from the reservation
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Records that these UIDs are gone: one new mod-sequence for all of them (an expunge is a change of the
+     * folder, RFC 7162 3.1.1), remembered for VANISHED. Under the lock (or during open).
+     */
+    private void expunged(List<Long> uids) throws IOException {
+        if (uids.isEmpty()) {
+            return;
+        }
+        long modseq = nextModseq();
+        List<Long> sorted = new ArrayList<>(uids);
+        sorted.sort(null);
+        for (long uid : sorted) {
+            tombstones.add(uid, modseq);
         }
     }
 
@@ -266,6 +299,23 @@ public final class MaildirFolder {
         lock.lock();
         try {
             return version;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The UIDs expunged after mod-sequence {@code since}, ascending; empty when this folder cannot tell because
+     * its record of expunges does not reach back that far (then any UID that is not in the folder may have
+     * vanished since, RFC 7162 3.2.5.2).
+     */
+    public Optional<long[]> expungedSince(long since) {
+        lock.lock();
+        try {
+            if (!tombstones.completeSince(since)) {
+                return Optional.empty();
+            }
+            return Optional.of(tombstones.since(since));
         } finally {
             lock.unlock();
         }
@@ -625,13 +675,13 @@ public final class MaildirFolder {
             byBase.put(e.name().baseName(), e);
         }
         boolean any = false;
-        boolean gone = false;
+        List<Long> gone = new ArrayList<>();
         ArrayList<Message> kept = new ArrayList<>(messages.size());
         for (Message m : messages) {
             MaildirEntry e = byBase.remove(m.baseName());
             if (e == null) {
                 any = true; // expunged by someone else
-                gone = true;
+                gone.add(m.uid());
                 uncache(m.baseName());
                 continue;
             }
@@ -646,9 +696,7 @@ public final class MaildirFolder {
         }
         messages.clear();
         messages.addAll(kept);
-        if (gone) {
-            nextModseq();
-        }
+        expunged(gone);
         if (!byBase.isEmpty()) {
             List<MaildirEntry> fresh = new ArrayList<>(byBase.values());
             fresh.sort((a, b) -> a.name().baseName().compareTo(b.name().baseName()));
@@ -779,7 +827,7 @@ public final class MaildirFolder {
             }
             messages.clear();
             messages.addAll(kept);
-            nextModseq(); // an expunge is a change of the folder (RFC 7162 3.1.1)
+            expunged(removed);
             ownChange(before);
             persistAll();
             bump();
@@ -862,22 +910,96 @@ public final class MaildirFolder {
                 refresh(true);
                 continue;
             }
-            // keywords are per folder: translate letters through the target's dovecot-keywords
-            StringBuilder letters = new StringBuilder();
-            List<String> srcKeywords = keywords();
-            for (char c : src.flags().toCharArray()) {
-                if (c >= 'a' && c <= 'z') {
-                    int idx = c - 'a';
-                    if (idx < srcKeywords.size() && !srcKeywords.get(idx).isEmpty()) {
-                        target.keywordLetter(srcKeywords.get(idx), true).ifPresent(letters::append);
-                    }
-                } else {
-                    letters.append(c);
-                }
-            }
-            return Optional.of(target.place(tmp, base, letters.toString(), src.vsize()));
+            return Optional.of(target.place(tmp, base, target.translate(src.flags(), keywords()), src.vsize()));
         }
         return Optional.empty();
+    }
+
+    /**
+     * A message's flag letters from another folder, as this folder writes them: keywords are per folder, so their
+     * letters go through this folder's {@code dovecot-keywords} (defining what is missing).
+     */
+    private String translate(String letters, List<String> sourceKeywords) throws IOException {
+        StringBuilder out = new StringBuilder();
+        for (char c : letters.toCharArray()) {
+            if (c >= 'a' && c <= 'z') {
+                int idx = c - 'a';
+                if (idx < sourceKeywords.size() && !sourceKeywords.get(idx).isEmpty()) {
+                    keywordLetter(sourceKeywords.get(idx), true).ifPresent(out::append);
+                }
+            } else {
+                out.append(c);
+            }
+        }
+        return sortFlags(out.toString());
+    }
+
+    /**
+     * Moves every message of this folder into {@code target}, which should be new and empty: RENAME INBOX
+     * (RFC 3501 6.3.5). Each file is renamed into the target's cur/ or new/ (one file system: nothing is
+     * copied), keeping its flags; both folders' directories are made durable before the target's uidlist gives
+     * the messages UIDs, in this folder's UID order. This folder is left empty, and its sessions see the
+     * messages expunged. Returns how many messages moved.
+     */
+    public int moveAllTo(MaildirFolder target) throws IOException {
+        lock.lock();
+        target.lock.lock(); // no one indexes the arriving files before they get their UIDs in order
+        try {
+            refresh();
+            List<String> sourceKeywords = List.copyOf(keywords);
+            List<Message> moved = new ArrayList<>();
+            List<Message> arrived = new ArrayList<>();
+            FileTime before = mtime("cur");
+            try {
+                for (Message m : messages) {
+                    String flags = target.translate(m.flags(), sourceKeywords);
+                    String name = m.inNew() ? m.fileName() : m.baseName() + ":2," + flags;
+                    Path to = target.dir.resolve(m.inNew() ? "new" : "cur").resolve(name);
+                    try {
+                        Files.move(path(m), to, StandardCopyOption.ATOMIC_MOVE);
+                    } catch (NoSuchFileException e) {
+                        continue; // expunged by another program meanwhile: the next scan finds it gone
+                    }
+                    moved.add(m);
+                    arrived.add(new Message(0, m.baseName(), name, m.inNew(), flags, 0, m.vsize()));
+                }
+            } finally {
+                if (!moved.isEmpty()) {
+                    for (String sub : List.of("cur", "new")) {
+                        DirectorySync.forceDirectory(target.dir.resolve(sub));
+                        DirectorySync.forceDirectory(dir.resolve(sub));
+                    }
+                    target.adopt(arrived);
+                    Set<Long> gone = new HashSet<>();
+                    for (Message m : moved) {
+                        gone.add(m.uid());
+                        uncache(m.baseName());
+                    }
+                    messages.removeIf(m -> gone.contains(m.uid()));
+                    expunged(new ArrayList<>(gone));
+                    ownChange(before);
+                    persistAll();
+                    bump();
+                }
+            }
+            return moved.size();
+        } finally {
+            target.lock.unlock();
+            lock.unlock();
+        }
+    }
+
+    /** Indexes files {@link #moveAllTo} renamed into this folder, with UIDs in the order given. Under the lock. */
+    private void adopt(List<Message> arrived) throws IOException {
+        Map<String, Long> added = new LinkedHashMap<>();
+        for (Message a : arrived) {
+            long uid = nextUid++;
+            messages.add(new Message(uid, a.baseName(), a.fileName(), a.inNew(), a.flags(), nextModseq(), a.vsize()));
+            added.put(a.baseName(), uid);
+        }
+        curMtime = mtime("cur"); // the arrivals are indexed; new/ is rescanned next time anyway (its mtime moved)
+        DovecotUidList.append(dir, added);
+        bump();
     }
 
     /** Flag letters sorted and de-duplicated (the maildir spec wants them in ASCII order). */

@@ -264,6 +264,11 @@ public final class MaildirStore implements MailStore {
         ready.add(maildir);
     }
 
+    /** Forgets that a folder's maildir exists: it was deleted or renamed, and a new one of that name must be made. */
+    public void forgetFolder(Path maildir) {
+        ready.remove(maildir);
+    }
+
     private static void checkComponent(String part, String whole) {
         if (part.isEmpty() || part.equals(".") || part.equals("..")) {
             throw new IllegalArgumentException("unsafe path component in " + whole);

@@ -21,6 +21,8 @@ import java.util.Map;
  * reserved 5200            mod-sequences up to here may have been handed out
  * clean 4711 1700000000    only after a clean close: the highest modseq then, and the UIDVALIDITY
  * 17 4002 FS               uid modseq flags: one line per message, only after a clean close
+ * vanished 3000            only after a clean close: every expunge above this modseq is listed (below: not)
+ * x 12 4100                uid modseq: an expunged UID and the modseq of its expunge, oldest first
  * </pre>
  *
  * <p>While a folder is open, the file says "reserved R" and nothing else: the index hands out mod-sequences up to
@@ -29,22 +31,31 @@ import java.util.Map;
  * messages whose flags did not change meanwhile; after a crash (no clean mark) every message gets a fresh modseq
  * above R, which makes clients resynchronise all flags but never miss a change.
  *
+ * <p>The expunged UIDs ({@link Tombstones}, for QRESYNC's VANISHED) are kept the same way: only a clean close
+ * writes them. A file without a "vanished" line (written before they existed, or after a crash) has none,
+ * and the folder then knows nothing about expunges at or below its HIGHESTMODSEQ. The version stays 1: an
+ * older Mailwarden cannot read the new lines, and falls back to the reservation as after a crash, which is safe.
+ *
  * <p>Written atomically (temporary file and rename).
  */
-record ModseqState(long reserved, long cleanHighest, long uidValidity, Map<Long, Entry> messages) {
+record ModseqState(long reserved, long cleanHighest, long uidValidity, Map<Long, Entry> messages,
+        Tombstones tombstones) {
 
     static final String FILE = "mailwarden-modseq";
     private static final String MAGIC = "mailwarden-modseq 1";
 
     record Entry(long modseq, String flags) {}
 
-    static final ModseqState NONE = new ModseqState(0, -1, 0, Map.of());
+    static final ModseqState NONE = new ModseqState(0, -1, 0, Map.of(), null);
 
     boolean clean() {
         return cleanHighest >= 0;
     }
 
-    /** The folder's state; {@link #NONE} when there is none or it is unreadable (all modseqs fresh then). */
+    /**
+     * The folder's state; {@link #NONE} when there is none or it is unreadable (all modseqs fresh then). Its
+     * tombstones are null unless the file was written by a clean close that kept them.
+     */
     static ModseqState read(Path folderDir) {
         try (BufferedReader r = Files.newBufferedReader(folderDir.resolve(FILE), StandardCharsets.UTF_8)) {
             if (!MAGIC.equals(r.readLine())) {
@@ -57,20 +68,32 @@ record ModseqState(long reserved, long cleanHighest, long uidValidity, Map<Long,
             long reserved = Long.parseLong(line.substring(9).strip());
             line = r.readLine();
             if (line == null || !line.startsWith("clean ")) {
-                return new ModseqState(reserved, -1, 0, Map.of());
+                return new ModseqState(reserved, -1, 0, Map.of(), null);
             }
             String[] c = line.substring(6).strip().split(" ");
             long highest = Long.parseLong(c[0]);
             long validity = Long.parseLong(c[1]);
             Map<Long, Entry> messages = new HashMap<>();
+            Tombstones tombstones = null;
             while ((line = r.readLine()) != null) {
                 String[] p = line.split(" ", 3);
                 if (p.length < 2) {
                     continue;
                 }
-                messages.put(Long.parseLong(p[0]), new Entry(Long.parseLong(p[1]), p.length > 2 ? p[2] : ""));
+                if (p[0].equals("vanished")) {
+                    tombstones = new Tombstones(Long.parseLong(p[1]));
+                } else if (p[0].equals("x")) {
+                    long modseq = Long.parseLong(p[2]);
+                    if (tombstones == null || tombstones.size() > 0
+                            && modseq < tombstones.modseqAt(tombstones.size() - 1)) {
+                        throw new IOException("tombstones out of order");
+                    }
+                    tombstones.add(Long.parseLong(p[1]), modseq);
+                } else {
+                    messages.put(Long.parseLong(p[0]), new Entry(Long.parseLong(p[1]), p.length > 2 ? p[2] : ""));
+                }
             }
-            return new ModseqState(reserved, highest, validity, messages);
+            return new ModseqState(reserved, highest, validity, messages, tombstones);
         } catch (NoSuchFileException e) {
             return NONE;
         } catch (IOException | RuntimeException e) {
@@ -83,7 +106,7 @@ record ModseqState(long reserved, long cleanHighest, long uidValidity, Map<Long,
         try (BufferedReader r = Files.newBufferedReader(folderDir.resolve(FILE), StandardCharsets.UTF_8)) {
             r.readLine();
             String line = r.readLine();
-            return new ModseqState(Long.parseLong(line.substring(9).strip()), -1, 0, Map.of());
+            return new ModseqState(Long.parseLong(line.substring(9).strip()), -1, 0, Map.of(), null);
         } catch (IOException | RuntimeException e) {
             return NONE;
         }
@@ -94,9 +117,9 @@ record ModseqState(long reserved, long cleanHighest, long uidValidity, Map<Long,
         return readReservedOnly(folderDir).reserved();
     }
 
-    /** Writes "reserved R" (open, dirty) or, with {@code clean}, the full snapshot. */
+    /** Writes "reserved R" (open, dirty) or, with {@code cleanHighest} not negative, the full snapshot. */
     static void write(Path folderDir, long reserved, long cleanHighest, long uidValidity,
-            Iterable<MaildirFolder.Message> messages) throws IOException {
+            Iterable<MaildirFolder.Message> messages, Tombstones tombstones) throws IOException {
         Path tmp = folderDir.resolve(FILE + ".tmp");
         try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
@@ -107,6 +130,12 @@ record ModseqState(long reserved, long cleanHighest, long uidValidity, Map<Long,
                 for (MaildirFolder.Message m : messages) {
                     sb.setLength(0);
                     sb.append(m.uid()).append(' ').append(m.modseq()).append(' ').append(m.flags()).append('\n');
+                    w.write(sb.toString());
+                }
+                w.write("vanished " + tombstones.floor() + "\n");
+                for (int i = 0; i < tombstones.size(); i++) {
+                    sb.setLength(0);
+                    sb.append("x ").append(tombstones.uidAt(i)).append(' ').append(tombstones.modseqAt(i)).append('\n');
                     w.write(sb.toString());
                 }
             }

@@ -2,11 +2,10 @@ package org.mailwarden.imap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mailwarden.imap.ImapProtocolTest.deliver;
+import static org.mailwarden.support.ImapClient.number;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,10 +24,15 @@ class ImapCondstoreTest {
     @BeforeEach
     void start() throws Exception {
         t = TestServer.start(dir);
-        for (String s : List.of("one", "two", "three")) {
-            deliver(t, "alice@example.test", s, "body " + s);
+        aliceInbox(t, 3);
+    }
+
+    /** Alice's INBOX with {@code messages} messages, none \Recent any more (they would clutter FLAGS). */
+    static void aliceInbox(TestServer t, int messages) throws Exception {
+        for (int i = 1; i <= messages; i++) {
+            deliver(t, "alice@example.test", "message " + i, "body " + i);
         }
-        try (ImapClient c = loggedIn()) { // claims \Recent, which would clutter the expected FLAGS
+        try (ImapClient c = ImapClient.loggedIn(t.imapsPort(), "alice@example.test", "secret-alice")) {
             c.command("SELECT INBOX");
             c.command("UNSELECT");
         }
@@ -40,20 +44,7 @@ class ImapCondstoreTest {
     }
 
     private ImapClient loggedIn() throws Exception {
-        ImapClient c = new ImapClient(t.imapsPort(), true);
-        c.line();
-        return c.login("alice@example.test", "secret-alice");
-    }
-
-    private static long number(List<String> lines, String regex) {
-        Pattern p = Pattern.compile(regex);
-        for (String l : lines) {
-            Matcher m = p.matcher(l);
-            if (m.find()) {
-                return Long.parseLong(m.group(1));
-            }
-        }
-        throw new AssertionError(regex + " not in " + lines);
+        return ImapClient.loggedIn(t.imapsPort(), "alice@example.test", "secret-alice");
     }
 
     @Test

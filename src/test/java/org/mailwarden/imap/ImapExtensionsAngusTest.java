@@ -36,7 +36,8 @@ class ImapExtensionsAngusTest {
         t.close();
     }
 
-    private Store angus() throws Exception {
+    /** Alice's store through Angus Mail over implicit TLS (trusting the test certificate). */
+    static Store angus(TestServer t) throws Exception {
         Properties p = new Properties();
         p.put("mail.imaps.ssl.trust", "*");
         p.put("mail.imaps.connectiontimeout", "10000");
@@ -51,7 +52,7 @@ class ImapExtensionsAngusTest {
         t.writeConfig("dovecot-quotas.cf", "alice@example.test:2M\n");
         deliver(t, "alice@example.test", "one", "first");
         deliver(t, "alice@example.test", "two", "second");
-        Store store = angus();
+        Store store = angus(t);
         try {
             Quota[] quotas = ((IMAPStore) store).getQuota("INBOX");
             assertThat(quotas).hasSize(1);

@@ -11,7 +11,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Mod-sequences across reopenings: HIGHESTMODSEQ never goes backwards, a clean close keeps each message's. */
+/**
+ * Mod-sequences across reopenings: HIGHESTMODSEQ never goes backwards, a clean close keeps each message's. And the
+ * expunged UIDs QRESYNC needs: bounded, kept by a clean close, never claimed complete when they are not.
+ */
 class MaildirFolderModseqTest {
 
     @TempDir
@@ -107,5 +110,95 @@ class MaildirFolderModseqTest {
                 .replaceFirst("clean (\\d+) \\d+", "clean $1 12345"));
         MaildirFolder again = MaildirFolder.open(dir);
         assertThat(modseq(again, a)).isGreaterThan(highest);
+    }
+
+    @Test
+    void trimmingTheOldestRaisesTheFloor() {
+        Tombstones t = new Tombstones(5, 3);
+        t.add(1, 10);
+        t.add(2, 10);
+        t.add(3, 11);
+        assertThat(t.floor()).isEqualTo(5);
+        assertThat(t.since(5)).containsExactly(1, 2, 3);
+        t.add(4, 12); // UID 1 goes: nothing can be said about modseq 10 and below any more
+        assertThat(t.size()).isEqualTo(3);
+        assertThat(t.floor()).isEqualTo(10);
+        assertThat(t.completeSince(9)).isFalse();
+        assertThat(t.completeSince(10)).isTrue();
+        assertThat(t.since(10)).containsExactly(3, 4);
+        assertThat(t.since(12)).isEmpty();
+
+        Tombstones many = new Tombstones(0, 100);
+        for (int i = 1; i <= 1000; i++) {
+            many.add(2000 - i, i); // UIDs in descending order: since() sorts
+        }
+        assertThat(many.size()).isEqualTo(100);
+        assertThat(many.floor()).isEqualTo(900);
+        assertThat(many.since(995)).containsExactly(1000, 1001, 1002, 1003, 1004);
+        assertThat(many.uidAt(0)).isEqualTo(1099);
+        assertThat(many.modseqAt(99)).isEqualTo(1000);
+    }
+
+    @Test
+    void aCleanCloseKeepsThemAndACrashLosesThemSafely() throws Exception {
+        MaildirFolder f = MaildirFolder.open(dir);
+        long a = f.append(msg("a"), "", Instant.now());
+        long b = f.append(msg("b"), "", Instant.now());
+        long c = f.append(msg("c"), "", Instant.now());
+        long before = f.highestModseq();
+        f.expunge(List.of(a, c));
+        assertThat(f.expungedSince(before)).hasValueSatisfying(u -> assertThat(u).containsExactly(a, c));
+        assertThat(f.expungedSince(f.highestModseq())).hasValueSatisfying(u -> assertThat(u).isEmpty());
+        f.close();
+
+        MaildirFolder again = MaildirFolder.open(dir);
+        assertThat(again.expungedSince(before)).hasValueSatisfying(u -> assertThat(u).containsExactly(a, c));
+        assertThat(again.expungedSince(0)).hasValueSatisfying(u -> assertThat(u).containsExactly(a, c));
+        again.expunge(List.of(b));
+        long highest = again.highestModseq();
+        // no close: the process died, the file holds only the reservation
+        assertThat(Files.readString(dir.resolve(ModseqState.FILE))).doesNotContain("vanished");
+        MaildirFolder after = MaildirFolder.open(dir);
+        assertThat(after.expungedSince(highest)).isEmpty(); // unknown: not "nothing"
+        assertThat(after.expungedSince(after.highestModseq())).hasValueSatisfying(u -> assertThat(u).isEmpty());
+    }
+
+    @Test
+    void aFileWithoutTombstonesLoadsAndKnowsNothingBeforeItsHighestModseq() throws Exception {
+        MaildirFolder f = MaildirFolder.open(dir);
+        long a = f.append(msg("a"), "", Instant.now());
+        f.append(msg("b"), "", Instant.now());
+        f.expunge(List.of(a));
+        f.close();
+        Path state = dir.resolve(ModseqState.FILE);
+        String current = Files.readString(state);
+        String old = current.lines().filter(l -> !l.startsWith("x ") && !l.startsWith("vanished "))
+                .map(l -> l + "\n").reduce("", String::concat);
+        Files.writeString(state, old); // as written before tombstones existed
+        MaildirFolder again = MaildirFolder.open(dir);
+        long highest = again.highestModseq();
+        assertThat(highest).isEqualTo(f.highestModseq()); // the rest of the file still counts
+        assertThat(again.expungedSince(highest - 1)).isEmpty();
+        assertThat(again.expungedSince(highest)).hasValueSatisfying(u -> assertThat(u).isEmpty());
+    }
+
+    @Test
+    void aMessageRemovedByAnotherProgramWhileClosedIsAnExpunge() throws Exception {
+        MaildirFolder f = MaildirFolder.open(dir);
+        long a = f.append(msg("a"), "", Instant.now());
+        long b = f.append(msg("b"), "", Instant.now());
+        Path fileOfA = f.path(f.byUid(a).orElseThrow());
+        long highest = f.highestModseq();
+        f.close();
+        Files.delete(fileOfA);
+        MaildirFolder again = MaildirFolder.open(dir);
+        assertThat(again.highestModseq()).isGreaterThan(highest);
+        assertThat(again.expungedSince(highest)).hasValueSatisfying(u -> assertThat(u).containsExactly(a));
+        assertThat(Files.readString(dir.resolve(DovecotUidList.FILE))).doesNotContain(
+                f.byUid(a).orElseThrow().baseName());
+        again.close();
+        MaildirFolder third = MaildirFolder.open(dir); // told once, not at every open
+        assertThat(third.expungedSince(again.highestModseq())).hasValueSatisfying(u -> assertThat(u).isEmpty());
+        assertThat(third.byUid(b)).isPresent();
     }
 }

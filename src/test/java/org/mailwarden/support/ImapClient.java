@@ -129,6 +129,33 @@ public final class ImapClient implements AutoCloseable {
         }
     }
 
+    /** Connects with implicit TLS, reads the greeting and logs in. */
+    public static ImapClient loggedIn(int port, String user, String password) throws IOException {
+        ImapClient c = new ImapClient(port, true);
+        c.line();
+        return c.login(user, password);
+    }
+
+    /** The number that {@code regex}'s first group finds in the first of these lines that has it. */
+    public static long number(List<String> lines, String regex) {
+        java.util.regex.Pattern p = java.util.regex.Pattern.compile(regex);
+        for (String l : lines) {
+            java.util.regex.Matcher m = p.matcher(l);
+            if (m.find()) {
+                return Long.parseLong(m.group(1));
+            }
+        }
+        throw new AssertionError(regex + " not in " + lines);
+    }
+
+    /** A command's untagged responses, after checking that its tagged response is OK. */
+    public static List<String> untagged(List<String> response) {
+        if (!response.getLast().matches("\\S+ OK .*")) {
+            throw new AssertionError("not OK: " + response);
+        }
+        return response.subList(0, response.size() - 1);
+    }
+
     /** Logs in over TLS (implicit or STARTTLS done) and checks OK. */
     public ImapClient login(String user, String password) throws IOException {
         List<String> r = command("LOGIN " + user + " " + password);
