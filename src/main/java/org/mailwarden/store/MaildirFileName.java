@@ -16,6 +16,68 @@ public record MaildirFileName(String baseName, OptionalLong size, OptionalLong v
     /** Info separator of the maildir spec; messages in new/ normally have no info part. */
     static final char INFO_SEPARATOR = ':';
 
+    /**
+     * Orders base names as the messages arrived, for giving out UIDs: by the seconds, then the microseconds
+     * ({@code M}) and the delivery counter ({@code Q}) of the usual {@code <secs>.M<usecs>P<pid>Q<n>.<host>}
+     * names, compared as numbers (as text, M99 would sort after M100), then by the whole name. Names of
+     * another shape sort by their text after the ones that parse.
+     */
+    public static final java.util.Comparator<String> DELIVERY_ORDER = (a, b) -> {
+        long[] x = deliveryKey(a);
+        long[] y = deliveryKey(b);
+        for (int i = 0; i < x.length; i++) {
+            int c = Long.compare(x[i], y[i]);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return a.compareTo(b);
+    };
+
+    /** {seconds, microseconds, counter}; Long.MAX_VALUE for what a name does not say. */
+    private static long[] deliveryKey(String base) {
+        long[] key = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
+        int dot = base.indexOf('.');
+        if (dot <= 0) {
+            return key;
+        }
+        key[0] = number(base, 0, dot);
+        int end = base.indexOf('.', dot + 1);
+        String middle = base.substring(dot + 1, end < 0 ? base.length() : end);
+        key[1] = field(middle, 'M');
+        key[2] = field(middle, 'Q');
+        return key;
+    }
+
+    /** The digits after {@code letter} in a name's middle part (M123P45Q6). */
+    private static long field(String middle, char letter) {
+        for (int i = 0; i < middle.length(); i++) {
+            if (middle.charAt(i) == letter) {
+                int j = i + 1;
+                while (j < middle.length() && Character.isDigit(middle.charAt(j))) {
+                    j++;
+                }
+                return number(middle, i + 1, j);
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    private static long number(String s, int from, int to) {
+        if (to <= from || to - from > 18) {
+            return Long.MAX_VALUE;
+        }
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return Long.MAX_VALUE;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+
     public static MaildirFileName parse(String fileName) {
         int colon = fileName.indexOf(INFO_SEPARATOR);
         String base = colon < 0 ? fileName : fileName.substring(0, colon);

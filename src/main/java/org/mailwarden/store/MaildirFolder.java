@@ -238,7 +238,7 @@ public final class MaildirFolder {
         }
     }
 
-    /** Gives UIDs to files not in the index, in name order; returns the new uidlist records. */
+    /** Gives UIDs to files not in the index, in the order given (delivery order); returns the new uidlist records. */
     private Map<String, Long> assign(List<MaildirEntry> unknown) throws IOException {
         Map<String, Long> added = new LinkedHashMap<>();
         for (MaildirEntry e : unknown) {
@@ -662,7 +662,7 @@ public final class MaildirFolder {
         if (fresh.isEmpty()) {
             return fullScan();
         }
-        fresh.sort((a, b) -> a.name().baseName().compareTo(b.name().baseName()));
+        fresh.sort((a, b) -> MaildirFileName.DELIVERY_ORDER.compare(a.name().baseName(), b.name().baseName()));
         DovecotUidList.append(dir, assign(fresh));
         bump();
         return true;
@@ -699,7 +699,7 @@ public final class MaildirFolder {
         expunged(gone);
         if (!byBase.isEmpty()) {
             List<MaildirEntry> fresh = new ArrayList<>(byBase.values());
-            fresh.sort((a, b) -> a.name().baseName().compareTo(b.name().baseName()));
+            fresh.sort((a, b) -> MaildirFileName.DELIVERY_ORDER.compare(a.name().baseName(), b.name().baseName()));
             DovecotUidList.append(dir, assign(fresh));
             any = true;
         }

@@ -16,15 +16,15 @@ public final class Maildirs {
     }
 
     /**
-     * The messages of one Maildir folder (new/ and cur/), ordered by base name, which for Dovecot-style
-     * names is delivery-time order within a second's resolution. Hidden files (starting with '.') are
+     * The messages of one Maildir folder (new/ and cur/), in delivery order
+     * ({@link MaildirFileName#DELIVERY_ORDER}). Hidden files (starting with '.') are
      * skipped as the maildir spec requires; a folder that does not exist yet is empty.
      */
     public static List<MaildirEntry> list(Path folderDir) throws IOException {
         List<MaildirEntry> out = new ArrayList<>();
         collect(folderDir.resolve("new"), true, out);
         collect(folderDir.resolve("cur"), false, out);
-        out.sort(Comparator.comparing((MaildirEntry e) -> e.name().baseName()));
+        out.sort(Comparator.comparing((MaildirEntry e) -> e.name().baseName(), MaildirFileName.DELIVERY_ORDER));
         return out;
     }
 
