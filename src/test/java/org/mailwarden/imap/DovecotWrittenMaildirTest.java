@@ -1,0 +1,85 @@
+package org.mailwarden.imap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mailwarden.support.ImapClient;
+import org.mailwarden.support.Processes;
+import org.mailwarden.support.TestServer;
+
+/**
+ * A mailbox written by the real Dovecot 2.3 (src/test/resources/dovecot-maildir, made by
+ * scripts/make-dovecot-fixture.sh: APPENDs with flags and keywords, an expunge that leaves gaps and stale
+ * uidlist lines, an LMTP delivery still in new/) opens in Mailwarden exactly as Dovecot showed it: the same
+ * UIDVALIDITY, UIDNEXT, UIDs, flags, keywords, sizes and subscriptions, read by the same imaplib script.
+ */
+class DovecotWrittenMaildirTest {
+
+    @TempDir
+    Path dir;
+    TestServer t;
+
+    @AfterEach
+    void stop() {
+        if (t != null) {
+            t.close();
+        }
+    }
+
+    @Test
+    void mailwardenShowsWhatDovecotShowed() throws Exception {
+        t = TestServer.start(dir);
+        Path fixture = Path.of(getClass().getResource("/dovecot-maildir/user5").toURI());
+        Path home = t.server.store().mailboxDir("alice@example.test");
+        copyTree(fixture, home);
+        List<String> expected = Files.readAllLines(fixture.resolveSibling("expected.txt"));
+
+        Path view = Path.of(getClass().getResource("/dovecot-maildir-view.py").toURI());
+        Processes.Result r = Processes.run(List.of("python3", view.toString(), "127.0.0.1",
+                String.valueOf(t.imapsPort()), "alice@example.test", "secret-alice", "tls", "INBOX", "Work",
+                "Work.2026"), null, 60);
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output().lines().toList()).isEqualTo(expected);
+        // EXAMINE left Dovecot's files where they were; the uidlist still has Dovecot's records
+        assertThat(home.resolve("new")).isNotEmptyDirectory();
+        assertThat(Files.readString(home.resolve("dovecot-uidlist"))).contains("9 :1795435");
+
+        // a read-write SELECT moves the LMTP delivery to cur/ and keeps every UID
+        try (ImapClient c = new ImapClient(t.imapsPort(), true)) {
+            c.line();
+            c.login("alice@example.test", "secret-alice");
+            assertThat(c.command("SELECT INBOX")).contains("* 7 EXISTS");
+            assertThat(c.command("UID FETCH 1:* (FLAGS)")).filteredOn(l -> l.startsWith("* "))
+                    .extracting(l -> l.replaceAll(".*UID (\\d+).*", "$1"))
+                    .containsExactly("1", "2", "4", "5", "6", "8", "9");
+            assertThat(c.command("UID FETCH 6 (FLAGS)").getFirst()).contains("NonJunk", "project-x", "\\Seen");
+        }
+        assertThat(home.resolve("new")).isEmptyDirectory();
+    }
+
+    /** Copies the fixture; git keeps no empty directories, so each folder gets its cur/ new/ tmp/ back. */
+    private static void copyTree(Path from, Path to) throws Exception {
+        try (Stream<Path> all = Files.walk(from)) {
+            for (Path p : all.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                    if (p.equals(from) || p.getFileName().toString().startsWith(".")) {
+                        for (String sub : List.of("cur", "new", "tmp")) {
+                            Files.createDirectories(target.resolve(sub));
+                        }
+                    }
+                } else {
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+}
