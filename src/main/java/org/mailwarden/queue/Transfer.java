@@ -137,7 +137,7 @@ final class Transfer {
                 return out;
             }
             transactionStarted = true;
-            r = c.command(mailFrom(c, sender, payload));
+            r = c.command(mailFrom(c, sender, sendTo, payload));
             if (!r.ok()) {
                 c.quit();
                 out.addAll(all(sendTo, classify(r), r.code(), "MAIL FROM: " + r.text(), hostLabel));
@@ -195,14 +195,34 @@ final class Transfer {
                     + " exceeds the size limit " + limit + " of " + hostLabel, hostLabel));
             return List.of();
         }
-        return rcpts;
+        if (c.supports("SMTPUTF8")) {
+            return rcpts;
+        }
+        // RFC 6531: an address with non-ASCII characters needs SMTPUTF8; there is no downgrade for it
+        if (!ascii(sender)) {
+            out.addAll(all(rcpts, Result.FAILED, 553, noSmtpUtf8(hostLabel, sender), hostLabel));
+            return List.of();
+        }
+        List<String> left = new ArrayList<>();
+        for (String rcpt : rcpts) {
+            if (ascii(rcpt)) {
+                left.add(rcpt);
+            } else {
+                out.add(new Outcome(rcpt, Result.FAILED, 553, noSmtpUtf8(hostLabel, rcpt), hostLabel));
+            }
+        }
+        return left;
+    }
+
+    private static String noSmtpUtf8(String hostLabel, String address) {
+        return "553 5.6.7 " + hostLabel + " does not support SMTPUTF8 (RFC 6531), needed for <" + address + ">";
     }
 
     /**
      * MAIL FROM with the parameters the host offers and the message needs: SIZE (RFC 1870), BODY=8BITMIME
-     * (RFC 6152).
+     * (RFC 6152), SMTPUTF8 (RFC 6531) when the sender or a recipient of this transaction is not ASCII.
      */
-    private static String mailFrom(SmtpConnection c, String sender, Payload payload) {
+    private static String mailFrom(SmtpConnection c, String sender, List<String> rcpts, Payload payload) {
         StringBuilder mail = new StringBuilder("MAIL FROM:<").append(sender).append('>');
         if (c.supports("SIZE")) {
             mail.append(" SIZE=").append(payload.size());
@@ -213,6 +233,9 @@ final class Transfer {
         // unchanged the 8-bit data it does not convert (all of it with disable_mime_output_conversion = yes).
         if (payload.eightBit() && c.supports("8BITMIME")) {
             mail.append(" BODY=8BITMIME");
+        }
+        if (!ascii(sender) || !rcpts.stream().allMatch(Transfer::ascii)) {
+            mail.append(" SMTPUTF8"); // offered: refusedBeforeMail kept non-ASCII addresses away otherwise
         }
         return mail.toString();
     }
@@ -227,6 +250,10 @@ final class Transfer {
         } catch (NumberFormatException e) {
             return 0; // "SIZE" alone, or something unreadable: no fixed limit
         }
+    }
+
+    private static boolean ascii(String s) {
+        return s.chars().allMatch(ch -> ch < 0x80);
     }
 
     /** MX hosts in preference order, each with its addresses; or an error "NNN text" for all recipients. */

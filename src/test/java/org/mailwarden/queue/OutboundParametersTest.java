@@ -24,7 +24,8 @@ import org.mailwarden.support.TestServer;
 
 /**
  * The MAIL FROM parameters of outbound delivery, against a scripted receiver offering chosen extensions: SIZE
- * (RFC 1870) and BODY=8BITMIME (RFC 6152), and the permanent failure when the message is too large for the host.
+ * (RFC 1870), BODY=8BITMIME (RFC 6152) and SMTPUTF8 (RFC 6531), and the permanent failures when the host
+ * cannot take the message (too large, or a non-ASCII address without SMTPUTF8).
  */
 class OutboundParametersTest {
 
@@ -143,5 +144,43 @@ class OutboundParametersTest {
         ScriptedReceiver.Accepted a = rx.accepted.get(0);
         assertThat(a.from()).matches("<alice@example\\.test> SIZE=\\d+");
         assertThat(utf8(a.data())).isEqualTo(EIGHT_BIT_BODY.replace("\n", "\r\n"));
+    }
+
+    @Test
+    void smtpUtf8IsRequestedForAUtf8RecipientWhenOffered() throws Exception {
+        spool("UTF8RCPT", "alice@example.test", List.of("dörte@remote.test"), SEVEN_BIT);
+        startLocal("8BITMIME", "SMTPUTF8");
+
+        Await.until("delivered", WAIT, () -> rx.accepted.size() == 1);
+        ScriptedReceiver.Accepted a = rx.accepted.get(0);
+        assertThat(a.from()).isEqualTo("<alice@example.test> SMTPUTF8");
+        assertThat(a.rcpts()).singleElement().satisfies(r -> assertThat(utf8(r)).isEqualTo("<dörte@remote.test>"));
+    }
+
+    @Test
+    void withoutSmtpUtf8NonAsciiAddressesFailWith553AndTheOthersAreDelivered() throws Exception {
+        spool("UTF8RCPT", "alice@example.test", List.of("dörte@remote.test", "dave@remote.test"), SEVEN_BIT);
+        spool("UTF8SENDER", "jörg@example.test", List.of("dave@remote.test"), SEVEN_BIT);
+        startLocal("8BITMIME");
+
+        Await.until("bounce at alice", WAIT, () -> local.messages("alice@example.test").size() == 1);
+        String dsn = local.messages("alice@example.test").get(0);
+        assertThat(dsn).contains("Final-Recipient: rfc822; dörte@remote.test").contains("Status: 5.6.7")
+                .contains("does not support SMTPUTF8 (RFC 6531), needed for <dörte@remote.test>")
+                .doesNotContain("Final-Recipient: rfc822; dave@remote.test");
+        Await.until("queue empty", WAIT, () -> OutboundDeliveryTest.envelopes(local).isEmpty());
+        assertThat(local.events(Event.DeliveryAttempt.class)).anySatisfy(e -> {
+            assertThat(e.id()).isEqualTo("UTF8SENDER");
+            assertThat(e.rcpt()).isEqualTo("dave@remote.test");
+            assertThat(e.result()).isEqualTo("failed");
+            assertThat(e.code()).isEqualTo(553);
+            assertThat(e.detail()).contains("needed for <jörg@example.test>");
+        });
+        // only dave's copy from alice went out, without SMTPUTF8
+        assertThat(rx.accepted).singleElement().satisfies(a -> {
+            assertThat(a.from()).isEqualTo("<alice@example.test>");
+            assertThat(a.rcpts()).containsExactly("<dave@remote.test>");
+        });
+        assertThat(rx.commands).noneMatch(c -> c.contains("SMTPUTF8") || c.chars().anyMatch(ch -> ch > 0x7f));
     }
 }
