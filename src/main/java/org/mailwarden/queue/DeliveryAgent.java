@@ -263,11 +263,18 @@ public final class DeliveryAgent implements AutoCloseable {
             }
         }
         if (!remote.isEmpty()) {
-            byte[] prefix = signatures(e);
+            Payload payload;
+            try {
+                payload = Payload.scan(signatures(e), dir.messageFile(e.id()));
+            } catch (IOException ex) {
+                payload = null;
+                LOG.warn("event=queue-error id={} reason=\"unreadable message: {}\"", e.id(), String.valueOf(ex));
+            }
             for (Map.Entry<String, List<String>> d : remote.entrySet()) {
-                Route route = routes.route(d.getKey());
-                List<Transfer.Outcome> outcomes = transfer.deliver(route, e.sender(), d.getValue(), prefix,
-                        dir.messageFile(e.id()));
+                List<Transfer.Outcome> outcomes = payload == null
+                        ? Transfer.all(d.getValue(), Transfer.Result.DEFERRED, 451,
+                                "451 4.3.0 queued message unreadable", "-")
+                        : transfer.deliver(routes.route(d.getKey()), e.sender(), d.getValue(), payload);
                 e = apply(e, outcomes);
                 // the remote 250 is on disk before anything else happens
                 if (!dir.save(e)) {

@@ -1,13 +1,9 @@
 package org.mailwarden.queue;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.mailwarden.config.OutboundConfig;
@@ -52,11 +48,8 @@ final class Transfer {
         this.helo = helo;
     }
 
-    /**
-     * Delivers {@code message} (CRLF form; {@code prefix} — e.g. DKIM-Signature fields — is sent before it) for
-     * {@code rcpts}. The caller records the outcomes durably.
-     */
-    List<Outcome> deliver(Route route, String sender, List<String> rcpts, byte[] prefix, Path message) {
+    /** Delivers {@code payload} for {@code rcpts}. The caller records the outcomes durably. */
+    List<Outcome> deliver(Route route, String sender, List<String> rcpts, Payload payload) {
         List<Target> targets = new ArrayList<>();
         String routeError = switch (route) {
             case Route.Mx mx -> mxTargets(mx.domain(), targets);
@@ -73,7 +66,7 @@ final class Transfer {
         for (Target t : targets) {
             lastHost = t.name() + "[" + t.address().getAddress().getHostAddress() + "]:" + t.address().getPort();
             try {
-                return session(route, t, lastHost, sender, rcpts, prefix, message);
+                return session(route, t, lastHost, sender, rcpts, payload);
             } catch (TryNext e) {
                 lastError = e.getMessage();
                 lastCode = e.code;
@@ -89,7 +82,7 @@ final class Transfer {
     }
 
     private List<Outcome> session(Route route, Target t, String hostLabel, String sender, List<String> rcpts,
-            byte[] prefix, Path message) throws TryNext {
+            Payload payload) throws TryNext {
         Route.Relay relay = route instanceof Route.Relay r ? r : null;
         boolean implicit = relay != null && relay.tls() == Settings.RelayTls.IMPLICIT;
         boolean verify = relay != null && relay.verify();
@@ -137,15 +130,21 @@ final class Transfer {
                             "AUTH at relay: " + r.text(), hostLabel);
                 }
             }
+            List<Outcome> out = new ArrayList<>();
+            List<String> sendTo = refusedBeforeMail(c, hostLabel, sender, rcpts, payload, out);
+            if (sendTo.isEmpty()) {
+                c.quit();
+                return out;
+            }
             transactionStarted = true;
-            r = c.command("MAIL FROM:<" + sender + ">");
+            r = c.command(mailFrom(c, sender, sendTo, payload));
             if (!r.ok()) {
                 c.quit();
-                return all(rcpts, classify(r), r.code(), "MAIL FROM: " + r.text(), hostLabel);
+                out.addAll(all(sendTo, classify(r), r.code(), "MAIL FROM: " + r.text(), hostLabel));
+                return out;
             }
-            List<Outcome> out = new ArrayList<>();
             List<String> accepted = new ArrayList<>();
-            for (String rcpt : rcpts) {
+            for (String rcpt : sendTo) {
                 r = c.command("RCPT TO:<" + rcpt + ">");
                 if (r.ok()) {
                     accepted.add(rcpt);
@@ -166,8 +165,7 @@ final class Transfer {
                 }
                 return out;
             }
-            try (InputStream body = new SequenceInputStream(new ByteArrayInputStream(prefix),
-                    Files.newInputStream(message))) {
+            try (InputStream body = payload.open()) {
                 r = c.sendData(body);
             }
             for (String rcpt : accepted) {
@@ -182,6 +180,80 @@ final class Transfer {
             // lost in the middle of a transaction: nothing was accepted, try again later
             return all(rcpts, Result.DEFERRED, 451, hostLabel + ": " + e.getMessage(), hostLabel);
         }
+    }
+
+    /**
+     * What this host cannot take, decided from its EHLO reply before MAIL FROM: adds a permanent failure to
+     * {@code out} for each such recipient and returns the ones left to send to (none: the whole message).
+     */
+    private static List<String> refusedBeforeMail(SmtpConnection c, String hostLabel, String sender,
+            List<String> rcpts, Payload payload, List<Outcome> out) {
+        long limit = sizeLimit(c);
+        if (limit > 0 && payload.size() > limit) {
+            // RFC 1870: a message larger than the server's fixed limit is not sent to it
+            out.addAll(all(rcpts, Result.FAILED, 552, "552 5.3.4 message size " + payload.size()
+                    + " exceeds the size limit " + limit + " of " + hostLabel, hostLabel));
+            return List.of();
+        }
+        if (c.supports("SMTPUTF8")) {
+            return rcpts;
+        }
+        // RFC 6531: an address with non-ASCII characters needs SMTPUTF8; there is no downgrade for it
+        if (!ascii(sender)) {
+            out.addAll(all(rcpts, Result.FAILED, 553, noSmtpUtf8(hostLabel, sender), hostLabel));
+            return List.of();
+        }
+        List<String> left = new ArrayList<>();
+        for (String rcpt : rcpts) {
+            if (ascii(rcpt)) {
+                left.add(rcpt);
+            } else {
+                out.add(new Outcome(rcpt, Result.FAILED, 553, noSmtpUtf8(hostLabel, rcpt), hostLabel));
+            }
+        }
+        return left;
+    }
+
+    private static String noSmtpUtf8(String hostLabel, String address) {
+        return "553 5.6.7 " + hostLabel + " does not support SMTPUTF8 (RFC 6531), needed for <" + address + ">";
+    }
+
+    /**
+     * MAIL FROM with the parameters the host offers and the message needs: SIZE (RFC 1870), BODY=8BITMIME
+     * (RFC 6152), SMTPUTF8 (RFC 6531) when the sender or a recipient of this transaction is not ASCII.
+     */
+    private static String mailFrom(SmtpConnection c, String sender, List<String> rcpts, Payload payload) {
+        StringBuilder mail = new StringBuilder("MAIL FROM:<").append(sender).append('>');
+        if (c.supports("SIZE")) {
+            mail.append(" SIZE=").append(payload.size());
+        }
+        // An 8-bit message to a host without 8BITMIME is sent as it is, without BODY=. RFC 6152 (like RFC 1652
+        // before it) wants it converted to 7 bit or bounced instead; converting would break the DKIM
+        // signatures, and bouncing loses mail that nearly every such server takes anyway. Postfix, too, sends
+        // unchanged the 8-bit data it does not convert (all of it with disable_mime_output_conversion = yes).
+        if (payload.eightBit() && c.supports("8BITMIME")) {
+            mail.append(" BODY=8BITMIME");
+        }
+        if (!ascii(sender) || !rcpts.stream().allMatch(Transfer::ascii)) {
+            mail.append(" SMTPUTF8"); // offered: refusedBeforeMail kept non-ASCII addresses away otherwise
+        }
+        return mail.toString();
+    }
+
+    /** The host's fixed message size limit (RFC 1870 SIZE), or 0 when it declares none. */
+    private static long sizeLimit(SmtpConnection c) {
+        if (!c.supports("SIZE")) {
+            return 0;
+        }
+        try {
+            return Math.max(0, Long.parseLong(c.extensionParams("SIZE").strip()));
+        } catch (NumberFormatException e) {
+            return 0; // "SIZE" alone, or something unreadable: no fixed limit
+        }
+    }
+
+    private static boolean ascii(String s) {
+        return s.chars().allMatch(ch -> ch < 0x80);
     }
 
     /** MX hosts in preference order, each with its addresses; or an error "NNN text" for all recipients. */
@@ -246,7 +318,7 @@ final class Transfer {
         };
     }
 
-    private static List<Outcome> all(List<String> rcpts, Result result, int code, String detail, String host) {
+    static List<Outcome> all(List<String> rcpts, Result result, int code, String detail, String host) {
         return rcpts.stream().map(r -> new Outcome(r, result, code, detail, host)).toList();
     }
 }

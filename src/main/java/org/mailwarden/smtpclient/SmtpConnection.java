@@ -268,7 +268,7 @@ public final class SmtpConnection implements Closeable {
                     from = i;
                 }
                 lineStart = b == '\n';
-                last = b;
+                last = b & 0xff;
             }
             out.write(buf, from, n - from);
         }

@@ -17,6 +17,13 @@ final class Outbound {
 
     private Outbound() {}
 
+    /** A test DNS server where remote.test's MX, mx.remote.test, is 127.0.0.1. */
+    static TestDns dns() throws IOException {
+        TestDns dns = new TestDns();
+        dns.mx("remote.test", 10, "mx.remote.test").a("mx.remote.test", "127.0.0.1");
+        return dns;
+    }
+
     /** A Mailwarden for remote.test (account dave, password secret-dave) on loopback ports. */
     static TestServer startRemote(Path dir, String extraConf) throws IOException {
         Path config = dir.resolve("config");

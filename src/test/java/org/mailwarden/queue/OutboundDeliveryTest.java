@@ -33,8 +33,7 @@ class OutboundDeliveryTest {
 
     @BeforeEach
     void dns() throws Exception {
-        dns = new TestDns();
-        dns.mx("remote.test", 10, "mx.remote.test").a("mx.remote.test", "127.0.0.1");
+        dns = Outbound.dns();
         dns.mx("nullmx.test", 0, ".");
     }
 

@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -16,19 +17,24 @@ import java.util.function.IntFunction;
 
 /**
  * A scripted SMTP receiver on 127.0.0.1 for cases a real server will not produce on demand: temporary
- * failures, and holding the reply to a message's final dot (to kill the sender mid-transaction).
+ * failures, chosen EHLO extensions, and holding the reply to a message's final dot (to kill the sender
+ * mid-transaction). Lines are read as ISO-8859-1, so one char is one octet of what the client sent.
  */
 final class ScriptedReceiver implements AutoCloseable {
 
-    /** A message this receiver answered 250 to. */
+    /** A message this receiver answered 250 to: {@code from} is all after "MAIL FROM:", parameters too. */
     record Accepted(String from, List<String> rcpts, String data) {}
 
     final List<Accepted> accepted = new CopyOnWriteArrayList<>();
+    /** Every command line received, on every connection (not the message data). */
+    final List<String> commands = new CopyOnWriteArrayList<>();
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger held = new AtomicInteger();
     private final ServerSocket server;
     /** Reply to RCPT by connection number (1-based). */
     volatile IntFunction<String> rcptReply = n -> "250 2.1.5 ok";
+    /** The extensions the EHLO reply offers, one per line ("SIZE 10240000", "8BITMIME", ...). */
+    volatile List<String> ehlo = List.of("8BITMIME");
     /** Once this many messages were accepted, replies to further final dots are held until {@link #release}. */
     volatile int holdAfter = Integer.MAX_VALUE;
     private volatile CountDownLatch hold = new CountDownLatch(1);
@@ -68,9 +74,17 @@ final class ScriptedReceiver implements AutoCloseable {
             List<String> rcpts = new CopyOnWriteArrayList<>();
             String line;
             while ((line = in.readLine()) != null) {
+                commands.add(line);
                 String u = line.toUpperCase(java.util.Locale.ROOT);
                 if (u.startsWith("EHLO") || u.startsWith("HELO")) {
-                    send(out, "250-scripted.test\r\n250 8BITMIME");
+                    List<String> lines = new ArrayList<>(List.of("scripted.test"));
+                    lines.addAll(ehlo);
+                    StringBuilder reply = new StringBuilder();
+                    for (int i = 0; i < lines.size(); i++) {
+                        reply.append(i > 0 ? "\r\n" : "").append(i < lines.size() - 1 ? "250-" : "250 ")
+                                .append(lines.get(i));
+                    }
+                    send(out, reply.toString());
                 } else if (u.startsWith("MAIL FROM:")) {
                     from = line.substring(10).strip();
                     rcpts.clear();
