@@ -87,6 +87,13 @@ public final class MaildirFolder {
     /** How many mod-sequences one reservation write covers. */
     static final long RESERVE_BLOCK = 1000;
     private long version;
+    /**
+     * Lines of the uidlist whose message we expunged: like Dovecot, the file is not rewritten for every
+     * expunge (a reader skips lines without a file), only when these pile up ({@link #compactUidList}) and
+     * when the last session closes the folder.
+     */
+    private int staleRecords;
+    static final int STALE_RECORDS_MIN = 200;
     private long firstRecentUid;
     private boolean deliveryPending;
     private FileTime newMtime;
@@ -210,6 +217,9 @@ public final class MaildirFolder {
         headerCache.keySet().forEach(this::uncache);
         lock.lock();
         try {
+            if (staleRecords > 0) {
+                persistAll();
+            }
             if (dirty) {
                 ModseqState.write(dir, highestModseq, highestModseq, uidValidity, messages, tombstones);
                 reserved = highestModseq;
@@ -255,6 +265,15 @@ public final class MaildirFolder {
             records.put(m.baseName(), m.uid());
         }
         DovecotUidList.write(dir, uidValidity, nextUid, guid, records);
+        staleRecords = 0;
+    }
+
+    /** After expunges: rewrites the uidlist once its stale lines are many, in number and against the live ones. */
+    private void compactUidList(int expunged) throws IOException {
+        staleRecords += expunged;
+        if (staleRecords >= STALE_RECORDS_MIN && staleRecords >= messages.size() / 4) {
+            persistAll();
+        }
     }
 
     private FileTime mtime(String sub) {
@@ -829,7 +848,7 @@ public final class MaildirFolder {
             messages.addAll(kept);
             expunged(removed);
             ownChange(before);
-            persistAll();
+            compactUidList(removed.size());
             bump();
             return removed;
         } finally {
@@ -978,7 +997,7 @@ public final class MaildirFolder {
                     messages.removeIf(m -> gone.contains(m.uid()));
                     expunged(new ArrayList<>(gone));
                     ownChange(before);
-                    persistAll();
+                    persistAll(); // the names live on in the target: no stale lines for them here
                     bump();
                 }
             }

@@ -71,10 +71,13 @@ class DovecotMaildirTest {
         assertThat(reread.uidValidity()).isEqualTo(1700000000L);
         assertThat(reread.nextUid()).isEqualTo(44);
         assertThat(reread.uids()).containsEntry(name("1700000002.M2P100.mail", M40), 40L);
-        // flags and expunge rewrite names and the uidlist
+        // flags rewrite names; an expunge leaves its uidlist line, as Dovecot does, until the folder closes
         f.setFlags(42, "bT");
         assertThat(home.resolve("cur/" + name("1700000003.M3P100.mail", M42) + ":2,Tb")).exists();
         f.expunge(List.of(42L));
+        assertThat(home.resolve("cur/" + name("1700000003.M3P100.mail", M42) + ":2,Tb")).doesNotExist();
+        assertThat(Files.readString(home.resolve("dovecot-uidlist"))).contains("1700000003");
+        f.close();
         assertThat(Files.readString(home.resolve("dovecot-uidlist"))).startsWith("3 V1700000000 N44 G3085f01b")
                 .doesNotContain("1700000003");
         MaildirFolder again = MaildirFolder.open(home);
