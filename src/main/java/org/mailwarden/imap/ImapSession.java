@@ -5,8 +5,6 @@ import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,7 +22,6 @@ import org.mailwarden.events.Event;
 import org.mailwarden.gate.Connection;
 import org.mailwarden.store.Crlf;
 import org.mailwarden.store.MaildirFolder;
-import org.mailwarden.store.QuotaService;
 
 /**
  * One IMAP connection (RFC 3501), on the connection's virtual thread. Responses are buffered and flushed when
@@ -32,7 +29,7 @@ import org.mailwarden.store.QuotaService;
  * DONE and sends keepalives; a change of the selected folder starts a short virtual thread that writes the
  * updates. The output lock keeps the two apart.
  */
-final class ImapSession {
+final class ImapSession implements SessionContext {
 
     private static final String CAPS_BASE = "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT CHILDREN "
             + "UIDPLUS MOVE SPECIAL-USE QUOTA QUOTA=RES-STORAGE CONDSTORE QRESYNC";
@@ -64,6 +61,8 @@ final class ImapSession {
     private boolean closing;
     private String closeReason = "logout";
 
+    private final MailboxCommands mailboxes;
+
     ImapSession(ImapServer server, Connection conn) throws IOException {
         this.server = server;
         this.conn = conn;
@@ -71,6 +70,7 @@ final class ImapSession {
         this.out = new ResponseBuffer(conn.output(), OUT_BUFFER);
         this.input = new ImapInput(conn.socket().getInputStream(), server.config.maxLineLength(),
                 server.config.maxLiteralSize(), this::flush);
+        this.mailboxes = new MailboxCommands(this);
     }
 
     void run() throws IOException {
@@ -141,13 +141,36 @@ final class ImapSession {
         return c.toString();
     }
 
+    // ---- the session as its command families see it ------------------------------------------------------
+
+    @Override
+    public ImapServer server() {
+        return server;
+    }
+
+    @Override
+    public String login() {
+        return login;
+    }
+
+    @Override
+    public AccountMailboxes account() {
+        return account;
+    }
+
+    @Override
+    public SelectedMailbox selected() {
+        return selected;
+    }
+
     // ---- output ------------------------------------------------------------------------------------------
 
     private void write(String s) {
         write(s.getBytes(StandardCharsets.UTF_8));
     }
 
-    private void write(byte[] b) {
+    @Override
+    public void write(byte[] b) {
         outLock.lock();
         try {
             out.write(b);
@@ -158,7 +181,8 @@ final class ImapSession {
         }
     }
 
-    private void untagged(String text) {
+    @Override
+    public void untagged(String text) {
         write("* " + text + "\r\n");
     }
 
@@ -170,7 +194,8 @@ final class ImapSession {
         }
     }
 
-    private void tagged(String tag, String text) {
+    @Override
+    public void tagged(String tag, String text) {
         write(tag + " " + text + "\r\n");
     }
 
@@ -314,20 +339,13 @@ final class ImapSession {
                 ok(tag, "ENABLE completed");
             }
             case ImapCommand.Select s -> select(tag, s);
-            case ImapCommand.Create(String name) -> {
-                String n = stripTrailingDelimiter(name);
-                account.create(n);
-                ok(tag, "CREATE completed");
-            }
-            case ImapCommand.Delete(String name) -> delete(tag, name);
-            case ImapCommand.Rename(String from, String to) -> rename(tag, from, to);
-            case ImapCommand.Subscribe(String name, boolean on) -> {
-                account.subscribe(name, on);
-                ok(tag, (on ? "SUBSCRIBE" : "UNSUBSCRIBE") + " completed");
-            }
-            case ImapCommand.ListMailboxes l -> list(tag, l);
-            case ImapCommand.Status s -> status(tag, s);
-            case ImapCommand.Append a -> append(tag, a);
+            case ImapCommand.Create(String name) -> mailboxes.create(tag, name);
+            case ImapCommand.Delete(String name) -> mailboxes.delete(tag, name);
+            case ImapCommand.Rename(String from, String to) -> mailboxes.rename(tag, from, to);
+            case ImapCommand.Subscribe(String name, boolean on) -> mailboxes.subscribe(tag, name, on);
+            case ImapCommand.ListMailboxes l -> mailboxes.list(tag, l);
+            case ImapCommand.Status s -> mailboxes.status(tag, s);
+            case ImapCommand.Append a -> mailboxes.append(tag, a);
             case ImapCommand.Check x -> {
                 syncSelected(true);
                 ok(tag, "CHECK completed");
@@ -358,19 +376,21 @@ final class ImapSession {
             case ImapCommand.Store s -> store(tag, s);
             case ImapCommand.Copy cp -> copy(tag, cp);
             case ImapCommand.Idle x -> idle(tag);
-            case ImapCommand.GetQuotaRoot(String mailbox) -> getQuotaRoot(tag, mailbox);
-            case ImapCommand.GetQuota(String root) -> getQuota(tag, root);
+            case ImapCommand.GetQuotaRoot(String mailbox) -> mailboxes.getQuotaRoot(tag, mailbox);
+            case ImapCommand.GetQuota(String root) -> mailboxes.getQuota(tag, root);
             case ImapCommand.SetQuota x ->
                     tagged(tag, "NO [CANNOT] Quotas are set by the administrator (mailwarden quota set)");
         }
     }
 
     /** Tagged OK, after telling the client what changed in its selected folder meanwhile. */
-    private void ok(String tag, String text) throws IOException {
+    @Override
+    public void ok(String tag, String text) throws IOException {
         okCode(tag, null, text, true);
     }
 
-    private void okCode(String tag, String code, String text, boolean expunges) throws IOException {
+    @Override
+    public void okCode(String tag, String code, String text, boolean expunges) throws IOException {
         syncSelected(expunges);
         tagged(tag, "OK " + (code == null ? "" : "[" + code + "] ") + text);
     }
@@ -382,7 +402,8 @@ final class ImapSession {
         }
     }
 
-    private void enableCondstore() {
+    @Override
+    public void enableCondstore() {
         condstore = true;
         if (selected != null) {
             selected.condstore = true;
@@ -402,11 +423,6 @@ final class ImapSession {
         if (qresync) {
             untagged("OK [CLOSED] Mailbox closed");
         }
-    }
-
-    private static String stripTrailingDelimiter(String name) {
-        return name.endsWith(String.valueOf(AccountMailboxes.DELIMITER)) ? name.substring(0, name.length() - 1)
-                : name;
     }
 
     // ---- not authenticated ------------------------------------------------------------------------------
@@ -507,9 +523,10 @@ final class ImapSession {
         }
     }
 
-    // ---- mailboxes ---------------------------------------------------------------------------------------
+    // ---- select ------------------------------------------------------------------------------------------
 
-    private void deselect() {
+    @Override
+    public void deselect() {
         if (selected != null) {
             server.mailboxes.release(selected.folder);
             selected = null;
@@ -603,266 +620,6 @@ final class ImapSession {
             }
         }
         return Optional.empty();
-    }
-
-    private void delete(String tag, String name) throws IOException {
-        if (name.equals("INBOX")) {
-            tagged(tag, "NO [CANNOT] INBOX cannot be deleted");
-            return;
-        }
-        if (selected != null && selected.name.equals(name)) {
-            deselect();
-            untagged("OK [CLOSED] Mailbox closed");
-        }
-        Path dir = account.dir(name);
-        account.delete(name);
-        server.mailboxes.forget(dir);
-        ok(tag, "DELETE completed");
-    }
-
-    private void rename(String tag, String from, String to) throws IOException {
-        if (to.equals("INBOX")) {
-            tagged(tag, "NO [ALREADYEXISTS] INBOX exists");
-            return;
-        }
-        if (from.equals("INBOX")) {
-            renameInbox(tag, stripTrailingDelimiter(to));
-            return;
-        }
-        try {
-            for (Path p : account.rename(from, stripTrailingDelimiter(to))) {
-                server.mailboxes.forget(p);
-            }
-        } catch (AccountMailboxes.FileAlreadyThere e) {
-            tagged(tag, "NO [ALREADYEXISTS] Mailbox already exists: " + to);
-            return;
-        }
-        if (selected != null && (selected.name.equals(from) || selected.name.startsWith(from + "."))) {
-            deselect();
-            untagged("OK [CLOSED] Mailbox renamed");
-        }
-        ok(tag, "RENAME completed");
-    }
-
-    /**
-     * RENAME INBOX (RFC 3501 6.3.5): INBOX's messages move to a new mailbox of that name and INBOX stays, empty;
-     * its sub-folders are not renamed. Sessions with INBOX selected see the messages expunged.
-     */
-    private void renameInbox(String tag, String to) throws IOException {
-        Path target;
-        try {
-            target = account.create(to);
-        } catch (AccountMailboxes.FileAlreadyThere e) {
-            tagged(tag, "NO [ALREADYEXISTS] Mailbox already exists: " + to);
-            return;
-        }
-        MaildirFolder inbox = server.mailboxes.acquire(account.dir("INBOX"));
-        try {
-            MaildirFolder moved = server.mailboxes.acquire(target);
-            try {
-                inbox.moveAllTo(moved);
-            } finally {
-                server.mailboxes.release(moved);
-            }
-        } finally {
-            server.mailboxes.release(inbox);
-        }
-        ok(tag, "RENAME completed");
-    }
-
-    private void list(String tag, ImapCommand.ListMailboxes l) throws IOException {
-        String verb = l.lsub() ? "LSUB" : "LIST";
-        if (l.patterns().size() == 1 && l.patterns().getFirst().isEmpty()) {
-            untagged(verb + " (\\Noselect) \"" + AccountMailboxes.DELIMITER + "\" \"\"");
-            ok(tag, verb + " completed");
-            return;
-        }
-        List<String> all = account.all();
-        Set<String> existing = new LinkedHashSet<>(all);
-        Set<String> subscribed = new LinkedHashSet<>(account.subscriptions());
-        // names that exist only as parents of other folders (Maildir++ keeps each level separately)
-        Set<String> names = new java.util.TreeSet<>((a, b) -> a.equals("INBOX") ? (b.equals("INBOX") ? 0 : -1)
-                : b.equals("INBOX") ? 1 : a.compareTo(b));
-        names.addAll(all);
-        for (String n : all) {
-            int dot = n.lastIndexOf(AccountMailboxes.DELIMITER);
-            while (dot > 0) {
-                names.add(n.substring(0, dot));
-                dot = n.lastIndexOf(AccountMailboxes.DELIMITER, dot - 1);
-            }
-        }
-        if (l.lsub() || l.subscribedOnly()) {
-            names.addAll(subscribed);
-        }
-        for (String name : names) {
-            boolean match = false;
-            for (String p : l.patterns()) {
-                if (AccountMailboxes.matches(l.reference() + p, name)) {
-                    match = true;
-                    break;
-                }
-            }
-            if (!match) {
-                continue;
-            }
-            boolean isSubscribed = subscribed.contains(name);
-            if ((l.lsub() || l.subscribedOnly()) && !isSubscribed) {
-                continue;
-            }
-            String special = AccountMailboxes.SPECIAL_USE.get(name);
-            if (l.specialUseOnly() && special == null) {
-                continue;
-            }
-            List<String> attrs = new ArrayList<>();
-            if (!existing.contains(name)) {
-                attrs.add(l.lsub() || !l.subscribedOnly() ? "\\Noselect" : "\\NonExistent");
-            }
-            if (!l.lsub()) {
-                boolean children = false;
-                for (String other : names) {
-                    if (other.startsWith(name + AccountMailboxes.DELIMITER)) {
-                        children = true;
-                        break;
-                    }
-                }
-                attrs.add(children ? "\\HasChildren" : "\\HasNoChildren");
-                if (special != null && existing.contains(name)) {
-                    attrs.add(special);
-                }
-                if ((l.returnSubscribed() || l.subscribedOnly()) && isSubscribed) {
-                    attrs.add("\\Subscribed");
-                }
-            }
-            write(new ImapWriter().raw("* " + verb + " (" + String.join(" ", attrs) + ") \""
-                    + AccountMailboxes.DELIMITER + "\" ").mailbox(name).raw("\r\n").bytes());
-        }
-        ok(tag, verb + " completed");
-    }
-
-    private void status(String tag, ImapCommand.Status s) throws IOException {
-        if (!account.exists(s.mailbox())) {
-            tagged(tag, "NO [NONEXISTENT] Mailbox does not exist: " + s.mailbox());
-            return;
-        }
-        MaildirFolder folder = server.mailboxes.acquire(account.dir(s.mailbox()));
-        try {
-            folder.refresh();
-            List<MaildirFolder.Message> all = folder.messages();
-            List<String> parts = new ArrayList<>();
-            for (String item : s.items()) {
-                switch (item) {
-                    case "MESSAGES" -> parts.add("MESSAGES " + all.size());
-                    case "RECENT" -> parts.add("RECENT " + all.stream()
-                            .filter(m -> m.uid() >= folder.claimRecent(false) || m.inNew()).count());
-                    case "UIDNEXT" -> parts.add("UIDNEXT " + folder.nextUid());
-                    case "UIDVALIDITY" -> parts.add("UIDVALIDITY " + folder.uidValidity());
-                    case "UNSEEN" -> parts.add("UNSEEN " + all.stream().filter(m -> !m.has('S')).count());
-                    case "DELETED" -> parts.add("DELETED " + all.stream().filter(m -> m.has('T')).count());
-                    case "HIGHESTMODSEQ" -> {
-                        enableCondstore();
-                        parts.add("HIGHESTMODSEQ " + folder.highestModseq());
-                    }
-                    case "SIZE" -> {
-                        long size = 0;
-                        for (MaildirFolder.Message m : all) {
-                            size += folder.virtualSize(m);
-                        }
-                        parts.add("SIZE " + size);
-                    }
-                    default -> throw new IllegalArgumentException("Unknown STATUS item " + item);
-                }
-            }
-            write(new ImapWriter().raw("* STATUS ").mailbox(s.mailbox())
-                    .raw(" (" + String.join(" ", parts) + ")\r\n").bytes());
-        } finally {
-            server.mailboxes.release(folder);
-        }
-        ok(tag, "STATUS completed");
-    }
-
-    private void append(String tag, ImapCommand.Append a) throws IOException {
-        if (!account.exists(a.mailbox())) {
-            tagged(tag, "NO [TRYCREATE] Mailbox does not exist: " + a.mailbox());
-            return;
-        }
-        if (a.message().length == 0) {
-            tagged(tag, "NO Empty message");
-            return;
-        }
-        if (!server.quotas.allows(login, storedSize(a.message()))) {
-            tagged(tag, OVER_QUOTA);
-            return;
-        }
-        MaildirFolder folder = server.mailboxes.acquire(account.dir(a.mailbox()));
-        long uid;
-        try {
-            String letters = Flags.letters(a.flags(), folder, true);
-            uid = folder.append(a.message(), letters, a.date() != null ? a.date() : Instant.now());
-        } finally {
-            server.mailboxes.release(folder);
-        }
-        okCode(tag, "APPENDUID " + folder.uidValidity() + " " + uid, "APPEND completed", true);
-    }
-
-    // ---- quota (RFC 9208) -------------------------------------------------------------------------------
-
-    private void getQuotaRoot(String tag, String mailbox) throws IOException {
-        if (!account.exists(mailbox)) {
-            tagged(tag, "NO [NONEXISTENT] Mailbox does not exist: " + mailbox);
-            return;
-        }
-        QuotaService.Usage u = server.quotas.usage(login);
-        ImapWriter w = new ImapWriter().raw("* QUOTAROOT ").mailbox(mailbox);
-        if (u.limited()) {
-            w.raw(" ").mailbox(QuotaService.ROOT);
-        }
-        write(w.raw("\r\n").bytes());
-        if (u.limited()) {
-            untaggedQuota(u);
-        }
-        ok(tag, "GETQUOTAROOT completed");
-    }
-
-    private void getQuota(String tag, String root) throws IOException {
-        QuotaService.Usage u = server.quotas.usage(login);
-        if (!root.equalsIgnoreCase(QuotaService.ROOT) || !u.limited()) {
-            tagged(tag, "NO [NONEXISTENT] No such quota root");
-            return;
-        }
-        untaggedQuota(u);
-        ok(tag, "GETQUOTA completed");
-    }
-
-    /** STORAGE is in units of 1024 octets (RFC 9208 5.1). */
-    private void untaggedQuota(QuotaService.Usage u) {
-        write(new ImapWriter().raw("* QUOTA ").mailbox(QuotaService.ROOT).raw(" (STORAGE " + u.bytes() / 1024 + " "
-                + u.limit() / 1024 + ")\r\n").bytes());
-    }
-
-    private static final String OVER_QUOTA = "NO [OVERQUOTA] Quota exceeded (mailbox for user is full)";
-
-    /** The size a network-form message takes on disk, stored with LF line ends (what S= and the quota count). */
-    private static long storedSize(byte[] crlf) {
-        long n = crlf.length;
-        for (int i = 0; i + 1 < crlf.length; i++) {
-            if (crlf[i] == '\r' && crlf[i + 1] == '\n') {
-                n--;
-            }
-        }
-        return n;
-    }
-
-    /** The size of a message on disk: S= from its name, else the file's size. */
-    private static long storedSize(MaildirFolder folder, MaildirFolder.Message m) {
-        java.util.OptionalLong s = org.mailwarden.store.MaildirFileName.parse(m.baseName()).size();
-        if (s.isPresent()) {
-            return s.getAsLong();
-        }
-        try {
-            return java.nio.file.Files.size(folder.path(m));
-        } catch (IOException e) {
-            return 0;
-        }
     }
 
     // ---- selected ----------------------------------------------------------------------------------------
@@ -1138,11 +895,11 @@ final class ImapSession {
             for (int seq : seqs) {
                 Optional<MaildirFolder.Message> m = selected.folder.byUid(selected.uid(seq));
                 if (m.isPresent()) {
-                    size += storedSize(selected.folder, m.get());
+                    size += MailboxCommands.storedSize(selected.folder, m.get());
                 }
             }
             if (!server.quotas.allows(login, size)) {
-                tagged(tag, OVER_QUOTA);
+                tagged(tag, MailboxCommands.OVER_QUOTA);
                 return;
             }
         }

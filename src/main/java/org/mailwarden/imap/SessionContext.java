@@ -1,0 +1,35 @@
+package org.mailwarden.imap;
+
+import java.io.IOException;
+
+/**
+ * What a command family ({@link MailboxCommands}) sees of its {@link ImapSession}: the output, the session's
+ * state and the changes to it that the commands make.
+ */
+interface SessionContext {
+    ImapServer server();
+
+    /** The logged-in address. */
+    String login();
+
+    AccountMailboxes account();
+
+    /** The selected folder, or null. */
+    SelectedMailbox selected();
+
+    void write(byte[] b);
+
+    void untagged(String text);
+
+    void tagged(String tag, String text);
+
+    /** Tagged OK, after telling the client what changed in its selected folder meanwhile. */
+    void ok(String tag, String text) throws IOException;
+
+    void okCode(String tag, String code, String text, boolean expunges) throws IOException;
+
+    void enableCondstore();
+
+    /** Closes the selected folder, if any, without telling the client. */
+    void deselect();
+}
