@@ -5,8 +5,6 @@ import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
-import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,14 +18,15 @@ import org.mailwarden.auth.SaslPlain;
 import org.mailwarden.directory.Account;
 import org.mailwarden.events.Event;
 import org.mailwarden.gate.Connection;
-import org.mailwarden.store.Crlf;
 import org.mailwarden.store.MaildirFolder;
 
 /**
  * One IMAP connection (RFC 3501), on the connection's virtual thread. Responses are buffered and flushed when
  * the session is about to wait for the client. During IDLE the connection's thread waits for the client's
  * DONE and sends keepalives; a change of the selected folder starts a short virtual thread that writes the
- * updates. The output lock keeps the two apart.
+ * updates. The output lock keeps the two apart. This class holds the connection's state and carries out the
+ * connection-level commands, login, SELECT and IDLE; the mailbox commands are in {@link MailboxCommands} and
+ * those on the selected folder's messages in {@link MessageCommands}, both seeing it as a {@link SessionContext}.
  */
 final class ImapSession implements SessionContext {
 
@@ -61,7 +60,9 @@ final class ImapSession implements SessionContext {
     private boolean closing;
     private String closeReason = "logout";
 
+    /** The command families, which see this session as their {@link SessionContext}. */
     private final MailboxCommands mailboxes;
+    private final MessageCommands messages;
 
     ImapSession(ImapServer server, Connection conn) throws IOException {
         this.server = server;
@@ -70,7 +71,8 @@ final class ImapSession implements SessionContext {
         this.out = new ResponseBuffer(conn.output(), OUT_BUFFER);
         this.input = new ImapInput(conn.socket().getInputStream(), server.config.maxLineLength(),
                 server.config.maxLiteralSize(), this::flush);
-        this.mailboxes = new MailboxCommands(this);
+        this.mailboxes = new MailboxCommands(this, server);
+        this.messages = new MessageCommands(this, server);
     }
 
     void run() throws IOException {
@@ -144,11 +146,6 @@ final class ImapSession implements SessionContext {
     // ---- the session as its command families see it ------------------------------------------------------
 
     @Override
-    public ImapServer server() {
-        return server;
-    }
-
-    @Override
     public String login() {
         return login;
     }
@@ -161,6 +158,16 @@ final class ImapSession implements SessionContext {
     @Override
     public SelectedMailbox selected() {
         return selected;
+    }
+
+    @Override
+    public boolean condstore() {
+        return condstore;
+    }
+
+    @Override
+    public boolean qresync() {
+        return qresync;
     }
 
     // ---- output ------------------------------------------------------------------------------------------
@@ -219,7 +226,8 @@ final class ImapSession implements SessionContext {
     }
 
     /** BAD, counted; too many end the session. */
-    private void bad(String tag, String text, String reason) {
+    @Override
+    public void bad(String tag, String text, String reason) {
         tagged(tag, "BAD " + text);
         server.events.emit(new Event.ProtocolError(origin, conn.id(), 0, reason));
         if (++badCommands >= server.config.maxBadCommands()) {
@@ -352,7 +360,7 @@ final class ImapSession implements SessionContext {
             }
             case ImapCommand.Close x -> {
                 if (!selected.readOnly) {
-                    expungeDeleted(null, false);
+                    messages.expungeDeleted(null, false);
                 }
                 deselect();
                 closed();
@@ -363,18 +371,11 @@ final class ImapSession implements SessionContext {
                 closed();
                 ok(tag, "UNSELECT completed");
             }
-            case ImapCommand.Expunge(SequenceSet uids) -> {
-                if (selected.readOnly) {
-                    tagged(tag, "NO [READ-ONLY] Mailbox is read-only");
-                    return;
-                }
-                expungeDeleted(uids, true);
-                ok(tag, "EXPUNGE completed");
-            }
-            case ImapCommand.Search s -> search(tag, s);
-            case ImapCommand.Fetch f -> fetch(tag, f);
-            case ImapCommand.Store s -> store(tag, s);
-            case ImapCommand.Copy cp -> copy(tag, cp);
+            case ImapCommand.Expunge(SequenceSet uids) -> messages.expunge(tag, uids);
+            case ImapCommand.Search s -> messages.search(tag, s);
+            case ImapCommand.Fetch f -> messages.fetch(tag, f);
+            case ImapCommand.Store s -> messages.store(tag, s);
+            case ImapCommand.Copy cp -> messages.copy(tag, cp);
             case ImapCommand.Idle x -> idle(tag);
             case ImapCommand.GetQuotaRoot(String mailbox) -> mailboxes.getQuotaRoot(tag, mailbox);
             case ImapCommand.GetQuota(String root) -> mailboxes.getQuota(tag, root);
@@ -395,7 +396,8 @@ final class ImapSession implements SessionContext {
         tagged(tag, "OK " + (code == null ? "" : "[" + code + "] ") + text);
     }
 
-    private void syncSelected(boolean expunges) throws IOException {
+    @Override
+    public void syncSelected(boolean expunges) throws IOException {
         if (selected != null) {
             List<String> kw = selected.folder.keywords();
             selected.sync(expunges, this::untagged, (m, recent) -> Flags.imap(m, kw, recent));
@@ -594,7 +596,7 @@ final class ImapSession implements SessionContext {
             untagged("VANISHED (EARLIER) " + vanished);
         }
         List<String> kw = box.folder.keywords();
-        Snapshot index = new Snapshot(box.folder);
+        MessageCommands.Snapshot index = new MessageCommands.Snapshot(box.folder);
         for (int seq = 1; seq <= box.count(); seq++) {
             long uid = box.uid(seq);
             MaildirFolder.Message m = index.get(uid);
@@ -620,315 +622,6 @@ final class ImapSession implements SessionContext {
             }
         }
         return Optional.empty();
-    }
-
-    // ---- selected ----------------------------------------------------------------------------------------
-
-    private void expungeDeleted(SequenceSet uidSet, boolean report) throws IOException {
-        List<Long> doomed = new ArrayList<>();
-        for (int seq = 1; seq <= selected.count(); seq++) {
-            long uid = selected.uid(seq);
-            if (uidSet != null && !uidSet.contains(uid, selected.maxUid())) {
-                continue;
-            }
-            Optional<MaildirFolder.Message> m = selected.folder.byUid(uid);
-            if (m.isPresent() && m.get().has('T')) {
-                doomed.add(uid);
-            }
-        }
-        selected.folder.expunge(doomed);
-        if (report) {
-            syncSelected(true);
-        }
-    }
-
-    private void search(String tag, ImapCommand.Search s) throws IOException {
-        boolean modseqKey = usesModseq(s.key());
-        if (modseqKey) {
-            enableCondstore();
-        }
-        syncSelected(false);
-        List<String> kw = selected.folder.keywords();
-        StringBuilder sb = new StringBuilder("SEARCH");
-        long highestMatch = 0;
-        Snapshot index = new Snapshot(selected.folder);
-        for (int seq = 1; seq <= selected.count(); seq++) {
-            MaildirFolder.Message m = index.get(selected.uid(seq));
-            if (m == null) {
-                continue; // expunged by another session, not yet reported
-            }
-            if (new Search(selected, kw, seq, m).matches(s.key())) {
-                sb.append(' ').append(s.uid() ? selected.uid(seq) : seq);
-                highestMatch = Math.max(highestMatch, m.modseq());
-            }
-        }
-        if (modseqKey && highestMatch > 0) {
-            sb.append(" (MODSEQ ").append(highestMatch).append(')');
-        }
-        untagged(sb.toString());
-        okCode(tag, null, (s.uid() ? "UID " : "") + "SEARCH completed", s.uid());
-    }
-
-    private static boolean usesModseq(SearchKey k) {
-        return switch (k) {
-            case SearchKey.Modseq m -> true;
-            case SearchKey.Not(SearchKey inner) -> usesModseq(inner);
-            case SearchKey.Or(SearchKey a, SearchKey b) -> usesModseq(a) || usesModseq(b);
-            case SearchKey.And(List<SearchKey> keys) -> keys.stream().anyMatch(ImapSession::usesModseq);
-            default -> false;
-        };
-    }
-
-    /** Messages by ascending UID from one copy of the folder's index: one lock per command, not per message. */
-    private static final class Snapshot {
-        private final List<MaildirFolder.Message> all;
-        private int next;
-
-        Snapshot(MaildirFolder folder) {
-            all = folder.messages();
-        }
-
-        /** The message with this UID, or null; ask for UIDs in ascending order. */
-        MaildirFolder.Message get(long uid) {
-            while (next < all.size() && all.get(next).uid() < uid) {
-                next++;
-            }
-            return next < all.size() && all.get(next).uid() == uid ? all.get(next) : null;
-        }
-    }
-
-    private void fetch(String tag, ImapCommand.Fetch f) throws IOException {
-        if (f.vanished() && !qresync) {
-            bad(tag, "VANISHED needs ENABLE QRESYNC first", "bad-state");
-            return;
-        }
-        List<FetchItem> items = new ArrayList<>(f.items());
-        if (f.changedSince() >= 0 && items.stream().noneMatch(i -> i instanceof FetchItem.Modseq)) {
-            items.add(new FetchItem.Modseq()); // CHANGEDSINCE implies MODSEQ (RFC 7162 3.1.4.1)
-        }
-        if (items.stream().anyMatch(i -> i instanceof FetchItem.Modseq)) {
-            enableCondstore();
-        }
-        if (f.vanished()) { // UID FETCH ... (CHANGEDSINCE m VANISHED), RFC 7162 3.2.6
-            String vanished = selected.vanishedSince(f.changedSince(), f.set());
-            if (!vanished.isEmpty()) {
-                untagged("VANISHED (EARLIER) " + vanished);
-            }
-        }
-        if (f.uid() && items.stream().noneMatch(i -> i instanceof FetchItem.Uid)) {
-            items.addFirst(new FetchItem.Uid());
-        }
-        boolean needsBody = items.stream().anyMatch(i -> i instanceof FetchItem.Section
-                || i instanceof FetchItem.Envelope || i instanceof FetchItem.Structure);
-        boolean setsSeen = !selected.readOnly && items.stream()
-                .anyMatch(i -> i instanceof FetchItem.Section sec && !sec.peek());
-        List<String> kw = selected.folder.keywords();
-        List<Integer> seqs = selected.resolve(f.set(), f.uid());
-        Snapshot index = seqs.size() > 64 ? new Snapshot(selected.folder) : null;
-        for (int seq : seqs) {
-            long uid = selected.uid(seq);
-            MaildirFolder.Message m = index != null ? index.get(uid) : selected.folder.byUid(uid).orElse(null);
-            if (m == null) {
-                continue;
-            }
-            if (f.changedSince() >= 0 && m.modseq() <= f.changedSince()) {
-                continue;
-            }
-            byte[] data = null;
-            MimeTree.Part tree = null;
-            if (needsBody) {
-                Optional<byte[]> file = selected.folder.read(uid);
-                if (file.isEmpty()) {
-                    continue;
-                }
-                data = Crlf.toCrlf(file.get());
-            }
-            boolean flagsChanged = false;
-            if (setsSeen && !m.has('S')) {
-                Optional<MaildirFolder.Message> updated = selected.folder.setFlags(uid, m.flags() + "S");
-                if (updated.isPresent()) {
-                    m = updated.get();
-                    selected.reportedByUs(uid, m.modseq());
-                    flagsChanged = true;
-                }
-            }
-            ImapWriter w = new ImapWriter().raw("* " + seq + " FETCH (");
-            boolean first = true;
-            boolean flagsShown = false;
-            for (FetchItem item : items) {
-                if (!first) {
-                    w.raw(' ');
-                }
-                first = false;
-                switch (item) {
-                    case FetchItem.Uid u -> w.raw("UID ").number(uid);
-                    case FetchItem.Flags fl -> {
-                        w.raw("FLAGS (" + Flags.imap(m, kw, selected.isRecent(uid)) + ")");
-                        flagsShown = true;
-                    }
-                    case FetchItem.InternalDate d -> w.raw("INTERNALDATE \"" + ImapParser.DATE_TIME_OUT.format(
-                            selected.folder.receivedDate(m).atZone(ZoneId.systemDefault())) + "\"");
-                    case FetchItem.Modseq ms -> w.raw("MODSEQ (").number(m.modseq()).raw(")");
-                    case FetchItem.Size sz -> w.raw("RFC822.SIZE ").number(data != null ? data.length
-                            : selected.folder.virtualSize(m));
-                    case FetchItem.Envelope e -> {
-                        tree = tree != null ? tree : MimeTree.parse(data);
-                        w.raw("ENVELOPE ");
-                        FetchData.envelope(w, tree);
-                    }
-                    case FetchItem.Structure st -> {
-                        tree = tree != null ? tree : MimeTree.parse(data);
-                        w.raw(st.extensible() ? "BODYSTRUCTURE " : "BODY ");
-                        FetchData.structure(w, tree, st.extensible());
-                    }
-                    case FetchItem.Section sec -> {
-                        byte[] content;
-                        if (sec.part().length == 0 && sec.text().isEmpty()) {
-                            content = data;
-                        } else {
-                            tree = tree != null ? tree : MimeTree.parse(data);
-                            content = FetchData.section(tree, sec);
-                        }
-                        if (content == null) {
-                            content = new byte[0];
-                        }
-                        w.raw(sec.label()).raw(' ');
-                        if (sec.offset() >= 0) {
-                            int from = (int) Math.min(sec.offset(), content.length);
-                            int len = (int) Math.min(sec.length(), content.length - from);
-                            w.literal(content, from, len);
-                        } else {
-                            w.literal(content);
-                        }
-                    }
-                }
-            }
-            if (flagsChanged && !flagsShown) {
-                w.raw(" FLAGS (" + Flags.imap(m, kw, selected.isRecent(uid)) + ")");
-            }
-            if (flagsChanged && condstore && items.stream().noneMatch(i -> i instanceof FetchItem.Modseq)) {
-                w.raw(" MODSEQ (").number(m.modseq()).raw(")");
-            }
-            w.raw(")\r\n");
-            write(w.bytes());
-        }
-        okCode(tag, null, (f.uid() ? "UID " : "") + "FETCH completed", f.uid());
-    }
-
-    private void store(String tag, ImapCommand.Store s) throws IOException {
-        if (selected.readOnly) {
-            tagged(tag, "NO [READ-ONLY] Mailbox is read-only");
-            return;
-        }
-        MaildirFolder folder = selected.folder;
-        if (s.unchangedSince() >= 0) {
-            enableCondstore();
-        }
-        String letters = Flags.letters(s.flags(), folder, s.mode() != ImapCommand.StoreMode.REMOVE);
-        List<String> kw = folder.keywords();
-        List<Long> modified = new ArrayList<>();
-        for (int seq : selected.resolve(s.set(), s.uid())) {
-            long uid = selected.uid(seq);
-            Optional<MaildirFolder.Message> found = folder.byUid(uid);
-            if (found.isEmpty()) {
-                continue;
-            }
-            if (s.unchangedSince() >= 0 && found.get().modseq() > s.unchangedSince()) {
-                modified.add(s.uid() ? uid : seq); // changed since the client looked: not touched (RFC 7162 3.1.3)
-                continue;
-            }
-            String current = found.get().flags();
-            String next = switch (s.mode()) {
-                case REPLACE -> {
-                    // letters we do not map (e.g. P) are kept: they are not IMAP flags
-                    StringBuilder keep = new StringBuilder();
-                    for (char ch : current.toCharArray()) {
-                        if (MaildirFolder.SYSTEM_FLAGS.indexOf(ch) < 0 && !(ch >= 'a' && ch <= 'z')) {
-                            keep.append(ch);
-                        }
-                    }
-                    yield keep + letters;
-                }
-                case ADD -> current + letters;
-                case REMOVE -> {
-                    StringBuilder kept = new StringBuilder();
-                    for (char ch : current.toCharArray()) {
-                        if (letters.indexOf(ch) < 0) {
-                            kept.append(ch);
-                        }
-                    }
-                    yield kept.toString();
-                }
-            };
-            Optional<MaildirFolder.Message> updated = folder.setFlags(uid, next);
-            if (updated.isEmpty()) {
-                continue;
-            }
-            selected.reportedByUs(uid, updated.get().modseq());
-            String ids = (s.uid() || condstore ? "UID " + uid + " " : "")
-                    + (condstore ? "MODSEQ (" + updated.get().modseq() + ")" : "");
-            if (!s.silent()) {
-                untagged(seq + " FETCH (" + ids + (condstore ? " " : "") + "FLAGS ("
-                        + Flags.imap(updated.get(), kw, selected.isRecent(uid)) + "))");
-            } else if (condstore) {
-                untagged(seq + " FETCH (" + ids + ")");
-            }
-        }
-        String code = modified.isEmpty() ? null : "MODIFIED " + SequenceSet.format(modified);
-        okCode(tag, code, (s.uid() ? "UID " : "") + "STORE completed", s.uid());
-    }
-
-    private void copy(String tag, ImapCommand.Copy c) throws IOException {
-        String verb = (c.uid() ? "UID " : "") + (c.move() ? "MOVE" : "COPY");
-        if (c.move() && selected.readOnly) {
-            tagged(tag, "NO [READ-ONLY] Mailbox is read-only");
-            return;
-        }
-        if (!account.exists(c.mailbox())) {
-            tagged(tag, "NO [TRYCREATE] Mailbox does not exist: " + c.mailbox());
-            return;
-        }
-        List<Integer> seqs = selected.resolve(c.set(), c.uid());
-        if (!c.move() && server.quotas.limit(login) > 0) {
-            // a MOVE stays within the account's one quota root: it never adds usage, so it is never refused
-            long size = 0;
-            for (int seq : seqs) {
-                Optional<MaildirFolder.Message> m = selected.folder.byUid(selected.uid(seq));
-                if (m.isPresent()) {
-                    size += MailboxCommands.storedSize(selected.folder, m.get());
-                }
-            }
-            if (!server.quotas.allows(login, size)) {
-                tagged(tag, MailboxCommands.OVER_QUOTA);
-                return;
-            }
-        }
-        List<Long> from = new ArrayList<>();
-        List<Long> to = new ArrayList<>();
-        MaildirFolder target = server.mailboxes.acquire(account.dir(c.mailbox()));
-        try {
-            for (int seq : seqs) {
-                long uid = selected.uid(seq);
-                Optional<Long> copied = selected.folder.copyTo(uid, target);
-                if (copied.isPresent()) {
-                    from.add(uid);
-                    to.add(copied.get());
-                }
-            }
-        } finally {
-            server.mailboxes.release(target);
-        }
-        String code = from.isEmpty() ? null : "COPYUID " + target.uidValidity() + " " + SequenceSet.format(from)
-                + " " + SequenceSet.format(to);
-        if (!c.move()) {
-            okCode(tag, code, verb + " completed", c.uid());
-            return;
-        }
-        if (code != null) {
-            untagged("OK [" + code + "] Moved");
-        }
-        selected.folder.expunge(from);
-        okCode(tag, null, verb + " completed", true);
     }
 
     private void idle(String tag) throws IOException {

@@ -14,15 +14,7 @@ import org.mailwarden.store.QuotaService;
  * The mailbox commands of an authenticated IMAP session: CREATE, DELETE, RENAME, SUBSCRIBE, LIST/LSUB, STATUS,
  * APPEND and the quota commands (RFC 9208).
  */
-final class MailboxCommands {
-
-    private final SessionContext session;
-    private final ImapServer server;
-
-    MailboxCommands(SessionContext session) {
-        this.session = session;
-        this.server = session.server();
-    }
+record MailboxCommands(SessionContext session, ImapServer server) {
 
     void create(String tag, String name) throws IOException {
         session.account().create(stripTrailingDelimiter(name));

@@ -3,11 +3,10 @@ package org.mailwarden.imap;
 import java.io.IOException;
 
 /**
- * What a command family ({@link MailboxCommands}) sees of its {@link ImapSession}: the output, the session's
- * state and the changes to it that the commands make.
+ * What a command family ({@link MailboxCommands}, {@link MessageCommands}) sees of its {@link ImapSession}: the
+ * output, the session's state and the changes to it that the commands make.
  */
 interface SessionContext {
-    ImapServer server();
 
     /** The logged-in address. */
     String login();
@@ -16,6 +15,12 @@ interface SessionContext {
 
     /** The selected folder, or null. */
     SelectedMailbox selected();
+
+    /** CONDSTORE enabled (RFC 7162 3.1). */
+    boolean condstore();
+
+    /** QRESYNC enabled (RFC 7162 3.2.3). */
+    boolean qresync();
 
     void write(byte[] b);
 
@@ -27,6 +32,12 @@ interface SessionContext {
     void ok(String tag, String text) throws IOException;
 
     void okCode(String tag, String code, String text, boolean expunges) throws IOException;
+
+    /** BAD, counted; too many end the session. */
+    void bad(String tag, String text, String reason);
+
+    /** Tells the client what changed in its selected folder, if any; expunged messages only if {@code expunges}. */
+    void syncSelected(boolean expunges) throws IOException;
 
     void enableCondstore();
 
