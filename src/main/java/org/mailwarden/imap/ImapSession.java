@@ -5,10 +5,6 @@ import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,17 +18,17 @@ import org.mailwarden.auth.SaslPlain;
 import org.mailwarden.directory.Account;
 import org.mailwarden.events.Event;
 import org.mailwarden.gate.Connection;
-import org.mailwarden.store.Crlf;
 import org.mailwarden.store.MaildirFolder;
-import org.mailwarden.store.QuotaService;
 
 /**
  * One IMAP connection (RFC 3501), on the connection's virtual thread. Responses are buffered and flushed when
  * the session is about to wait for the client. During IDLE the connection's thread waits for the client's
  * DONE and sends keepalives; a change of the selected folder starts a short virtual thread that writes the
- * updates. The output lock keeps the two apart.
+ * updates. The output lock keeps the two apart. This class holds the connection's state and carries out the
+ * connection-level commands, login, SELECT and IDLE; the mailbox commands are in {@link MailboxCommands} and
+ * those on the selected folder's messages in {@link MessageCommands}, both seeing it as a {@link SessionContext}.
  */
-final class ImapSession {
+final class ImapSession implements SessionContext {
 
     private static final String CAPS_BASE = "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT CHILDREN "
             + "UIDPLUS MOVE SPECIAL-USE QUOTA QUOTA=RES-STORAGE CONDSTORE QRESYNC";
@@ -64,6 +60,10 @@ final class ImapSession {
     private boolean closing;
     private String closeReason = "logout";
 
+    /** The command families, which see this session as their {@link SessionContext}. */
+    private final MailboxCommands mailboxes;
+    private final MessageCommands messages;
+
     ImapSession(ImapServer server, Connection conn) throws IOException {
         this.server = server;
         this.conn = conn;
@@ -71,6 +71,8 @@ final class ImapSession {
         this.out = new ResponseBuffer(conn.output(), OUT_BUFFER);
         this.input = new ImapInput(conn.socket().getInputStream(), server.config.maxLineLength(),
                 server.config.maxLiteralSize(), this::flush);
+        this.mailboxes = new MailboxCommands(this, server);
+        this.messages = new MessageCommands(this, server);
     }
 
     void run() throws IOException {
@@ -141,13 +143,41 @@ final class ImapSession {
         return c.toString();
     }
 
+    // ---- the session as its command families see it ------------------------------------------------------
+
+    @Override
+    public String login() {
+        return login;
+    }
+
+    @Override
+    public AccountMailboxes account() {
+        return account;
+    }
+
+    @Override
+    public SelectedMailbox selected() {
+        return selected;
+    }
+
+    @Override
+    public boolean condstore() {
+        return condstore;
+    }
+
+    @Override
+    public boolean qresync() {
+        return qresync;
+    }
+
     // ---- output ------------------------------------------------------------------------------------------
 
     private void write(String s) {
         write(s.getBytes(StandardCharsets.UTF_8));
     }
 
-    private void write(byte[] b) {
+    @Override
+    public void write(byte[] b) {
         outLock.lock();
         try {
             out.write(b);
@@ -158,7 +188,8 @@ final class ImapSession {
         }
     }
 
-    private void untagged(String text) {
+    @Override
+    public void untagged(String text) {
         write("* " + text + "\r\n");
     }
 
@@ -170,7 +201,8 @@ final class ImapSession {
         }
     }
 
-    private void tagged(String tag, String text) {
+    @Override
+    public void tagged(String tag, String text) {
         write(tag + " " + text + "\r\n");
     }
 
@@ -194,7 +226,8 @@ final class ImapSession {
     }
 
     /** BAD, counted; too many end the session. */
-    private void bad(String tag, String text, String reason) {
+    @Override
+    public void bad(String tag, String text, String reason) {
         tagged(tag, "BAD " + text);
         server.events.emit(new Event.ProtocolError(origin, conn.id(), 0, reason));
         if (++badCommands >= server.config.maxBadCommands()) {
@@ -314,27 +347,20 @@ final class ImapSession {
                 ok(tag, "ENABLE completed");
             }
             case ImapCommand.Select s -> select(tag, s);
-            case ImapCommand.Create(String name) -> {
-                String n = stripTrailingDelimiter(name);
-                account.create(n);
-                ok(tag, "CREATE completed");
-            }
-            case ImapCommand.Delete(String name) -> delete(tag, name);
-            case ImapCommand.Rename(String from, String to) -> rename(tag, from, to);
-            case ImapCommand.Subscribe(String name, boolean on) -> {
-                account.subscribe(name, on);
-                ok(tag, (on ? "SUBSCRIBE" : "UNSUBSCRIBE") + " completed");
-            }
-            case ImapCommand.ListMailboxes l -> list(tag, l);
-            case ImapCommand.Status s -> status(tag, s);
-            case ImapCommand.Append a -> append(tag, a);
+            case ImapCommand.Create(String name) -> mailboxes.create(tag, name);
+            case ImapCommand.Delete(String name) -> mailboxes.delete(tag, name);
+            case ImapCommand.Rename(String from, String to) -> mailboxes.rename(tag, from, to);
+            case ImapCommand.Subscribe(String name, boolean on) -> mailboxes.subscribe(tag, name, on);
+            case ImapCommand.ListMailboxes l -> mailboxes.list(tag, l);
+            case ImapCommand.Status s -> mailboxes.status(tag, s);
+            case ImapCommand.Append a -> mailboxes.append(tag, a);
             case ImapCommand.Check x -> {
                 syncSelected(true);
                 ok(tag, "CHECK completed");
             }
             case ImapCommand.Close x -> {
                 if (!selected.readOnly) {
-                    expungeDeleted(null, false);
+                    messages.expungeDeleted(null, false);
                 }
                 deselect();
                 closed();
@@ -345,44 +371,41 @@ final class ImapSession {
                 closed();
                 ok(tag, "UNSELECT completed");
             }
-            case ImapCommand.Expunge(SequenceSet uids) -> {
-                if (selected.readOnly) {
-                    tagged(tag, "NO [READ-ONLY] Mailbox is read-only");
-                    return;
-                }
-                expungeDeleted(uids, true);
-                ok(tag, "EXPUNGE completed");
-            }
-            case ImapCommand.Search s -> search(tag, s);
-            case ImapCommand.Fetch f -> fetch(tag, f);
-            case ImapCommand.Store s -> store(tag, s);
-            case ImapCommand.Copy cp -> copy(tag, cp);
+            case ImapCommand.Expunge(SequenceSet uids) -> messages.expunge(tag, uids);
+            case ImapCommand.Search s -> messages.search(tag, s);
+            case ImapCommand.Fetch f -> messages.fetch(tag, f);
+            case ImapCommand.Store s -> messages.store(tag, s);
+            case ImapCommand.Copy cp -> messages.copy(tag, cp);
             case ImapCommand.Idle x -> idle(tag);
-            case ImapCommand.GetQuotaRoot(String mailbox) -> getQuotaRoot(tag, mailbox);
-            case ImapCommand.GetQuota(String root) -> getQuota(tag, root);
+            case ImapCommand.GetQuotaRoot(String mailbox) -> mailboxes.getQuotaRoot(tag, mailbox);
+            case ImapCommand.GetQuota(String root) -> mailboxes.getQuota(tag, root);
             case ImapCommand.SetQuota x ->
                     tagged(tag, "NO [CANNOT] Quotas are set by the administrator (mailwarden quota set)");
         }
     }
 
     /** Tagged OK, after telling the client what changed in its selected folder meanwhile. */
-    private void ok(String tag, String text) throws IOException {
+    @Override
+    public void ok(String tag, String text) throws IOException {
         okCode(tag, null, text, true);
     }
 
-    private void okCode(String tag, String code, String text, boolean expunges) throws IOException {
+    @Override
+    public void okCode(String tag, String code, String text, boolean expunges) throws IOException {
         syncSelected(expunges);
         tagged(tag, "OK " + (code == null ? "" : "[" + code + "] ") + text);
     }
 
-    private void syncSelected(boolean expunges) throws IOException {
+    @Override
+    public void syncSelected(boolean expunges) throws IOException {
         if (selected != null) {
             List<String> kw = selected.folder.keywords();
             selected.sync(expunges, this::untagged, (m, recent) -> Flags.imap(m, kw, recent));
         }
     }
 
-    private void enableCondstore() {
+    @Override
+    public void enableCondstore() {
         condstore = true;
         if (selected != null) {
             selected.condstore = true;
@@ -402,11 +425,6 @@ final class ImapSession {
         if (qresync) {
             untagged("OK [CLOSED] Mailbox closed");
         }
-    }
-
-    private static String stripTrailingDelimiter(String name) {
-        return name.endsWith(String.valueOf(AccountMailboxes.DELIMITER)) ? name.substring(0, name.length() - 1)
-                : name;
     }
 
     // ---- not authenticated ------------------------------------------------------------------------------
@@ -507,9 +525,10 @@ final class ImapSession {
         }
     }
 
-    // ---- mailboxes ---------------------------------------------------------------------------------------
+    // ---- select ------------------------------------------------------------------------------------------
 
-    private void deselect() {
+    @Override
+    public void deselect() {
         if (selected != null) {
             server.mailboxes.release(selected.folder);
             selected = null;
@@ -577,7 +596,7 @@ final class ImapSession {
             untagged("VANISHED (EARLIER) " + vanished);
         }
         List<String> kw = box.folder.keywords();
-        Snapshot index = new Snapshot(box.folder);
+        MessageCommands.Snapshot index = new MessageCommands.Snapshot(box.folder);
         for (int seq = 1; seq <= box.count(); seq++) {
             long uid = box.uid(seq);
             MaildirFolder.Message m = index.get(uid);
@@ -603,575 +622,6 @@ final class ImapSession {
             }
         }
         return Optional.empty();
-    }
-
-    private void delete(String tag, String name) throws IOException {
-        if (name.equals("INBOX")) {
-            tagged(tag, "NO [CANNOT] INBOX cannot be deleted");
-            return;
-        }
-        if (selected != null && selected.name.equals(name)) {
-            deselect();
-            untagged("OK [CLOSED] Mailbox closed");
-        }
-        Path dir = account.dir(name);
-        account.delete(name);
-        server.mailboxes.forget(dir);
-        ok(tag, "DELETE completed");
-    }
-
-    private void rename(String tag, String from, String to) throws IOException {
-        if (to.equals("INBOX")) {
-            tagged(tag, "NO [ALREADYEXISTS] INBOX exists");
-            return;
-        }
-        if (from.equals("INBOX")) {
-            renameInbox(tag, stripTrailingDelimiter(to));
-            return;
-        }
-        try {
-            for (Path p : account.rename(from, stripTrailingDelimiter(to))) {
-                server.mailboxes.forget(p);
-            }
-        } catch (AccountMailboxes.FileAlreadyThere e) {
-            tagged(tag, "NO [ALREADYEXISTS] Mailbox already exists: " + to);
-            return;
-        }
-        if (selected != null && (selected.name.equals(from) || selected.name.startsWith(from + "."))) {
-            deselect();
-            untagged("OK [CLOSED] Mailbox renamed");
-        }
-        ok(tag, "RENAME completed");
-    }
-
-    /**
-     * RENAME INBOX (RFC 3501 6.3.5): INBOX's messages move to a new mailbox of that name and INBOX stays, empty;
-     * its sub-folders are not renamed. Sessions with INBOX selected see the messages expunged.
-     */
-    private void renameInbox(String tag, String to) throws IOException {
-        Path target;
-        try {
-            target = account.create(to);
-        } catch (AccountMailboxes.FileAlreadyThere e) {
-            tagged(tag, "NO [ALREADYEXISTS] Mailbox already exists: " + to);
-            return;
-        }
-        MaildirFolder inbox = server.mailboxes.acquire(account.dir("INBOX"));
-        try {
-            MaildirFolder moved = server.mailboxes.acquire(target);
-            try {
-                inbox.moveAllTo(moved);
-            } finally {
-                server.mailboxes.release(moved);
-            }
-        } finally {
-            server.mailboxes.release(inbox);
-        }
-        ok(tag, "RENAME completed");
-    }
-
-    private void list(String tag, ImapCommand.ListMailboxes l) throws IOException {
-        String verb = l.lsub() ? "LSUB" : "LIST";
-        if (l.patterns().size() == 1 && l.patterns().getFirst().isEmpty()) {
-            untagged(verb + " (\\Noselect) \"" + AccountMailboxes.DELIMITER + "\" \"\"");
-            ok(tag, verb + " completed");
-            return;
-        }
-        List<String> all = account.all();
-        Set<String> existing = new LinkedHashSet<>(all);
-        Set<String> subscribed = new LinkedHashSet<>(account.subscriptions());
-        // names that exist only as parents of other folders (Maildir++ keeps each level separately)
-        Set<String> names = new java.util.TreeSet<>((a, b) -> a.equals("INBOX") ? (b.equals("INBOX") ? 0 : -1)
-                : b.equals("INBOX") ? 1 : a.compareTo(b));
-        names.addAll(all);
-        for (String n : all) {
-            int dot = n.lastIndexOf(AccountMailboxes.DELIMITER);
-            while (dot > 0) {
-                names.add(n.substring(0, dot));
-                dot = n.lastIndexOf(AccountMailboxes.DELIMITER, dot - 1);
-            }
-        }
-        if (l.lsub() || l.subscribedOnly()) {
-            names.addAll(subscribed);
-        }
-        for (String name : names) {
-            boolean match = false;
-            for (String p : l.patterns()) {
-                if (AccountMailboxes.matches(l.reference() + p, name)) {
-                    match = true;
-                    break;
-                }
-            }
-            if (!match) {
-                continue;
-            }
-            boolean isSubscribed = subscribed.contains(name);
-            if ((l.lsub() || l.subscribedOnly()) && !isSubscribed) {
-                continue;
-            }
-            String special = AccountMailboxes.SPECIAL_USE.get(name);
-            if (l.specialUseOnly() && special == null) {
-                continue;
-            }
-            List<String> attrs = new ArrayList<>();
-            if (!existing.contains(name)) {
-                attrs.add(l.lsub() || !l.subscribedOnly() ? "\\Noselect" : "\\NonExistent");
-            }
-            if (!l.lsub()) {
-                boolean children = false;
-                for (String other : names) {
-                    if (other.startsWith(name + AccountMailboxes.DELIMITER)) {
-                        children = true;
-                        break;
-                    }
-                }
-                attrs.add(children ? "\\HasChildren" : "\\HasNoChildren");
-                if (special != null && existing.contains(name)) {
-                    attrs.add(special);
-                }
-                if ((l.returnSubscribed() || l.subscribedOnly()) && isSubscribed) {
-                    attrs.add("\\Subscribed");
-                }
-            }
-            write(new ImapWriter().raw("* " + verb + " (" + String.join(" ", attrs) + ") \""
-                    + AccountMailboxes.DELIMITER + "\" ").mailbox(name).raw("\r\n").bytes());
-        }
-        ok(tag, verb + " completed");
-    }
-
-    private void status(String tag, ImapCommand.Status s) throws IOException {
-        if (!account.exists(s.mailbox())) {
-            tagged(tag, "NO [NONEXISTENT] Mailbox does not exist: " + s.mailbox());
-            return;
-        }
-        MaildirFolder folder = server.mailboxes.acquire(account.dir(s.mailbox()));
-        try {
-            folder.refresh();
-            List<MaildirFolder.Message> all = folder.messages();
-            List<String> parts = new ArrayList<>();
-            for (String item : s.items()) {
-                switch (item) {
-                    case "MESSAGES" -> parts.add("MESSAGES " + all.size());
-                    case "RECENT" -> parts.add("RECENT " + all.stream()
-                            .filter(m -> m.uid() >= folder.claimRecent(false) || m.inNew()).count());
-                    case "UIDNEXT" -> parts.add("UIDNEXT " + folder.nextUid());
-                    case "UIDVALIDITY" -> parts.add("UIDVALIDITY " + folder.uidValidity());
-                    case "UNSEEN" -> parts.add("UNSEEN " + all.stream().filter(m -> !m.has('S')).count());
-                    case "DELETED" -> parts.add("DELETED " + all.stream().filter(m -> m.has('T')).count());
-                    case "HIGHESTMODSEQ" -> {
-                        enableCondstore();
-                        parts.add("HIGHESTMODSEQ " + folder.highestModseq());
-                    }
-                    case "SIZE" -> {
-                        long size = 0;
-                        for (MaildirFolder.Message m : all) {
-                            size += folder.virtualSize(m);
-                        }
-                        parts.add("SIZE " + size);
-                    }
-                    default -> throw new IllegalArgumentException("Unknown STATUS item " + item);
-                }
-            }
-            write(new ImapWriter().raw("* STATUS ").mailbox(s.mailbox())
-                    .raw(" (" + String.join(" ", parts) + ")\r\n").bytes());
-        } finally {
-            server.mailboxes.release(folder);
-        }
-        ok(tag, "STATUS completed");
-    }
-
-    private void append(String tag, ImapCommand.Append a) throws IOException {
-        if (!account.exists(a.mailbox())) {
-            tagged(tag, "NO [TRYCREATE] Mailbox does not exist: " + a.mailbox());
-            return;
-        }
-        if (a.message().length == 0) {
-            tagged(tag, "NO Empty message");
-            return;
-        }
-        if (!server.quotas.allows(login, storedSize(a.message()))) {
-            tagged(tag, OVER_QUOTA);
-            return;
-        }
-        MaildirFolder folder = server.mailboxes.acquire(account.dir(a.mailbox()));
-        long uid;
-        try {
-            String letters = Flags.letters(a.flags(), folder, true);
-            uid = folder.append(a.message(), letters, a.date() != null ? a.date() : Instant.now());
-        } finally {
-            server.mailboxes.release(folder);
-        }
-        okCode(tag, "APPENDUID " + folder.uidValidity() + " " + uid, "APPEND completed", true);
-    }
-
-    // ---- quota (RFC 9208) -------------------------------------------------------------------------------
-
-    private void getQuotaRoot(String tag, String mailbox) throws IOException {
-        if (!account.exists(mailbox)) {
-            tagged(tag, "NO [NONEXISTENT] Mailbox does not exist: " + mailbox);
-            return;
-        }
-        QuotaService.Usage u = server.quotas.usage(login);
-        ImapWriter w = new ImapWriter().raw("* QUOTAROOT ").mailbox(mailbox);
-        if (u.limited()) {
-            w.raw(" ").mailbox(QuotaService.ROOT);
-        }
-        write(w.raw("\r\n").bytes());
-        if (u.limited()) {
-            untaggedQuota(u);
-        }
-        ok(tag, "GETQUOTAROOT completed");
-    }
-
-    private void getQuota(String tag, String root) throws IOException {
-        QuotaService.Usage u = server.quotas.usage(login);
-        if (!root.equalsIgnoreCase(QuotaService.ROOT) || !u.limited()) {
-            tagged(tag, "NO [NONEXISTENT] No such quota root");
-            return;
-        }
-        untaggedQuota(u);
-        ok(tag, "GETQUOTA completed");
-    }
-
-    /** STORAGE is in units of 1024 octets (RFC 9208 5.1). */
-    private void untaggedQuota(QuotaService.Usage u) {
-        write(new ImapWriter().raw("* QUOTA ").mailbox(QuotaService.ROOT).raw(" (STORAGE " + u.bytes() / 1024 + " "
-                + u.limit() / 1024 + ")\r\n").bytes());
-    }
-
-    private static final String OVER_QUOTA = "NO [OVERQUOTA] Quota exceeded (mailbox for user is full)";
-
-    /** The size a network-form message takes on disk, stored with LF line ends (what S= and the quota count). */
-    private static long storedSize(byte[] crlf) {
-        long n = crlf.length;
-        for (int i = 0; i + 1 < crlf.length; i++) {
-            if (crlf[i] == '\r' && crlf[i + 1] == '\n') {
-                n--;
-            }
-        }
-        return n;
-    }
-
-    /** The size of a message on disk: S= from its name, else the file's size. */
-    private static long storedSize(MaildirFolder folder, MaildirFolder.Message m) {
-        java.util.OptionalLong s = org.mailwarden.store.MaildirFileName.parse(m.baseName()).size();
-        if (s.isPresent()) {
-            return s.getAsLong();
-        }
-        try {
-            return java.nio.file.Files.size(folder.path(m));
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    // ---- selected ----------------------------------------------------------------------------------------
-
-    private void expungeDeleted(SequenceSet uidSet, boolean report) throws IOException {
-        List<Long> doomed = new ArrayList<>();
-        for (int seq = 1; seq <= selected.count(); seq++) {
-            long uid = selected.uid(seq);
-            if (uidSet != null && !uidSet.contains(uid, selected.maxUid())) {
-                continue;
-            }
-            Optional<MaildirFolder.Message> m = selected.folder.byUid(uid);
-            if (m.isPresent() && m.get().has('T')) {
-                doomed.add(uid);
-            }
-        }
-        selected.folder.expunge(doomed);
-        if (report) {
-            syncSelected(true);
-        }
-    }
-
-    private void search(String tag, ImapCommand.Search s) throws IOException {
-        boolean modseqKey = usesModseq(s.key());
-        if (modseqKey) {
-            enableCondstore();
-        }
-        syncSelected(false);
-        List<String> kw = selected.folder.keywords();
-        StringBuilder sb = new StringBuilder("SEARCH");
-        long highestMatch = 0;
-        Snapshot index = new Snapshot(selected.folder);
-        for (int seq = 1; seq <= selected.count(); seq++) {
-            MaildirFolder.Message m = index.get(selected.uid(seq));
-            if (m == null) {
-                continue; // expunged by another session, not yet reported
-            }
-            if (new Search(selected, kw, seq, m).matches(s.key())) {
-                sb.append(' ').append(s.uid() ? selected.uid(seq) : seq);
-                highestMatch = Math.max(highestMatch, m.modseq());
-            }
-        }
-        if (modseqKey && highestMatch > 0) {
-            sb.append(" (MODSEQ ").append(highestMatch).append(')');
-        }
-        untagged(sb.toString());
-        okCode(tag, null, (s.uid() ? "UID " : "") + "SEARCH completed", s.uid());
-    }
-
-    private static boolean usesModseq(SearchKey k) {
-        return switch (k) {
-            case SearchKey.Modseq m -> true;
-            case SearchKey.Not(SearchKey inner) -> usesModseq(inner);
-            case SearchKey.Or(SearchKey a, SearchKey b) -> usesModseq(a) || usesModseq(b);
-            case SearchKey.And(List<SearchKey> keys) -> keys.stream().anyMatch(ImapSession::usesModseq);
-            default -> false;
-        };
-    }
-
-    /** Messages by ascending UID from one copy of the folder's index: one lock per command, not per message. */
-    private static final class Snapshot {
-        private final List<MaildirFolder.Message> all;
-        private int next;
-
-        Snapshot(MaildirFolder folder) {
-            all = folder.messages();
-        }
-
-        /** The message with this UID, or null; ask for UIDs in ascending order. */
-        MaildirFolder.Message get(long uid) {
-            while (next < all.size() && all.get(next).uid() < uid) {
-                next++;
-            }
-            return next < all.size() && all.get(next).uid() == uid ? all.get(next) : null;
-        }
-    }
-
-    private void fetch(String tag, ImapCommand.Fetch f) throws IOException {
-        if (f.vanished() && !qresync) {
-            bad(tag, "VANISHED needs ENABLE QRESYNC first", "bad-state");
-            return;
-        }
-        List<FetchItem> items = new ArrayList<>(f.items());
-        if (f.changedSince() >= 0 && items.stream().noneMatch(i -> i instanceof FetchItem.Modseq)) {
-            items.add(new FetchItem.Modseq()); // CHANGEDSINCE implies MODSEQ (RFC 7162 3.1.4.1)
-        }
-        if (items.stream().anyMatch(i -> i instanceof FetchItem.Modseq)) {
-            enableCondstore();
-        }
-        if (f.vanished()) { // UID FETCH ... (CHANGEDSINCE m VANISHED), RFC 7162 3.2.6
-            String vanished = selected.vanishedSince(f.changedSince(), f.set());
-            if (!vanished.isEmpty()) {
-                untagged("VANISHED (EARLIER) " + vanished);
-            }
-        }
-        if (f.uid() && items.stream().noneMatch(i -> i instanceof FetchItem.Uid)) {
-            items.addFirst(new FetchItem.Uid());
-        }
-        boolean needsBody = items.stream().anyMatch(i -> i instanceof FetchItem.Section
-                || i instanceof FetchItem.Envelope || i instanceof FetchItem.Structure);
-        boolean setsSeen = !selected.readOnly && items.stream()
-                .anyMatch(i -> i instanceof FetchItem.Section sec && !sec.peek());
-        List<String> kw = selected.folder.keywords();
-        List<Integer> seqs = selected.resolve(f.set(), f.uid());
-        Snapshot index = seqs.size() > 64 ? new Snapshot(selected.folder) : null;
-        for (int seq : seqs) {
-            long uid = selected.uid(seq);
-            MaildirFolder.Message m = index != null ? index.get(uid) : selected.folder.byUid(uid).orElse(null);
-            if (m == null) {
-                continue;
-            }
-            if (f.changedSince() >= 0 && m.modseq() <= f.changedSince()) {
-                continue;
-            }
-            byte[] data = null;
-            MimeTree.Part tree = null;
-            if (needsBody) {
-                Optional<byte[]> file = selected.folder.read(uid);
-                if (file.isEmpty()) {
-                    continue;
-                }
-                data = Crlf.toCrlf(file.get());
-            }
-            boolean flagsChanged = false;
-            if (setsSeen && !m.has('S')) {
-                Optional<MaildirFolder.Message> updated = selected.folder.setFlags(uid, m.flags() + "S");
-                if (updated.isPresent()) {
-                    m = updated.get();
-                    selected.reportedByUs(uid, m.modseq());
-                    flagsChanged = true;
-                }
-            }
-            ImapWriter w = new ImapWriter().raw("* " + seq + " FETCH (");
-            boolean first = true;
-            boolean flagsShown = false;
-            for (FetchItem item : items) {
-                if (!first) {
-                    w.raw(' ');
-                }
-                first = false;
-                switch (item) {
-                    case FetchItem.Uid u -> w.raw("UID ").number(uid);
-                    case FetchItem.Flags fl -> {
-                        w.raw("FLAGS (" + Flags.imap(m, kw, selected.isRecent(uid)) + ")");
-                        flagsShown = true;
-                    }
-                    case FetchItem.InternalDate d -> w.raw("INTERNALDATE \"" + ImapParser.DATE_TIME_OUT.format(
-                            selected.folder.receivedDate(m).atZone(ZoneId.systemDefault())) + "\"");
-                    case FetchItem.Modseq ms -> w.raw("MODSEQ (").number(m.modseq()).raw(")");
-                    case FetchItem.Size sz -> w.raw("RFC822.SIZE ").number(data != null ? data.length
-                            : selected.folder.virtualSize(m));
-                    case FetchItem.Envelope e -> {
-                        tree = tree != null ? tree : MimeTree.parse(data);
-                        w.raw("ENVELOPE ");
-                        FetchData.envelope(w, tree);
-                    }
-                    case FetchItem.Structure st -> {
-                        tree = tree != null ? tree : MimeTree.parse(data);
-                        w.raw(st.extensible() ? "BODYSTRUCTURE " : "BODY ");
-                        FetchData.structure(w, tree, st.extensible());
-                    }
-                    case FetchItem.Section sec -> {
-                        byte[] content;
-                        if (sec.part().length == 0 && sec.text().isEmpty()) {
-                            content = data;
-                        } else {
-                            tree = tree != null ? tree : MimeTree.parse(data);
-                            content = FetchData.section(tree, sec);
-                        }
-                        if (content == null) {
-                            content = new byte[0];
-                        }
-                        w.raw(sec.label()).raw(' ');
-                        if (sec.offset() >= 0) {
-                            int from = (int) Math.min(sec.offset(), content.length);
-                            int len = (int) Math.min(sec.length(), content.length - from);
-                            w.literal(content, from, len);
-                        } else {
-                            w.literal(content);
-                        }
-                    }
-                }
-            }
-            if (flagsChanged && !flagsShown) {
-                w.raw(" FLAGS (" + Flags.imap(m, kw, selected.isRecent(uid)) + ")");
-            }
-            if (flagsChanged && condstore && items.stream().noneMatch(i -> i instanceof FetchItem.Modseq)) {
-                w.raw(" MODSEQ (").number(m.modseq()).raw(")");
-            }
-            w.raw(")\r\n");
-            write(w.bytes());
-        }
-        okCode(tag, null, (f.uid() ? "UID " : "") + "FETCH completed", f.uid());
-    }
-
-    private void store(String tag, ImapCommand.Store s) throws IOException {
-        if (selected.readOnly) {
-            tagged(tag, "NO [READ-ONLY] Mailbox is read-only");
-            return;
-        }
-        MaildirFolder folder = selected.folder;
-        if (s.unchangedSince() >= 0) {
-            enableCondstore();
-        }
-        String letters = Flags.letters(s.flags(), folder, s.mode() != ImapCommand.StoreMode.REMOVE);
-        List<String> kw = folder.keywords();
-        List<Long> modified = new ArrayList<>();
-        for (int seq : selected.resolve(s.set(), s.uid())) {
-            long uid = selected.uid(seq);
-            Optional<MaildirFolder.Message> found = folder.byUid(uid);
-            if (found.isEmpty()) {
-                continue;
-            }
-            if (s.unchangedSince() >= 0 && found.get().modseq() > s.unchangedSince()) {
-                modified.add(s.uid() ? uid : seq); // changed since the client looked: not touched (RFC 7162 3.1.3)
-                continue;
-            }
-            String current = found.get().flags();
-            String next = switch (s.mode()) {
-                case REPLACE -> {
-                    // letters we do not map (e.g. P) are kept: they are not IMAP flags
-                    StringBuilder keep = new StringBuilder();
-                    for (char ch : current.toCharArray()) {
-                        if (MaildirFolder.SYSTEM_FLAGS.indexOf(ch) < 0 && !(ch >= 'a' && ch <= 'z')) {
-                            keep.append(ch);
-                        }
-                    }
-                    yield keep + letters;
-                }
-                case ADD -> current + letters;
-                case REMOVE -> {
-                    StringBuilder kept = new StringBuilder();
-                    for (char ch : current.toCharArray()) {
-                        if (letters.indexOf(ch) < 0) {
-                            kept.append(ch);
-                        }
-                    }
-                    yield kept.toString();
-                }
-            };
-            Optional<MaildirFolder.Message> updated = folder.setFlags(uid, next);
-            if (updated.isEmpty()) {
-                continue;
-            }
-            selected.reportedByUs(uid, updated.get().modseq());
-            String ids = (s.uid() || condstore ? "UID " + uid + " " : "")
-                    + (condstore ? "MODSEQ (" + updated.get().modseq() + ")" : "");
-            if (!s.silent()) {
-                untagged(seq + " FETCH (" + ids + (condstore ? " " : "") + "FLAGS ("
-                        + Flags.imap(updated.get(), kw, selected.isRecent(uid)) + "))");
-            } else if (condstore) {
-                untagged(seq + " FETCH (" + ids + ")");
-            }
-        }
-        String code = modified.isEmpty() ? null : "MODIFIED " + SequenceSet.format(modified);
-        okCode(tag, code, (s.uid() ? "UID " : "") + "STORE completed", s.uid());
-    }
-
-    private void copy(String tag, ImapCommand.Copy c) throws IOException {
-        String verb = (c.uid() ? "UID " : "") + (c.move() ? "MOVE" : "COPY");
-        if (c.move() && selected.readOnly) {
-            tagged(tag, "NO [READ-ONLY] Mailbox is read-only");
-            return;
-        }
-        if (!account.exists(c.mailbox())) {
-            tagged(tag, "NO [TRYCREATE] Mailbox does not exist: " + c.mailbox());
-            return;
-        }
-        List<Integer> seqs = selected.resolve(c.set(), c.uid());
-        if (!c.move() && server.quotas.limit(login) > 0) {
-            // a MOVE stays within the account's one quota root: it never adds usage, so it is never refused
-            long size = 0;
-            for (int seq : seqs) {
-                Optional<MaildirFolder.Message> m = selected.folder.byUid(selected.uid(seq));
-                if (m.isPresent()) {
-                    size += storedSize(selected.folder, m.get());
-                }
-            }
-            if (!server.quotas.allows(login, size)) {
-                tagged(tag, OVER_QUOTA);
-                return;
-            }
-        }
-        List<Long> from = new ArrayList<>();
-        List<Long> to = new ArrayList<>();
-        MaildirFolder target = server.mailboxes.acquire(account.dir(c.mailbox()));
-        try {
-            for (int seq : seqs) {
-                long uid = selected.uid(seq);
-                Optional<Long> copied = selected.folder.copyTo(uid, target);
-                if (copied.isPresent()) {
-                    from.add(uid);
-                    to.add(copied.get());
-                }
-            }
-        } finally {
-            server.mailboxes.release(target);
-        }
-        String code = from.isEmpty() ? null : "COPYUID " + target.uidValidity() + " " + SequenceSet.format(from)
-                + " " + SequenceSet.format(to);
-        if (!c.move()) {
-            okCode(tag, code, verb + " completed", c.uid());
-            return;
-        }
-        if (code != null) {
-            untagged("OK [" + code + "] Moved");
-        }
-        selected.folder.expunge(from);
-        okCode(tag, null, verb + " completed", true);
     }
 
     private void idle(String tag) throws IOException {

@@ -1,0 +1,295 @@
+package org.mailwarden.imap;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.mailwarden.store.MaildirFolder;
+import org.mailwarden.store.QuotaService;
+
+/**
+ * The mailbox commands of an authenticated IMAP session: CREATE, DELETE, RENAME, SUBSCRIBE, LIST/LSUB, STATUS,
+ * APPEND and the quota commands (RFC 9208).
+ */
+record MailboxCommands(SessionContext session, ImapServer server) {
+
+    void create(String tag, String name) throws IOException {
+        session.account().create(stripTrailingDelimiter(name));
+        session.ok(tag, "CREATE completed");
+    }
+
+    void delete(String tag, String name) throws IOException {
+        if (name.equals("INBOX")) {
+            session.tagged(tag, "NO [CANNOT] INBOX cannot be deleted");
+            return;
+        }
+        SelectedMailbox selected = session.selected();
+        if (selected != null && selected.name.equals(name)) {
+            session.deselect();
+            session.untagged("OK [CLOSED] Mailbox closed");
+        }
+        Path dir = session.account().dir(name);
+        session.account().delete(name);
+        server.mailboxes.forget(dir);
+        session.ok(tag, "DELETE completed");
+    }
+
+    void rename(String tag, String from, String to) throws IOException {
+        if (to.equals("INBOX")) {
+            session.tagged(tag, "NO [ALREADYEXISTS] INBOX exists");
+            return;
+        }
+        if (from.equals("INBOX")) {
+            renameInbox(tag, stripTrailingDelimiter(to));
+            return;
+        }
+        try {
+            for (Path p : session.account().rename(from, stripTrailingDelimiter(to))) {
+                server.mailboxes.forget(p);
+            }
+        } catch (AccountMailboxes.FileAlreadyThere e) {
+            session.tagged(tag, "NO [ALREADYEXISTS] Mailbox already exists: " + to);
+            return;
+        }
+        SelectedMailbox selected = session.selected();
+        if (selected != null && (selected.name.equals(from) || selected.name.startsWith(from + "."))) {
+            session.deselect();
+            session.untagged("OK [CLOSED] Mailbox renamed");
+        }
+        session.ok(tag, "RENAME completed");
+    }
+
+    /**
+     * RENAME INBOX (RFC 3501 6.3.5): INBOX's messages move to a new mailbox of that name and INBOX stays, empty;
+     * its sub-folders are not renamed. Sessions with INBOX selected see the messages expunged.
+     */
+    private void renameInbox(String tag, String to) throws IOException {
+        Path target;
+        try {
+            target = session.account().create(to);
+        } catch (AccountMailboxes.FileAlreadyThere e) {
+            session.tagged(tag, "NO [ALREADYEXISTS] Mailbox already exists: " + to);
+            return;
+        }
+        MaildirFolder inbox = server.mailboxes.acquire(session.account().dir("INBOX"));
+        try {
+            MaildirFolder moved = server.mailboxes.acquire(target);
+            try {
+                inbox.moveAllTo(moved);
+            } finally {
+                server.mailboxes.release(moved);
+            }
+        } finally {
+            server.mailboxes.release(inbox);
+        }
+        session.ok(tag, "RENAME completed");
+    }
+
+    void subscribe(String tag, String name, boolean on) throws IOException {
+        session.account().subscribe(name, on);
+        session.ok(tag, (on ? "SUBSCRIBE" : "UNSUBSCRIBE") + " completed");
+    }
+
+    void list(String tag, ImapCommand.ListMailboxes l) throws IOException {
+        String verb = l.lsub() ? "LSUB" : "LIST";
+        if (l.patterns().size() == 1 && l.patterns().getFirst().isEmpty()) {
+            session.untagged(verb + " (\\Noselect) \"" + AccountMailboxes.DELIMITER + "\" \"\"");
+            session.ok(tag, verb + " completed");
+            return;
+        }
+        List<String> all = session.account().all();
+        Set<String> existing = new LinkedHashSet<>(all);
+        Set<String> subscribed = new LinkedHashSet<>(session.account().subscriptions());
+        // names that exist only as parents of other folders (Maildir++ keeps each level separately)
+        Set<String> names = new java.util.TreeSet<>((a, b) -> a.equals("INBOX") ? (b.equals("INBOX") ? 0 : -1)
+                : b.equals("INBOX") ? 1 : a.compareTo(b));
+        names.addAll(all);
+        for (String n : all) {
+            int dot = n.lastIndexOf(AccountMailboxes.DELIMITER);
+            while (dot > 0) {
+                names.add(n.substring(0, dot));
+                dot = n.lastIndexOf(AccountMailboxes.DELIMITER, dot - 1);
+            }
+        }
+        if (l.lsub() || l.subscribedOnly()) {
+            names.addAll(subscribed);
+        }
+        for (String name : names) {
+            boolean match = false;
+            for (String p : l.patterns()) {
+                if (AccountMailboxes.matches(l.reference() + p, name)) {
+                    match = true;
+                    break;
+                }
+            }
+            if (!match) {
+                continue;
+            }
+            boolean isSubscribed = subscribed.contains(name);
+            if ((l.lsub() || l.subscribedOnly()) && !isSubscribed) {
+                continue;
+            }
+            String special = AccountMailboxes.SPECIAL_USE.get(name);
+            if (l.specialUseOnly() && special == null) {
+                continue;
+            }
+            List<String> attrs = new ArrayList<>();
+            if (!existing.contains(name)) {
+                attrs.add(l.lsub() || !l.subscribedOnly() ? "\\Noselect" : "\\NonExistent");
+            }
+            if (!l.lsub()) {
+                boolean children = false;
+                for (String other : names) {
+                    if (other.startsWith(name + AccountMailboxes.DELIMITER)) {
+                        children = true;
+                        break;
+                    }
+                }
+                attrs.add(children ? "\\HasChildren" : "\\HasNoChildren");
+                if (special != null && existing.contains(name)) {
+                    attrs.add(special);
+                }
+                if ((l.returnSubscribed() || l.subscribedOnly()) && isSubscribed) {
+                    attrs.add("\\Subscribed");
+                }
+            }
+            session.write(new ImapWriter().raw("* " + verb + " (" + String.join(" ", attrs) + ") \""
+                    + AccountMailboxes.DELIMITER + "\" ").mailbox(name).raw("\r\n").bytes());
+        }
+        session.ok(tag, verb + " completed");
+    }
+
+    void status(String tag, ImapCommand.Status s) throws IOException {
+        if (!session.account().exists(s.mailbox())) {
+            session.tagged(tag, "NO [NONEXISTENT] Mailbox does not exist: " + s.mailbox());
+            return;
+        }
+        MaildirFolder folder = server.mailboxes.acquire(session.account().dir(s.mailbox()));
+        try {
+            folder.refresh();
+            List<MaildirFolder.Message> all = folder.messages();
+            List<String> parts = new ArrayList<>();
+            for (String item : s.items()) {
+                switch (item) {
+                    case "MESSAGES" -> parts.add("MESSAGES " + all.size());
+                    case "RECENT" -> parts.add("RECENT " + all.stream()
+                            .filter(m -> m.uid() >= folder.claimRecent(false) || m.inNew()).count());
+                    case "UIDNEXT" -> parts.add("UIDNEXT " + folder.nextUid());
+                    case "UIDVALIDITY" -> parts.add("UIDVALIDITY " + folder.uidValidity());
+                    case "UNSEEN" -> parts.add("UNSEEN " + all.stream().filter(m -> !m.has('S')).count());
+                    case "DELETED" -> parts.add("DELETED " + all.stream().filter(m -> m.has('T')).count());
+                    case "HIGHESTMODSEQ" -> {
+                        session.enableCondstore();
+                        parts.add("HIGHESTMODSEQ " + folder.highestModseq());
+                    }
+                    case "SIZE" -> {
+                        long size = 0;
+                        for (MaildirFolder.Message m : all) {
+                            size += folder.virtualSize(m);
+                        }
+                        parts.add("SIZE " + size);
+                    }
+                    default -> throw new IllegalArgumentException("Unknown STATUS item " + item);
+                }
+            }
+            session.write(new ImapWriter().raw("* STATUS ").mailbox(s.mailbox())
+                    .raw(" (" + String.join(" ", parts) + ")\r\n").bytes());
+        } finally {
+            server.mailboxes.release(folder);
+        }
+        session.ok(tag, "STATUS completed");
+    }
+
+    void append(String tag, ImapCommand.Append a) throws IOException {
+        if (!session.account().exists(a.mailbox())) {
+            session.tagged(tag, "NO [TRYCREATE] Mailbox does not exist: " + a.mailbox());
+            return;
+        }
+        if (a.message().length == 0) {
+            session.tagged(tag, "NO Empty message");
+            return;
+        }
+        if (!server.quotas.allows(session.login(), storedSize(a.message()))) {
+            session.tagged(tag, OVER_QUOTA);
+            return;
+        }
+        MaildirFolder folder = server.mailboxes.acquire(session.account().dir(a.mailbox()));
+        long uid;
+        try {
+            String letters = Flags.letters(a.flags(), folder, true);
+            uid = folder.append(a.message(), letters, a.date() != null ? a.date() : Instant.now());
+        } finally {
+            server.mailboxes.release(folder);
+        }
+        session.okCode(tag, "APPENDUID " + folder.uidValidity() + " " + uid, "APPEND completed", true);
+    }
+
+    // ---- quota (RFC 9208) -------------------------------------------------------------------------------
+
+    void getQuotaRoot(String tag, String mailbox) throws IOException {
+        if (!session.account().exists(mailbox)) {
+            session.tagged(tag, "NO [NONEXISTENT] Mailbox does not exist: " + mailbox);
+            return;
+        }
+        QuotaService.Usage u = server.quotas.usage(session.login());
+        ImapWriter w = new ImapWriter().raw("* QUOTAROOT ").mailbox(mailbox);
+        if (u.limited()) {
+            w.raw(" ").mailbox(QuotaService.ROOT);
+        }
+        session.write(w.raw("\r\n").bytes());
+        if (u.limited()) {
+            untaggedQuota(u);
+        }
+        session.ok(tag, "GETQUOTAROOT completed");
+    }
+
+    void getQuota(String tag, String root) throws IOException {
+        QuotaService.Usage u = server.quotas.usage(session.login());
+        if (!root.equalsIgnoreCase(QuotaService.ROOT) || !u.limited()) {
+            session.tagged(tag, "NO [NONEXISTENT] No such quota root");
+            return;
+        }
+        untaggedQuota(u);
+        session.ok(tag, "GETQUOTA completed");
+    }
+
+    /** STORAGE is in units of 1024 octets (RFC 9208 5.1). */
+    private void untaggedQuota(QuotaService.Usage u) {
+        session.write(new ImapWriter().raw("* QUOTA ").mailbox(QuotaService.ROOT).raw(" (STORAGE " + u.bytes() / 1024
+                + " " + u.limit() / 1024 + ")\r\n").bytes());
+    }
+
+    static final String OVER_QUOTA = "NO [OVERQUOTA] Quota exceeded (mailbox for user is full)";
+
+    /** The size a network-form message takes on disk, stored with LF line ends (what S= and the quota count). */
+    static long storedSize(byte[] crlf) {
+        long n = crlf.length;
+        for (int i = 0; i + 1 < crlf.length; i++) {
+            if (crlf[i] == '\r' && crlf[i + 1] == '\n') {
+                n--;
+            }
+        }
+        return n;
+    }
+
+    /** The size of a message on disk: S= from its name, else the file's size. */
+    static long storedSize(MaildirFolder folder, MaildirFolder.Message m) {
+        java.util.OptionalLong s = org.mailwarden.store.MaildirFileName.parse(m.baseName()).size();
+        if (s.isPresent()) {
+            return s.getAsLong();
+        }
+        try {
+            return java.nio.file.Files.size(folder.path(m));
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static String stripTrailingDelimiter(String name) {
+        return name.endsWith(String.valueOf(AccountMailboxes.DELIMITER)) ? name.substring(0, name.length() - 1)
+                : name;
+    }
+}

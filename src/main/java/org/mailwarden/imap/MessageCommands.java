@@ -1,0 +1,336 @@
+package org.mailwarden.imap;
+
+import java.io.IOException;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.mailwarden.store.Crlf;
+import org.mailwarden.store.MaildirFolder;
+
+/** The commands on the messages of the selected folder: EXPUNGE, SEARCH, FETCH, STORE, COPY and MOVE. */
+record MessageCommands(SessionContext session, ImapServer server) {
+
+    void expunge(String tag, SequenceSet uids) throws IOException {
+        if (session.selected().readOnly) {
+            session.tagged(tag, "NO [READ-ONLY] Mailbox is read-only");
+            return;
+        }
+        expungeDeleted(uids, true);
+        session.ok(tag, "EXPUNGE completed");
+    }
+
+    void expungeDeleted(SequenceSet uidSet, boolean report) throws IOException {
+        SelectedMailbox selected = session.selected();
+        List<Long> doomed = new ArrayList<>();
+        for (int seq = 1; seq <= selected.count(); seq++) {
+            long uid = selected.uid(seq);
+            if (uidSet != null && !uidSet.contains(uid, selected.maxUid())) {
+                continue;
+            }
+            Optional<MaildirFolder.Message> m = selected.folder.byUid(uid);
+            if (m.isPresent() && m.get().has('T')) {
+                doomed.add(uid);
+            }
+        }
+        selected.folder.expunge(doomed);
+        if (report) {
+            session.syncSelected(true);
+        }
+    }
+
+    void search(String tag, ImapCommand.Search s) throws IOException {
+        SelectedMailbox selected = session.selected();
+        boolean modseqKey = usesModseq(s.key());
+        if (modseqKey) {
+            session.enableCondstore();
+        }
+        session.syncSelected(false);
+        List<String> kw = selected.folder.keywords();
+        StringBuilder sb = new StringBuilder("SEARCH");
+        long highestMatch = 0;
+        Snapshot index = new Snapshot(selected.folder);
+        for (int seq = 1; seq <= selected.count(); seq++) {
+            MaildirFolder.Message m = index.get(selected.uid(seq));
+            if (m == null) {
+                continue; // expunged by another session, not yet reported
+            }
+            if (new Search(selected, kw, seq, m).matches(s.key())) {
+                sb.append(' ').append(s.uid() ? selected.uid(seq) : seq);
+                highestMatch = Math.max(highestMatch, m.modseq());
+            }
+        }
+        if (modseqKey && highestMatch > 0) {
+            sb.append(" (MODSEQ ").append(highestMatch).append(')');
+        }
+        session.untagged(sb.toString());
+        session.okCode(tag, null, (s.uid() ? "UID " : "") + "SEARCH completed", s.uid());
+    }
+
+    private static boolean usesModseq(SearchKey k) {
+        return switch (k) {
+            case SearchKey.Modseq m -> true;
+            case SearchKey.Not(SearchKey inner) -> usesModseq(inner);
+            case SearchKey.Or(SearchKey a, SearchKey b) -> usesModseq(a) || usesModseq(b);
+            case SearchKey.And(List<SearchKey> keys) -> keys.stream().anyMatch(MessageCommands::usesModseq);
+            default -> false;
+        };
+    }
+
+    /** Messages by ascending UID from one copy of the folder's index: one lock per command, not per message. */
+    static final class Snapshot {
+        private final List<MaildirFolder.Message> all;
+        private int next;
+
+        Snapshot(MaildirFolder folder) {
+            all = folder.messages();
+        }
+
+        /** The message with this UID, or null; ask for UIDs in ascending order. */
+        MaildirFolder.Message get(long uid) {
+            while (next < all.size() && all.get(next).uid() < uid) {
+                next++;
+            }
+            return next < all.size() && all.get(next).uid() == uid ? all.get(next) : null;
+        }
+    }
+
+    void fetch(String tag, ImapCommand.Fetch f) throws IOException {
+        SelectedMailbox selected = session.selected();
+        if (f.vanished() && !session.qresync()) {
+            session.bad(tag, "VANISHED needs ENABLE QRESYNC first", "bad-state");
+            return;
+        }
+        List<FetchItem> items = new ArrayList<>(f.items());
+        if (f.changedSince() >= 0 && items.stream().noneMatch(i -> i instanceof FetchItem.Modseq)) {
+            items.add(new FetchItem.Modseq()); // CHANGEDSINCE implies MODSEQ (RFC 7162 3.1.4.1)
+        }
+        if (items.stream().anyMatch(i -> i instanceof FetchItem.Modseq)) {
+            session.enableCondstore();
+        }
+        if (f.vanished()) { // UID FETCH ... (CHANGEDSINCE m VANISHED), RFC 7162 3.2.6
+            String vanished = selected.vanishedSince(f.changedSince(), f.set());
+            if (!vanished.isEmpty()) {
+                session.untagged("VANISHED (EARLIER) " + vanished);
+            }
+        }
+        if (f.uid() && items.stream().noneMatch(i -> i instanceof FetchItem.Uid)) {
+            items.addFirst(new FetchItem.Uid());
+        }
+        boolean needsBody = items.stream().anyMatch(i -> i instanceof FetchItem.Section
+                || i instanceof FetchItem.Envelope || i instanceof FetchItem.Structure);
+        boolean setsSeen = !selected.readOnly && items.stream()
+                .anyMatch(i -> i instanceof FetchItem.Section sec && !sec.peek());
+        List<String> kw = selected.folder.keywords();
+        List<Integer> seqs = selected.resolve(f.set(), f.uid());
+        Snapshot index = seqs.size() > 64 ? new Snapshot(selected.folder) : null;
+        for (int seq : seqs) {
+            long uid = selected.uid(seq);
+            MaildirFolder.Message m = index != null ? index.get(uid) : selected.folder.byUid(uid).orElse(null);
+            if (m == null) {
+                continue;
+            }
+            if (f.changedSince() >= 0 && m.modseq() <= f.changedSince()) {
+                continue;
+            }
+            byte[] data = null;
+            MimeTree.Part tree = null;
+            if (needsBody) {
+                Optional<byte[]> file = selected.folder.read(uid);
+                if (file.isEmpty()) {
+                    continue;
+                }
+                data = Crlf.toCrlf(file.get());
+            }
+            boolean flagsChanged = false;
+            if (setsSeen && !m.has('S')) {
+                Optional<MaildirFolder.Message> updated = selected.folder.setFlags(uid, m.flags() + "S");
+                if (updated.isPresent()) {
+                    m = updated.get();
+                    selected.reportedByUs(uid, m.modseq());
+                    flagsChanged = true;
+                }
+            }
+            ImapWriter w = new ImapWriter().raw("* " + seq + " FETCH (");
+            boolean first = true;
+            boolean flagsShown = false;
+            for (FetchItem item : items) {
+                if (!first) {
+                    w.raw(' ');
+                }
+                first = false;
+                switch (item) {
+                    case FetchItem.Uid u -> w.raw("UID ").number(uid);
+                    case FetchItem.Flags fl -> {
+                        w.raw("FLAGS (" + Flags.imap(m, kw, selected.isRecent(uid)) + ")");
+                        flagsShown = true;
+                    }
+                    case FetchItem.InternalDate d -> w.raw("INTERNALDATE \"" + ImapParser.DATE_TIME_OUT.format(
+                            selected.folder.receivedDate(m).atZone(ZoneId.systemDefault())) + "\"");
+                    case FetchItem.Modseq ms -> w.raw("MODSEQ (").number(m.modseq()).raw(")");
+                    case FetchItem.Size sz -> w.raw("RFC822.SIZE ").number(data != null ? data.length
+                            : selected.folder.virtualSize(m));
+                    case FetchItem.Envelope e -> {
+                        tree = tree != null ? tree : MimeTree.parse(data);
+                        w.raw("ENVELOPE ");
+                        FetchData.envelope(w, tree);
+                    }
+                    case FetchItem.Structure st -> {
+                        tree = tree != null ? tree : MimeTree.parse(data);
+                        w.raw(st.extensible() ? "BODYSTRUCTURE " : "BODY ");
+                        FetchData.structure(w, tree, st.extensible());
+                    }
+                    case FetchItem.Section sec -> {
+                        byte[] content;
+                        if (sec.part().length == 0 && sec.text().isEmpty()) {
+                            content = data;
+                        } else {
+                            tree = tree != null ? tree : MimeTree.parse(data);
+                            content = FetchData.section(tree, sec);
+                        }
+                        if (content == null) {
+                            content = new byte[0];
+                        }
+                        w.raw(sec.label()).raw(' ');
+                        if (sec.offset() >= 0) {
+                            int from = (int) Math.min(sec.offset(), content.length);
+                            int len = (int) Math.min(sec.length(), content.length - from);
+                            w.literal(content, from, len);
+                        } else {
+                            w.literal(content);
+                        }
+                    }
+                }
+            }
+            if (flagsChanged && !flagsShown) {
+                w.raw(" FLAGS (" + Flags.imap(m, kw, selected.isRecent(uid)) + ")");
+            }
+            if (flagsChanged && session.condstore()
+                    && items.stream().noneMatch(i -> i instanceof FetchItem.Modseq)) {
+                w.raw(" MODSEQ (").number(m.modseq()).raw(")");
+            }
+            w.raw(")\r\n");
+            session.write(w.bytes());
+        }
+        session.okCode(tag, null, (f.uid() ? "UID " : "") + "FETCH completed", f.uid());
+    }
+
+    void store(String tag, ImapCommand.Store s) throws IOException {
+        SelectedMailbox selected = session.selected();
+        if (selected.readOnly) {
+            session.tagged(tag, "NO [READ-ONLY] Mailbox is read-only");
+            return;
+        }
+        MaildirFolder folder = selected.folder;
+        if (s.unchangedSince() >= 0) {
+            session.enableCondstore();
+        }
+        boolean condstore = session.condstore();
+        String letters = Flags.letters(s.flags(), folder, s.mode() != ImapCommand.StoreMode.REMOVE);
+        List<String> kw = folder.keywords();
+        List<Long> modified = new ArrayList<>();
+        for (int seq : selected.resolve(s.set(), s.uid())) {
+            long uid = selected.uid(seq);
+            Optional<MaildirFolder.Message> found = folder.byUid(uid);
+            if (found.isEmpty()) {
+                continue;
+            }
+            if (s.unchangedSince() >= 0 && found.get().modseq() > s.unchangedSince()) {
+                modified.add(s.uid() ? uid : seq); // changed since the client looked: not touched (RFC 7162 3.1.3)
+                continue;
+            }
+            String current = found.get().flags();
+            String next = switch (s.mode()) {
+                case REPLACE -> {
+                    // letters we do not map (e.g. P) are kept: they are not IMAP flags
+                    StringBuilder keep = new StringBuilder();
+                    for (char ch : current.toCharArray()) {
+                        if (MaildirFolder.SYSTEM_FLAGS.indexOf(ch) < 0 && !(ch >= 'a' && ch <= 'z')) {
+                            keep.append(ch);
+                        }
+                    }
+                    yield keep + letters;
+                }
+                case ADD -> current + letters;
+                case REMOVE -> {
+                    StringBuilder kept = new StringBuilder();
+                    for (char ch : current.toCharArray()) {
+                        if (letters.indexOf(ch) < 0) {
+                            kept.append(ch);
+                        }
+                    }
+                    yield kept.toString();
+                }
+            };
+            Optional<MaildirFolder.Message> updated = folder.setFlags(uid, next);
+            if (updated.isEmpty()) {
+                continue;
+            }
+            selected.reportedByUs(uid, updated.get().modseq());
+            String ids = (s.uid() || condstore ? "UID " + uid + " " : "")
+                    + (condstore ? "MODSEQ (" + updated.get().modseq() + ")" : "");
+            if (!s.silent()) {
+                session.untagged(seq + " FETCH (" + ids + (condstore ? " " : "") + "FLAGS ("
+                        + Flags.imap(updated.get(), kw, selected.isRecent(uid)) + "))");
+            } else if (condstore) {
+                session.untagged(seq + " FETCH (" + ids + ")");
+            }
+        }
+        String code = modified.isEmpty() ? null : "MODIFIED " + SequenceSet.format(modified);
+        session.okCode(tag, code, (s.uid() ? "UID " : "") + "STORE completed", s.uid());
+    }
+
+    void copy(String tag, ImapCommand.Copy c) throws IOException {
+        SelectedMailbox selected = session.selected();
+        String verb = (c.uid() ? "UID " : "") + (c.move() ? "MOVE" : "COPY");
+        if (c.move() && selected.readOnly) {
+            session.tagged(tag, "NO [READ-ONLY] Mailbox is read-only");
+            return;
+        }
+        if (!session.account().exists(c.mailbox())) {
+            session.tagged(tag, "NO [TRYCREATE] Mailbox does not exist: " + c.mailbox());
+            return;
+        }
+        List<Integer> seqs = selected.resolve(c.set(), c.uid());
+        if (!c.move() && server.quotas.limit(session.login()) > 0) {
+            // a MOVE stays within the account's one quota root: it never adds usage, so it is never refused
+            long size = 0;
+            for (int seq : seqs) {
+                Optional<MaildirFolder.Message> m = selected.folder.byUid(selected.uid(seq));
+                if (m.isPresent()) {
+                    size += MailboxCommands.storedSize(selected.folder, m.get());
+                }
+            }
+            if (!server.quotas.allows(session.login(), size)) {
+                session.tagged(tag, MailboxCommands.OVER_QUOTA);
+                return;
+            }
+        }
+        List<Long> from = new ArrayList<>();
+        List<Long> to = new ArrayList<>();
+        MaildirFolder target = server.mailboxes.acquire(session.account().dir(c.mailbox()));
+        try {
+            for (int seq : seqs) {
+                long uid = selected.uid(seq);
+                Optional<Long> copied = selected.folder.copyTo(uid, target);
+                if (copied.isPresent()) {
+                    from.add(uid);
+                    to.add(copied.get());
+                }
+            }
+        } finally {
+            server.mailboxes.release(target);
+        }
+        String code = from.isEmpty() ? null : "COPYUID " + target.uidValidity() + " " + SequenceSet.format(from)
+                + " " + SequenceSet.format(to);
+        if (!c.move()) {
+            session.okCode(tag, code, verb + " completed", c.uid());
+            return;
+        }
+        if (code != null) {
+            session.untagged("OK [" + code + "] Moved");
+        }
+        selected.folder.expunge(from);
+        session.okCode(tag, null, verb + " completed", true);
+    }
+}
