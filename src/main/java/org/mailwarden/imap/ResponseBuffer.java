@@ -61,11 +61,6 @@ final class ResponseBuffer extends OutputStream {
         buf = null;
     }
 
-    /** Whether the array is held (for tests). */
-    boolean holdsBuffer() {
-        return buf != null;
-    }
-
     private void drain() throws IOException {
         if (count > 0) {
             socket.write(buf, 0, count);

@@ -1,5 +1,6 @@
 package org.mailwarden.store;
 
+import java.util.Comparator;
 import java.util.OptionalLong;
 
 /**
@@ -20,33 +21,32 @@ public record MaildirFileName(String baseName, OptionalLong size, OptionalLong v
      * Orders base names as the messages arrived, for giving out UIDs: by the seconds, then the microseconds
      * ({@code M}) and the delivery counter ({@code Q}) of the usual {@code <secs>.M<usecs>P<pid>Q<n>.<host>}
      * names, compared as numbers (as text, M99 would sort after M100), then by the whole name. Names of
-     * another shape sort by their text after the ones that parse.
+     * another shape sort by their text after the ones that parse. To sort many names, compute each one's
+     * {@link #deliveryKey} once, as {@link Maildirs#sortInDeliveryOrder} does.
      */
-    public static final java.util.Comparator<String> DELIVERY_ORDER = (a, b) -> {
-        long[] x = deliveryKey(a);
-        long[] y = deliveryKey(b);
-        for (int i = 0; i < x.length; i++) {
-            int c = Long.compare(x[i], y[i]);
-            if (c != 0) {
-                return c;
-            }
-        }
-        return a.compareTo(b);
-    };
+    public static final Comparator<String> DELIVERY_ORDER = Comparator.comparing(MaildirFileName::deliveryKey);
 
-    /** {seconds, microseconds, counter}; Long.MAX_VALUE for what a name does not say. */
-    private static long[] deliveryKey(String base) {
-        long[] key = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE};
+    /** A base name's place in {@link #DELIVERY_ORDER}; Long.MAX_VALUE for what the name does not say. */
+    public record DeliveryKey(long seconds, long micros, long counter, String baseName)
+            implements Comparable<DeliveryKey> {
+        private static final Comparator<DeliveryKey> ORDER = Comparator.comparingLong(DeliveryKey::seconds)
+                .thenComparingLong(DeliveryKey::micros).thenComparingLong(DeliveryKey::counter)
+                .thenComparing(DeliveryKey::baseName);
+
+        @Override
+        public int compareTo(DeliveryKey other) {
+            return ORDER.compare(this, other);
+        }
+    }
+
+    public static DeliveryKey deliveryKey(String base) {
         int dot = base.indexOf('.');
         if (dot <= 0) {
-            return key;
+            return new DeliveryKey(Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, base);
         }
-        key[0] = number(base, 0, dot);
         int end = base.indexOf('.', dot + 1);
         String middle = base.substring(dot + 1, end < 0 ? base.length() : end);
-        key[1] = field(middle, 'M');
-        key[2] = field(middle, 'Q');
-        return key;
+        return new DeliveryKey(number(base, 0, dot), field(middle, 'M'), field(middle, 'Q'), base);
     }
 
     /** The digits after {@code letter} in a name's middle part (M123P45Q6). */

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -681,7 +680,7 @@ public final class MaildirFolder {
         if (fresh.isEmpty()) {
             return fullScan();
         }
-        fresh.sort((a, b) -> MaildirFileName.DELIVERY_ORDER.compare(a.name().baseName(), b.name().baseName()));
+        Maildirs.sortInDeliveryOrder(fresh);
         DovecotUidList.append(dir, assign(fresh));
         bump();
         return true;
@@ -718,7 +717,7 @@ public final class MaildirFolder {
         expunged(gone);
         if (!byBase.isEmpty()) {
             List<MaildirEntry> fresh = new ArrayList<>(byBase.values());
-            fresh.sort((a, b) -> MaildirFileName.DELIVERY_ORDER.compare(a.name().baseName(), b.name().baseName()));
+            Maildirs.sortInDeliveryOrder(fresh);
             DovecotUidList.append(dir, assign(fresh));
             any = true;
         }

@@ -24,8 +24,22 @@ public final class Maildirs {
         List<MaildirEntry> out = new ArrayList<>();
         collect(folderDir.resolve("new"), true, out);
         collect(folderDir.resolve("cur"), false, out);
-        out.sort(Comparator.comparing((MaildirEntry e) -> e.name().baseName(), MaildirFileName.DELIVERY_ORDER));
+        sortInDeliveryOrder(out);
         return out;
+    }
+
+    /** Sorts entries into {@link MaildirFileName#DELIVERY_ORDER}, computing each name's key once. */
+    static void sortInDeliveryOrder(List<MaildirEntry> entries) {
+        record Keyed(MaildirFileName.DeliveryKey key, MaildirEntry entry) {}
+        List<Keyed> keyed = new ArrayList<>(entries.size());
+        for (MaildirEntry e : entries) {
+            keyed.add(new Keyed(MaildirFileName.deliveryKey(e.name().baseName()), e));
+        }
+        keyed.sort(Comparator.comparing(Keyed::key));
+        entries.clear();
+        for (Keyed k : keyed) {
+            entries.add(k.entry());
+        }
     }
 
     private static void collect(Path dir, boolean isNew, List<MaildirEntry> out) throws IOException {
