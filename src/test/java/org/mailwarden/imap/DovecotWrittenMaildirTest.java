@@ -52,9 +52,7 @@ class DovecotWrittenMaildirTest {
         assertThat(Files.readString(home.resolve("dovecot-uidlist"))).contains("9 :1795435");
 
         // a read-write SELECT moves the LMTP delivery to cur/ and keeps every UID
-        try (ImapClient c = new ImapClient(t.imapsPort(), true)) {
-            c.line();
-            c.login("alice@example.test", "secret-alice");
+        try (ImapClient c = ImapClient.loggedIn(t.imapsPort(), "alice@example.test", "secret-alice")) {
             assertThat(c.command("SELECT INBOX")).contains("* 7 EXISTS");
             assertThat(c.command("UID FETCH 1:* (FLAGS)")).filteredOn(l -> l.startsWith("* "))
                     .extracting(l -> l.replaceAll(".*UID (\\d+).*", "$1"))

@@ -78,8 +78,7 @@ class ImapEveryCommandClientsTest {
     }
 
     private Store angus(boolean implicitTls) throws Exception {
-        return AngusImap.connect(implicitTls ? t.imapsPort() : t.imapPort(), implicitTls, "alice@example.test",
-                "secret-alice");
+        return AngusImap.alice(t, implicitTls);
     }
 
     private static MimeMessage message(String from, String subject, String text) throws Exception {

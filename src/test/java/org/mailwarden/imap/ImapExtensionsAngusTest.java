@@ -7,16 +7,15 @@ import jakarta.mail.Flags;
 import jakarta.mail.Folder;
 import jakarta.mail.Message;
 import jakarta.mail.Quota;
-import jakarta.mail.Session;
 import jakarta.mail.Store;
 import java.nio.file.Path;
-import java.util.Properties;
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailwarden.support.AngusImap;
 import org.mailwarden.support.TestServer;
 
 /** QUOTA and CONDSTORE through a real client library: Angus Mail's IMAPStore.getQuota and IMAPFolder modseqs. */
@@ -38,13 +37,7 @@ class ImapExtensionsAngusTest {
 
     /** Alice's store through Angus Mail over implicit TLS (trusting the test certificate). */
     static Store angus(TestServer t) throws Exception {
-        Properties p = new Properties();
-        p.put("mail.imaps.ssl.trust", "*");
-        p.put("mail.imaps.connectiontimeout", "10000");
-        p.put("mail.imaps.timeout", "20000");
-        Store s = Session.getInstance(p).getStore("imaps");
-        s.connect("127.0.0.1", t.imapsPort(), "alice@example.test", "secret-alice");
-        return s;
+        return AngusImap.alice(t, true);
     }
 
     @Test

@@ -45,9 +45,7 @@ class ImapProtocolTest {
     }
 
     private ImapClient loggedIn() throws Exception {
-        ImapClient c = new ImapClient(t.imapsPort(), true);
-        c.line();
-        return c.login("alice@example.test", "secret-alice");
+        return ImapClient.loggedIn(t.imapsPort(), "alice@example.test", "secret-alice");
     }
 
     @Test

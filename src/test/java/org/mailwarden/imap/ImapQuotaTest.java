@@ -31,9 +31,7 @@ class ImapQuotaTest {
     }
 
     private ImapClient loggedIn(String user) throws Exception {
-        ImapClient c = new ImapClient(t.imapsPort(), true);
-        c.line();
-        return c.login(user + "@example.test", "secret-" + user);
+        return ImapClient.loggedIn(t.imapsPort(), user + "@example.test", "secret-" + user);
     }
 
     /** APPENDs a message of exactly {@code size} octets (CRLF form; on disk it is one LF per line shorter). */

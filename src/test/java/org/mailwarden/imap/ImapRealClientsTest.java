@@ -48,8 +48,7 @@ class ImapRealClientsTest {
     }
 
     private Store angus(boolean implicitTls) throws Exception {
-        return AngusImap.connect(implicitTls ? t.imapsPort() : t.imapPort(), implicitTls, "alice@example.test",
-                "secret-alice");
+        return AngusImap.alice(t, implicitTls);
     }
 
     @Test

@@ -37,9 +37,7 @@ class ImapSessionLimitsTest {
             assertThat((System.nanoTime() - start) / 1_000_000).isBetween(200L, 5000L);
             assertThat(c.closedByServer()).isTrue();
         }
-        try (ImapClient c = new ImapClient(t.imapsPort(), true)) {
-            c.line();
-            c.login("alice@example.test", "secret-alice");
+        try (ImapClient c = ImapClient.loggedIn(t.imapsPort(), "alice@example.test", "secret-alice")) {
             c.command("SELECT INBOX");
             c.send("i1 IDLE\r\n");
             assertThat(c.line()).startsWith("+ ");
@@ -57,9 +55,7 @@ class ImapSessionLimitsTest {
         // the connection's thread waits for DONE with a read timeout per keepalive: each timeout must leave
         // the TLS stream intact, and a delivery meanwhile is pushed by another thread
         t = TestServer.startWithConfig(dir, "imap.idle-keepalive = 150ms\nimap.idle-timeout = 30s");
-        try (ImapClient c = new ImapClient(t.imapsPort(), true)) {
-            c.line();
-            c.login("alice@example.test", "secret-alice");
+        try (ImapClient c = ImapClient.loggedIn(t.imapsPort(), "alice@example.test", "secret-alice")) {
             c.command("SELECT INBOX");
             c.send("i1 IDLE\r\n");
             assertThat(c.line()).startsWith("+ ");

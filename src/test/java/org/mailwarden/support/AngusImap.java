@@ -9,6 +9,12 @@ import java.util.Properties;
 public final class AngusImap {
     private AngusImap() {}
 
+    /** Alice's store on a test server: 993 with {@code implicitTls}, else 143 with STARTTLS. */
+    public static Store alice(TestServer t, boolean implicitTls) throws MessagingException {
+        return connect(implicitTls ? t.imapsPort() : t.imapPort(), implicitTls, "alice@example.test",
+                "secret-alice");
+    }
+
     /** Set -Dimap.debug=true to see the protocol. */
     public static Store connect(int port, boolean implicitTls, String user, String password)
             throws MessagingException {
