@@ -7,6 +7,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -27,6 +28,7 @@ public final class Listener implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
     private static final int HANDSHAKE_TIMEOUT_MS = 30_000;
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
 
     private final ListenerConfig config;
     private final ConnectionGate gate;
@@ -36,6 +38,8 @@ public final class Listener implements AutoCloseable {
     private final Semaphore slots;
     private final int maxConnections;
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    /** Every accepted socket whose thread has not finished, admitted or not yet: what close() waits for. */
+    private final Map<Socket, Thread> sessions = new ConcurrentHashMap<>();
     private ServerSocket server;
     private Thread acceptor;
     private volatile boolean closing;
@@ -100,7 +104,19 @@ public final class Listener implements AutoCloseable {
                 LOG.warn("event=accept-failed listener={} reason=\"{}\"", config.name(), e.getMessage());
                 continue;
             }
-            Thread.ofVirtual().name("conn-" + config.name()).start(() -> serve(s));
+            Thread t = Thread.ofVirtual().name("conn-" + config.name()).unstarted(() -> {
+                try {
+                    serve(s);
+                } finally {
+                    sessions.remove(s);
+                }
+            });
+            sessions.put(s, t);
+            if (closing) {
+                // close() may have looked at the sessions before this one was added
+                closeQuietly(s);
+            }
+            t.start();
         }
     }
 
@@ -269,15 +285,29 @@ public final class Listener implements AutoCloseable {
         for (Connection c : open) {
             c.abort();
         }
+        for (Socket s : sessions.keySet()) {
+            closeQuietly(s); // not admitted yet (a PROXY header or a refusal in progress)
+        }
         if (watchdog != null) {
             watchdog.interrupt();
         }
-        if (acceptor != null) {
-            try {
+        try {
+            if (acceptor != null) {
                 acceptor.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
+            // The sessions finish what they do when their socket closes (an IMAP session closes its mailbox,
+            // which may write the uidlist): wait for them, so that nothing writes after the listener is closed.
+            long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
+            for (Thread t : sessions.values()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !t.join(Duration.ofNanos(left))) {
+                    LOG.warn("event=shutdown-slow listener={} sessions={} detail=\"sessions still running after {}\"",
+                            config.name(), sessions.size(), SHUTDOWN_WAIT);
+                    break;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -3,6 +3,7 @@ package org.mailwarden.imap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mailwarden.imap.ImapProtocolTest.deliver;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -75,6 +76,19 @@ class ImapConcurrencyTest {
             assertThat(b.line()).matches("\\* [01] RECENT"); // \\Recent goes to whichever session sees it first
             b.send("DONE\r\n");
             assertThat(b.until("i1").getLast()).isEqualTo("i1 OK IDLE terminated");
+        }
+    }
+
+    @Test
+    void shutdownWaitsForOpenSessionsToCloseTheirMailbox() throws Exception {
+        Path uidlist = t.inbox("alice@example.test").getParent().resolve("dovecot-uidlist");
+        try (ImapClient a = session()) {
+            a.command("STORE 2 +FLAGS.SILENT (\\Deleted)");
+            a.command("EXPUNGE");
+            // the expunged message's line stays in the uidlist while the mailbox is open
+            assertThat(Files.readAllLines(uidlist)).hasSize(4);
+            t.close(); // the session is still open: its socket is closed under it, then it closes the mailbox
+            assertThat(Files.readAllLines(uidlist)).hasSize(3);
         }
     }
 }
