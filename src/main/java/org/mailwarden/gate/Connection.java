@@ -131,32 +131,17 @@ public final class Connection {
         return new OutputStream() {
             @Override
             public void write(int b) throws IOException {
-                writeStarted = System.nanoTime();
-                try {
-                    raw.write(b);
-                } finally {
-                    writeStarted = NOT_WRITING;
-                }
+                watched(() -> raw.write(b));
             }
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
-                writeStarted = System.nanoTime();
-                try {
-                    raw.write(b, off, len);
-                } finally {
-                    writeStarted = NOT_WRITING;
-                }
+                watched(() -> raw.write(b, off, len));
             }
 
             @Override
             public void flush() throws IOException {
-                writeStarted = System.nanoTime();
-                try {
-                    raw.flush();
-                } finally {
-                    writeStarted = NOT_WRITING;
-                }
+                watched(raw::flush);
             }
 
             @Override
@@ -164,6 +149,20 @@ public final class Connection {
                 raw.close();
             }
         };
+    }
+
+    private interface Write {
+        void run() throws IOException;
+    }
+
+    /** Runs a write with its start time visible to the listener's watchdog. */
+    private void watched(Write w) throws IOException {
+        writeStarted = System.nanoTime();
+        try {
+            w.run();
+        } finally {
+            writeStarted = NOT_WRITING;
+        }
     }
 
     /** How long the write in progress has been blocked at {@code now} (System.nanoTime()); 0 when none. */
