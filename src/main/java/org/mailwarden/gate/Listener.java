@@ -28,7 +28,8 @@ public final class Listener implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
     private static final int HANDSHAKE_TIMEOUT_MS = 30_000;
-    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
+    /** How long close() waits for the sessions to finish once their sockets are closed. */
+    public static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(5);
 
     private final ListenerConfig config;
     private final ConnectionGate gate;
@@ -272,8 +273,8 @@ public final class Listener implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
+    /** Stops accepting and closes every connection, without waiting; {@link #awaitSessions} waits for them. */
+    public void shutdown() {
         closing = true;
         try {
             if (server != null) {
@@ -291,23 +292,35 @@ public final class Listener implements AutoCloseable {
         if (watchdog != null) {
             watchdog.interrupt();
         }
+    }
+
+    /**
+     * Waits until the sessions have finished what they do when their socket closes (an IMAP session closes its
+     * mailbox, which may write the uidlist), so that nothing writes after the server is closed; at most until
+     * {@code deadline} (System.nanoTime()). False, and logged, when some are still running then.
+     */
+    public boolean awaitSessions(long deadline) {
         try {
             if (acceptor != null) {
-                acceptor.join(5000);
+                acceptor.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
             }
-            // The sessions finish what they do when their socket closes (an IMAP session closes its mailbox,
-            // which may write the uidlist): wait for them, so that nothing writes after the listener is closed.
-            long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
             for (Thread t : sessions.values()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || !t.join(Duration.ofNanos(left))) {
-                    LOG.warn("event=shutdown-slow listener={} sessions={} detail=\"sessions still running after {}\"",
-                            config.name(), sessions.size(), SHUTDOWN_WAIT);
-                    break;
+                    LOG.warn("event=shutdown-slow listener={} sessions={}", config.name(), sessions.size());
+                    return false;
                 }
             }
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+        awaitSessions(System.nanoTime() + SHUTDOWN_WAIT.toNanos());
     }
 }

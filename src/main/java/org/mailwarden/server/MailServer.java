@@ -179,8 +179,13 @@ public final class MailServer implements AutoCloseable {
 
     @Override
     public void close() {
+        // every listener stops and closes its connections at once; then one deadline for all their sessions
         for (Listener l : listeners) {
-            l.close();
+            l.shutdown();
+        }
+        long deadline = System.nanoTime() + Listener.SHUTDOWN_WAIT.toNanos();
+        for (Listener l : listeners) {
+            l.awaitSessions(deadline);
         }
         listeners.clear();
         if (agent != null) {
