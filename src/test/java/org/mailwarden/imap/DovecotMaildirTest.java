@@ -5,27 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.store.DovecotUidList;
 import org.mailwarden.store.MaildirFolder;
 import org.mailwarden.support.ImapClient;
 import org.mailwarden.support.TestServer;
+import org.mailwarden.support.TestServerExtension;
 
 /** A Maildir written by Dovecot (uidlist, keywords, flags in names) opens with its UIDs and flags preserved. */
 class DovecotMaildirTest {
 
-    @TempDir
-    Path dir;
-    TestServer t;
-
-    @AfterEach
-    void stop() {
-        if (t != null) {
-            t.close();
-        }
-    }
+    @RegisterExtension
+    final TestServerExtension server = TestServerExtension.startedByEachTest();
 
     static final String M17 = "From: a@x.test\nSubject: seventeen\n\nbody\n";
     static final String M40 = "From: a@x.test\nSubject: forty\n\nbody with\nlines\n";
@@ -57,7 +49,7 @@ class DovecotMaildirTest {
 
     @Test
     void indexKeepsUidsFlagsAndKeywords() throws Exception {
-        Path home = fixture(dir.resolve("box"));
+        Path home = fixture(server.dir().resolve("box"));
         MaildirFolder f = MaildirFolder.open(home);
         assertThat(f.uidValidity()).isEqualTo(1700000000L);
         List<MaildirFolder.Message> all = f.messages();
@@ -86,10 +78,10 @@ class DovecotMaildirTest {
 
     @Test
     void imapServesDovecotUidsAndFlags() throws Exception {
-        Path home = dir.resolve("mail/example.test/alice");
+        Path home = server.dir().resolve("mail/example.test/alice");
         fixture(home);
-        t = TestServer.start(dir);
-        try (ImapClient c = new ImapClient(t.imapsPort(), true)) {
+        server.start();
+        try (ImapClient c = new ImapClient(server.get().imapsPort(), true)) {
             c.line();
             c.login("alice@example.test", "secret-alice");
             List<String> sel = c.command("SELECT INBOX");

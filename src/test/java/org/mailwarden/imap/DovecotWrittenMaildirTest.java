@@ -7,12 +7,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.support.ImapClient;
 import org.mailwarden.support.Processes;
-import org.mailwarden.support.TestServer;
+import org.mailwarden.support.TestServerExtension;
 
 /**
  * A mailbox written by the real Dovecot 2.3 (src/test/resources/dovecot-maildir, made by
@@ -22,28 +21,19 @@ import org.mailwarden.support.TestServer;
  */
 class DovecotWrittenMaildirTest {
 
-    @TempDir
-    Path dir;
-    TestServer t;
-
-    @AfterEach
-    void stop() {
-        if (t != null) {
-            t.close();
-        }
-    }
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension();
 
     @Test
     void mailwardenShowsWhatDovecotShowed() throws Exception {
-        t = TestServer.start(dir);
         Path fixture = Path.of(getClass().getResource("/dovecot-maildir/user5").toURI());
-        Path home = t.server.store().mailboxDir("alice@example.test");
+        Path home = server.get().server.store().mailboxDir("alice@example.test");
         copyTree(fixture, home);
         List<String> expected = Files.readAllLines(fixture.resolveSibling("expected.txt"));
 
         Path view = Path.of(getClass().getResource("/dovecot-maildir-view.py").toURI());
         Processes.Result r = Processes.run(List.of("python3", view.toString(), "127.0.0.1",
-                String.valueOf(t.imapsPort()), "alice@example.test", "secret-alice", "tls", "INBOX", "Work",
+                String.valueOf(server.get().imapsPort()), "alice@example.test", "secret-alice", "tls", "INBOX", "Work",
                 "Work.2026"), null, 60);
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output().lines().toList()).isEqualTo(expected);
@@ -52,7 +42,7 @@ class DovecotWrittenMaildirTest {
         assertThat(Files.readString(home.resolve("dovecot-uidlist"))).contains("9 :1795435");
 
         // a read-write SELECT moves the LMTP delivery to cur/ and keeps every UID
-        try (ImapClient c = ImapClient.loggedIn(t.imapsPort(), "alice@example.test", "secret-alice")) {
+        try (ImapClient c = ImapClient.loggedIn(server.get().imapsPort(), "alice@example.test", "secret-alice")) {
             assertThat(c.command("SELECT INBOX")).contains("* 7 EXISTS");
             assertThat(c.command("UID FETCH 1:* (FLAGS)")).filteredOn(l -> l.startsWith("* "))
                     .extracting(l -> l.replaceAll(".*UID (\\d+).*", "$1"))

@@ -6,35 +6,27 @@ import static org.mailwarden.imap.ImapProtocolTest.deliver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.support.ImapClient;
-import org.mailwarden.support.TestServer;
+import org.mailwarden.support.TestServerExtension;
 
 /** Two sessions on one mailbox see each other's changes, at the moments IMAP allows. */
 class ImapConcurrencyTest {
 
-    @TempDir
-    Path dir;
-    TestServer t;
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension();
 
     @BeforeEach
-    void start() throws Exception {
-        t = TestServer.start(dir);
-        deliver(t, "alice@example.test", "m1", "1");
-        deliver(t, "alice@example.test", "m2", "2");
-        deliver(t, "alice@example.test", "m3", "3");
-    }
-
-    @AfterEach
-    void stop() {
-        t.close();
+    void threeMessages() throws Exception {
+        deliver(server.get(), "alice@example.test", "m1", "1");
+        deliver(server.get(), "alice@example.test", "m2", "2");
+        deliver(server.get(), "alice@example.test", "m3", "3");
     }
 
     private ImapClient session() throws Exception {
-        ImapClient c = new ImapClient(t.imapsPort(), true);
+        ImapClient c = new ImapClient(server.get().imapsPort(), true);
         c.line();
         c.login("alice@example.test", "secret-alice");
         assertThat(c.command("SELECT INBOX")).contains("* 3 EXISTS");
@@ -81,13 +73,14 @@ class ImapConcurrencyTest {
 
     @Test
     void shutdownWaitsForOpenSessionsToCloseTheirMailbox() throws Exception {
-        Path uidlist = t.inbox("alice@example.test").getParent().resolve("dovecot-uidlist");
+        Path uidlist = server.get().inbox("alice@example.test").getParent().resolve("dovecot-uidlist");
         try (ImapClient a = session()) {
             a.command("STORE 2 +FLAGS.SILENT (\\Deleted)");
             a.command("EXPUNGE");
             // the expunged message's line stays in the uidlist while the mailbox is open
             assertThat(Files.readAllLines(uidlist)).hasSize(4);
-            t.close(); // the session is still open: its socket is closed under it, then it closes the mailbox
+            // the session is still open: its socket is closed under it, then it closes the mailbox
+            server.get().close();
             assertThat(Files.readAllLines(uidlist)).hasSize(3);
         }
     }

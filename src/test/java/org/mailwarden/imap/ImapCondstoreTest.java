@@ -4,27 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mailwarden.imap.ImapProtocolTest.deliver;
 import static org.mailwarden.support.ImapClient.number;
 
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.support.ImapClient;
 import org.mailwarden.support.Processes;
 import org.mailwarden.support.TestServer;
+import org.mailwarden.support.TestServerExtension;
 
 /** CONDSTORE (RFC 7162) against the real server: raw conversations, a restart, and Python's imaplib. */
 class ImapCondstoreTest {
 
-    @TempDir
-    Path dir;
-    TestServer t;
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension();
 
     @BeforeEach
-    void start() throws Exception {
-        t = TestServer.start(dir);
-        aliceInbox(t, 3);
+    void threeMessages() throws Exception {
+        aliceInbox(server.get(), 3);
     }
 
     /** Alice's INBOX with {@code messages} messages, none \Recent any more (they would clutter FLAGS). */
@@ -38,13 +35,8 @@ class ImapCondstoreTest {
         }
     }
 
-    @AfterEach
-    void stop() {
-        t.close();
-    }
-
     private ImapClient loggedIn() throws Exception {
-        return ImapClient.loggedIn(t.imapsPort(), "alice@example.test", "secret-alice");
+        return ImapClient.loggedIn(server.get().imapsPort(), "alice@example.test", "secret-alice");
     }
 
     @Test
@@ -121,8 +113,8 @@ class ImapCondstoreTest {
             h = number(c.command("STATUS INBOX (HIGHESTMODSEQ)"), "HIGHESTMODSEQ (\\d+)");
             assertThat(c.command("UNSELECT").getLast()).contains("OK"); // the last session closes the folder
         }
-        t.close();
-        t = TestServer.start(dir);
+        server.get().close();
+        server.start();
         try (ImapClient c = loggedIn()) {
             List<String> sel = c.command("SELECT INBOX (CONDSTORE)");
             assertThat(number(sel, "HIGHESTMODSEQ (\\d+)")).isEqualTo(h);
@@ -147,7 +139,7 @@ class ImapCondstoreTest {
                 typ, data = m.fetch('1:*', '(FLAGS) (CHANGEDSINCE %%d)' %% h)
                 print('changed', [d.decode() for d in data])
                 m.logout()
-                """.formatted(t.imapsPort()), 60);
+                """.formatted(server.get().imapsPort()), 60);
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains(" CONDSTORE", "enable ('OK'")
                 .containsPattern("changed \\['3 \\(FLAGS \\(\\\\\\\\Flagged\\) MODSEQ \\(\\d+\\)\\)'\\]");

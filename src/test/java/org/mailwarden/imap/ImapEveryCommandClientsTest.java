@@ -21,7 +21,6 @@ import jakarta.mail.search.SizeTerm;
 import jakarta.mail.search.SubjectTerm;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -29,14 +28,12 @@ import org.eclipse.angus.mail.imap.AppendUID;
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPMessage;
 import org.eclipse.angus.mail.imap.IMAPStore;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 import org.mailwarden.support.AngusImap;
 import org.mailwarden.support.Processes;
-import org.mailwarden.support.TestServer;
+import org.mailwarden.support.TestServerExtension;
 
 /**
  * Every command group of IMAP4rev1 and the extensions clients rely on, through real clients on both ports
@@ -46,19 +43,8 @@ import org.mailwarden.support.TestServer;
  */
 class ImapEveryCommandClientsTest {
 
-    @TempDir
-    Path dir;
-    TestServer t;
-
-    @BeforeEach
-    void start() throws Exception {
-        t = TestServer.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension();
 
     @ParameterizedTest
     @ValueSource(strings = {"starttls", "imaps"})
@@ -67,7 +53,7 @@ class ImapEveryCommandClientsTest {
         try (InputStream in = getClass().getResourceAsStream("/imap/imaplib_every_command.py")) {
             script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        int port = mode.equals("imaps") ? t.imapsPort() : t.imapPort();
+        int port = mode.equals("imaps") ? server.get().imapsPort() : server.get().imapPort();
         Processes.Result r = Processes.python("PORT = " + port + "\nMODE = '" + mode + "'\n" + script, 60);
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).as(r.output()).contains("ok authenticate plain", "ok rename", "ok fetch partial",
@@ -78,7 +64,7 @@ class ImapEveryCommandClientsTest {
     }
 
     private Store angus(boolean implicitTls) throws Exception {
-        return AngusImap.alice(t, implicitTls);
+        return AngusImap.alice(server.get(), implicitTls);
     }
 
     private static MimeMessage message(String from, String subject, String text) throws Exception {

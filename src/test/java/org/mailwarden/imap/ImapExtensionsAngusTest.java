@@ -8,32 +8,19 @@ import jakarta.mail.Folder;
 import jakarta.mail.Message;
 import jakarta.mail.Quota;
 import jakarta.mail.Store;
-import java.nio.file.Path;
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPStore;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.support.AngusImap;
 import org.mailwarden.support.TestServer;
+import org.mailwarden.support.TestServerExtension;
 
 /** QUOTA and CONDSTORE through a real client library: Angus Mail's IMAPStore.getQuota and IMAPFolder modseqs. */
 class ImapExtensionsAngusTest {
 
-    @TempDir
-    Path dir;
-    TestServer t;
-
-    @BeforeEach
-    void start() throws Exception {
-        t = TestServer.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension();
 
     /** Alice's store through Angus Mail over implicit TLS (trusting the test certificate). */
     static Store angus(TestServer t) throws Exception {
@@ -42,10 +29,10 @@ class ImapExtensionsAngusTest {
 
     @Test
     void quotaAndModseqs() throws Exception {
-        t.writeConfig("dovecot-quotas.cf", "alice@example.test:2M\n");
-        deliver(t, "alice@example.test", "one", "first");
-        deliver(t, "alice@example.test", "two", "second");
-        Store store = angus(t);
+        server.get().writeConfig("dovecot-quotas.cf", "alice@example.test:2M\n");
+        deliver(server.get(), "alice@example.test", "one", "first");
+        deliver(server.get(), "alice@example.test", "two", "second");
+        Store store = angus(server.get());
         try {
             Quota[] quotas = ((IMAPStore) store).getQuota("INBOX");
             assertThat(quotas).hasSize(1);

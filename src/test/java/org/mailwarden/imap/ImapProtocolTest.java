@@ -5,31 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.events.Event;
 import org.mailwarden.support.ImapClient;
 import org.mailwarden.support.SmtpClient;
 import org.mailwarden.support.TestServer;
+import org.mailwarden.support.TestServerExtension;
 
 /** IMAP conversations over a raw socket: state rules, literals, each command family, errors. */
 class ImapProtocolTest {
 
-    @TempDir
-    Path dir;
-    TestServer t;
-
-    @BeforeEach
-    void start() throws Exception {
-        t = TestServer.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension();
 
     static void deliver(TestServer t, String rcpt, String subject, String body) throws Exception {
         try (SmtpClient c = new SmtpClient(t.smtpPort())) {
@@ -45,12 +33,12 @@ class ImapProtocolTest {
     }
 
     private ImapClient loggedIn() throws Exception {
-        return ImapClient.loggedIn(t.imapsPort(), "alice@example.test", "secret-alice");
+        return ImapClient.loggedIn(server.get().imapsPort(), "alice@example.test", "secret-alice");
     }
 
     @Test
     void loginRefusedBeforeTlsThenWorksAfterStartTls() throws Exception {
-        try (ImapClient c = new ImapClient(t.imapPort(), false)) {
+        try (ImapClient c = new ImapClient(server.get().imapPort(), false)) {
             assertThat(c.line()).startsWith("* OK [CAPABILITY IMAP4rev1").contains("STARTTLS", "LOGINDISABLED")
                     .doesNotContain("AUTH=PLAIN");
             assertThat(c.command("LOGIN alice@example.test secret-alice").getLast())
@@ -65,21 +53,21 @@ class ImapProtocolTest {
             assertThat(c.command("AUTHENTICATE PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABzZWNyZXQtYWxpY2U=").getLast())
                     .contains("OK");
         }
-        assertThat(t.events(Event.AuthSuccess.class)).singleElement()
+        assertThat(server.get().events(Event.AuthSuccess.class)).singleElement()
                 .satisfies(e -> assertThat(e.origin().proto()).isEqualTo("imap"))
                 .satisfies(e -> assertThat(e.mechanism()).isEqualTo("PLAIN"));
-        assertThat(t.events(Event.AuthFailure.class)).isEmpty();
+        assertThat(server.get().events(Event.AuthFailure.class)).isEmpty();
     }
 
     @Test
     void authFailuresEmitEvents() throws Exception {
-        try (ImapClient c = new ImapClient(t.imapsPort(), true)) {
+        try (ImapClient c = new ImapClient(server.get().imapsPort(), true)) {
             c.line();
             assertThat(c.command("LOGIN alice@example.test wrong").getLast())
                     .startsWith("a1 NO [AUTHENTICATIONFAILED]");
             assertThat(c.command("LOGIN \"nobody@example.test\" {5+}\r\nwrong").getLast()).contains("NO");
         }
-        List<Event.AuthFailure> f = t.events(Event.AuthFailure.class);
+        List<Event.AuthFailure> f = server.get().events(Event.AuthFailure.class);
         assertThat(f).hasSize(2);
         assertThat(f.getFirst().origin().proto()).isEqualTo("imap");
         assertThat(f.getFirst().origin().listener()).isEqualTo("imaps");
@@ -117,7 +105,7 @@ class ImapProtocolTest {
             assertThat(c.command("CREATE Sent").getLast()).contains("NO");
             assertThat(c.command("NAMESPACE").getFirst()).isEqualTo("* NAMESPACE ((\"\" \".\")) NIL NIL");
         }
-        Path home = t.server.store().mailboxDir("alice@example.test");
+        Path home = server.get().server.store().mailboxDir("alice@example.test");
         assertThat(home.resolve(".Sent/cur")).isDirectory();
         assertThat(home.resolve(".Old")).doesNotExist();
         assertThat(Files.readString(home.resolve("subscriptions"))).contains("Sent\n", "Archive\n");
@@ -125,8 +113,8 @@ class ImapProtocolTest {
 
     @Test
     void selectFetchStoreSearchExpunge() throws Exception {
-        deliver(t, "alice@example.test", "first", "hello world\r\nline two");
-        deliver(t, "alice@example.test", "second", "another body");
+        deliver(server.get(), "alice@example.test", "first", "hello world\r\nline two");
+        deliver(server.get(), "alice@example.test", "second", "another body");
         try (ImapClient c = loggedIn()) {
             List<String> sel = c.command("SELECT INBOX");
             assertThat(sel).contains("* 2 EXISTS", "* 2 RECENT", "* OK [UNSEEN 1] First unseen")
@@ -134,7 +122,7 @@ class ImapProtocolTest {
                     .anyMatch(l -> l.startsWith("* OK [UIDNEXT 3]"));
             assertThat(sel.getLast()).contains("OK [READ-WRITE]");
             // new/ -> cur/ on SELECT
-            Path home = t.server.store().mailboxDir("alice@example.test");
+            Path home = server.get().server.store().mailboxDir("alice@example.test");
             assertThat(home.resolve("new")).isEmptyDirectory();
             assertThat(home.resolve("dovecot-uidlist")).exists();
 
@@ -210,7 +198,7 @@ class ImapProtocolTest {
             assertThat(c.command("FETCH 2 RFC822").getFirst()).isEqualTo(
                     "* 2 FETCH (RFC822 {" + msg.length() + "}\r\n" + msg + " FLAGS (\\Seen))");
         }
-        Path drafts = t.server.store().mailboxDir("alice@example.test").resolve(".Drafts/cur");
+        Path drafts = server.get().server.store().mailboxDir("alice@example.test").resolve(".Drafts/cur");
         try (var files = Files.list(drafts)) {
             List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
             assertThat(names).hasSize(2).allMatch(n -> n.contains(",S=" + (msg().length() - 4) + ",W=" + msg().length()));
@@ -224,9 +212,9 @@ class ImapProtocolTest {
 
     @Test
     void copyAndMoveWithUidplus() throws Exception {
-        deliver(t, "alice@example.test", "one", "1");
-        deliver(t, "alice@example.test", "two", "2");
-        deliver(t, "alice@example.test", "three", "3");
+        deliver(server.get(), "alice@example.test", "one", "1");
+        deliver(server.get(), "alice@example.test", "two", "2");
+        deliver(server.get(), "alice@example.test", "three", "3");
         try (ImapClient c = loggedIn()) {
             c.command("SELECT INBOX");
             c.command("STORE 1 +FLAGS (\\Flagged)");
@@ -244,7 +232,7 @@ class ImapProtocolTest {
 
     @Test
     void badCommandsGetBadThenBye() throws Exception {
-        try (ImapClient c = new ImapClient(t.imapPort(), false)) {
+        try (ImapClient c = new ImapClient(server.get().imapPort(), false)) {
             c.line();
             assertThat(c.command("FROB").getLast()).isEqualTo("a1 BAD Unknown command FROB");
             assertThat(c.command("FETCH").getLast()).startsWith("a2 BAD");
@@ -261,8 +249,9 @@ class ImapProtocolTest {
 
     @Test
     void lineAndLiteralLimits() throws Exception {
-        t.close();
-        t = TestServer.startWithConfig(dir, "imap.max-line-length = 1000\nimap.max-literal-size = 2048");
+        server.get().close();
+        server.start(dir -> TestServer.startWithConfig(dir,
+                "imap.max-line-length = 1000\nimap.max-literal-size = 2048"));
         try (ImapClient c = loggedIn()) {
             assertThat(c.command("NOOP " + "x".repeat(2000)).getLast()).startsWith("a2 BAD [TOOBIG]");
             assertThat(c.command("NOOP").getLast()).startsWith("a3 OK");
@@ -281,7 +270,7 @@ class ImapProtocolTest {
             c.send("i1 IDLE\r\n");
             assertThat(c.line()).startsWith("+ ");
             long start = System.nanoTime();
-            deliver(t, "alice@example.test", "pushed", "x");
+            deliver(server.get(), "alice@example.test", "pushed", "x");
             assertThat(c.line()).isEqualTo("* 1 EXISTS");
             assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(1000);
             assertThat(c.line()).isEqualTo("* 1 RECENT");

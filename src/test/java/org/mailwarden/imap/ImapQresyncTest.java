@@ -21,35 +21,27 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.MessageVanishedEvent;
 import org.eclipse.angus.mail.imap.ResyncData;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.support.Await;
 import org.mailwarden.support.ImapClient;
 import org.mailwarden.support.Processes;
-import org.mailwarden.support.TestServer;
+import org.mailwarden.support.TestServerExtension;
 
 /** QRESYNC (RFC 7162 3.2) against the real server: raw conversations, restarts, Angus Mail and Python's imaplib. */
 class ImapQresyncTest {
 
-    @TempDir
-    Path dir;
-    TestServer t;
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension();
 
     @BeforeEach
-    void start() throws Exception {
-        t = TestServer.start(dir);
-        ImapCondstoreTest.aliceInbox(t, 6);
-    }
-
-    @AfterEach
-    void stop() {
-        t.close();
+    void sixMessages() throws Exception {
+        ImapCondstoreTest.aliceInbox(server.get(), 6);
     }
 
     private ImapClient loggedIn() throws Exception {
-        return ImapClient.loggedIn(t.imapsPort(), "alice@example.test", "secret-alice");
+        return ImapClient.loggedIn(server.get().imapsPort(), "alice@example.test", "secret-alice");
     }
 
     private ImapClient qresync() throws Exception {
@@ -207,8 +199,8 @@ class ImapQresyncTest {
     void expungesAreRememberedAcrossARestart() throws Exception {
         State known = state();
         expungeElsewhere("2,4");
-        t.close(); // the last session left: the folder's state, tombstones included, was written cleanly
-        t = TestServer.start(dir);
+        server.get().close(); // the last session left: the folder's state, tombstones included, was written cleanly
+        server.start();
         try (ImapClient c = qresync()) {
             List<String> sel = c.command("SELECT INBOX (QRESYNC (" + known.uidValidity() + " " + known.highest()
                     + "))");
@@ -219,13 +211,13 @@ class ImapQresyncTest {
         expungeElsewhere("6");
 
         // a crash loses the tombstones: the state file holds only the reservation then
-        t.close();
-        Path stateFile = t.inbox("alice@example.test").getParent().resolve("mailwarden-modseq");
+        server.get().close();
+        Path stateFile = server.get().inbox("alice@example.test").getParent().resolve("mailwarden-modseq");
         String clean = Files.readString(stateFile, StandardCharsets.US_ASCII);
         assertThat(clean).contains("\nx 2 ", "\nx 4 ", "\nx 6 ", "\nvanished ");
         long reserved = number(List.of(clean), "reserved (\\d+)");
         Files.writeString(stateFile, "mailwarden-modseq 1\nreserved " + (reserved + 1000) + "\n");
-        t = TestServer.start(dir);
+        server.start();
         try (ImapClient c = qresync()) {
             // the server cannot tell what vanished since 'later': every missing UID it may have known is named
             List<String> sel = c.command("SELECT INBOX (QRESYNC (" + later.uidValidity() + " " + later.highest()
@@ -251,7 +243,7 @@ class ImapQresyncTest {
             c.command("SELECT INBOX");
             c.command("UID STORE 3 +FLAGS (\\Flagged)");
         }
-        Store store = ImapExtensionsAngusTest.angus(t);
+        Store store = ImapExtensionsAngusTest.angus(server.get());
         try {
             IMAPFolder inbox = (IMAPFolder) store.getFolder("INBOX");
             List<MailEvent> events = inbox.open(Folder.READ_WRITE,
@@ -309,7 +301,7 @@ class ImapQresyncTest {
                 typ, data = m.uid('FETCH', '1:*', '(FLAGS) (CHANGEDSINCE %d VANISHED)')
                 print('fetch', typ, m.untagged_responses.pop('VANISHED', None))
                 m.logout()
-                """.formatted(t.imapsPort(), known.uidValidity(), known.highest(), known.highest()), 60);
+                """.formatted(server.get().imapsPort(), known.uidValidity(), known.highest(), known.highest()), 60);
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains(" QRESYNC", "enable ('OK'",
                 "select OK [b'(EARLIER) 3:4']", "expunge OK [b'1'] [None]",

@@ -2,36 +2,23 @@ package org.mailwarden.imap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.support.ImapClient;
 import org.mailwarden.support.Processes;
 import org.mailwarden.support.SmtpClient;
 import org.mailwarden.support.TestServer;
+import org.mailwarden.support.TestServerExtension;
 
 /** QUOTA (RFC 9208) over IMAP and its enforcement at APPEND, COPY and SMTP RCPT, against the real server. */
 class ImapQuotaTest {
 
-    @TempDir
-    Path dir;
-    TestServer t;
-
-    @BeforeEach
-    void start() throws Exception {
-        t = TestServer.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension();
 
     private ImapClient loggedIn(String user) throws Exception {
-        return ImapClient.loggedIn(t.imapsPort(), user + "@example.test", "secret-" + user);
+        return ImapClient.loggedIn(server.get().imapsPort(), user + "@example.test", "secret-" + user);
     }
 
     /** APPENDs a message of exactly {@code size} octets (CRLF form; on disk it is one LF per line shorter). */
@@ -61,12 +48,12 @@ class ImapQuotaTest {
             assertThat(c.command("SETQUOTA \"User quota\" (STORAGE 100)").getLast()).startsWith("a6 NO [CANNOT]");
             assertThat(append(c, "INBOX", 5000).getLast()).contains("OK [APPENDUID");
         }
-        assertThat(rcpt(t, "alice@example.test")).startsWith("250");
+        assertThat(rcpt(server.get(), "alice@example.test")).startsWith("250");
     }
 
     @Test
     void limitsAreReportedAndEnforcedOnAppendCopyAndSmtp() throws Exception {
-        t.writeConfig("dovecot-quotas.cf", "# limits\nalice@example.test:10K\nthis line is broken\n");
+        server.get().writeConfig("dovecot-quotas.cf", "# limits\nalice@example.test:10K\nthis line is broken\n");
         try (ImapClient c = loggedIn("alice")) {
             assertThat(append(c, "INBOX", 3010).getLast()).contains("OK [APPENDUID"); // 3008 octets on disk
             assertThat(c.command("GETQUOTAROOT INBOX")).containsExactly("* QUOTAROOT \"INBOX\" \"User quota\"",
@@ -82,12 +69,12 @@ class ImapQuotaTest {
             assertThat(c.command("STATUS Archive (MESSAGES SIZE DELETED)").getFirst())
                     .isEqualTo("* STATUS \"Archive\" (MESSAGES 1 SIZE 3010 DELETED 0)");
             // below the limit, mail is still taken
-            assertThat(rcpt(t, "alice@example.test")).startsWith("250");
+            assertThat(rcpt(server.get(), "alice@example.test")).startsWith("250");
             // a lower limit: alice is full; SMTP answers 452 4.2.2 (temporary), for aliases too; bob is fine
-            t.writeConfig("dovecot-quotas.cf", "alice@example.test:8K\n");
-            assertThat(rcpt(t, "alice@example.test")).startsWith("452 4.2.2");
-            assertThat(rcpt(t, "team@example.test")).startsWith("452 4.2.2");
-            assertThat(rcpt(t, "bob@example.test")).startsWith("250");
+            server.get().writeConfig("dovecot-quotas.cf", "alice@example.test:8K\n");
+            assertThat(rcpt(server.get(), "alice@example.test")).startsWith("452 4.2.2");
+            assertThat(rcpt(server.get(), "team@example.test")).startsWith("452 4.2.2");
+            assertThat(rcpt(server.get(), "bob@example.test")).startsWith("250");
             // MOVE stays inside the quota root and works while full, so users can clean up
             assertThat(c.command("MOVE 1 Trash").getLast()).contains("OK");
             assertThat(c.command("SELECT Trash").getLast()).contains("OK");
@@ -98,12 +85,12 @@ class ImapQuotaTest {
             assertThat(c.command("GETQUOTA \"User quota\"").getFirst())
                     .isEqualTo("* QUOTA \"User quota\" (STORAGE 5 8)");
         }
-        assertThat(rcpt(t, "alice@example.test")).startsWith("250");
+        assertThat(rcpt(server.get(), "alice@example.test")).startsWith("250");
     }
 
     @Test
     void pythonImaplibReadsTheQuota() throws Exception {
-        t.writeConfig("dovecot-quotas.cf", "bob@example.test:1M\n");
+        server.get().writeConfig("dovecot-quotas.cf", "bob@example.test:1M\n");
         Processes.Result r = Processes.python("""
                 import imaplib, ssl
                 ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
@@ -115,7 +102,7 @@ class ImapQuotaTest {
                 typ, data = m.getquota('"User quota"')
                 print('quota', typ, data)
                 m.logout()
-                """.formatted(t.imapsPort()), 60);
+                """.formatted(server.get().imapsPort()), 60);
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains("QUOTA=RES-STORAGE", "root OK", "User quota",
                 "quota OK [b'\"User quota\" (STORAGE 0 1024)']");

@@ -15,46 +15,32 @@ import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.angus.mail.imap.IMAPFolder;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.support.Await;
 import org.mailwarden.support.AngusImap;
 import org.mailwarden.support.Processes;
-import org.mailwarden.support.TestServer;
+import org.mailwarden.support.TestServerExtension;
 
 /** Real IMAP clients: Angus Mail (Jakarta Mail) and Python's imaplib, on both ports. */
 class ImapRealClientsTest {
 
-    @TempDir
-    Path dir;
-    TestServer t;
-
-    @BeforeEach
-    void start() throws Exception {
-        t = TestServer.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension();
 
     private Store angus(boolean implicitTls) throws Exception {
-        return AngusImap.alice(t, implicitTls);
+        return AngusImap.alice(server.get(), implicitTls);
     }
 
     @Test
     void angusReadsFlagsCopiesMovesAndAppendsOverStartTls() throws Exception {
-        deliver(t, "alice@example.test", "hello angus", "first body");
-        deliver(t, "alice@example.test", "second", "second body");
+        deliver(server.get(), "alice@example.test", "hello angus", "first body");
+        deliver(server.get(), "alice@example.test", "second", "second body");
         Store store = angus(false);
         try {
             IMAPFolder inbox = (IMAPFolder) store.getFolder("INBOX");
@@ -132,8 +118,8 @@ class ImapRealClientsTest {
                     // folder closed at the end
                 }
             });
-            Await.until("Angus Mail in IDLE", Duration.ofSeconds(5), () -> t.server.imapIdleSessions() == 1);
-            deliver(t, "alice@example.test", "pushed", "x");
+            Await.until("Angus Mail in IDLE", Duration.ofSeconds(5), () -> server.get().server.imapIdleSessions() == 1);
+            deliver(server.get(), "alice@example.test", "pushed", "x");
             long delivered = System.nanoTime(); // the 250 reply to DATA: the mail is in the mailbox
             assertThat(added.await(5, TimeUnit.SECONDS)).isTrue();
             // pushed, not found by a poll: the issue's bound is a second from delivery to the IDLE client
@@ -152,8 +138,8 @@ class ImapRealClientsTest {
 
     @Test
     void pythonImaplibWithStartTls() throws Exception {
-        deliver(t, "alice@example.test", "py one", "alpha");
-        deliver(t, "alice@example.test", "py two", "beta");
+        deliver(server.get(), "alice@example.test", "py one", "alpha");
+        deliver(server.get(), "alice@example.test", "py two", "beta");
         Processes.Result r = python("""
                 import imaplib, ssl
                 ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
@@ -173,7 +159,7 @@ class ImapRealClientsTest {
                 print('store', m.store('2', '+FLAGS', '\\\\Deleted')[0])
                 print('expunge', m.expunge()[1])
                 print(m.logout()[0])
-                """.formatted(t.imapPort()));
+                """.formatted(server.get().imapPort()));
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains("refused:", "OK\n", "exists 2", "search 2", "subject Subject: py one",
                 "store OK", "expunge [b'2']", "BYE").doesNotContain("cleartext login allowed");
@@ -198,7 +184,7 @@ class ImapRealClientsTest {
                 typ, data = m.fetch('1', '(FLAGS RFC822)')
                 print('fetched', data[0][1].decode().replace('\\r\\n', '|'))
                 m.logout()
-                """.formatted(t.imapsPort()));
+                """.formatted(server.get().imapsPort()));
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains("\\Sent", "\\Trash", "create OK", "APPENDUID", "uid 1", "move OK",
                 "status \"Work\" (MESSAGES 1 UNSEEN 0)", "fetched From: bob@example.test|Subject: py append||hello|");

@@ -9,33 +9,20 @@ import jakarta.mail.Store;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.support.ImapClient;
 import org.mailwarden.support.Processes;
-import org.mailwarden.support.TestServer;
+import org.mailwarden.support.TestServerExtension;
 
 /** RENAME INBOX (RFC 3501 6.3.5): the messages move to a new mailbox, INBOX stays, empty. Raw, Angus, imaplib. */
 class ImapRenameInboxTest {
 
-    @TempDir
-    Path dir;
-    TestServer t;
-
-    @BeforeEach
-    void start() throws Exception {
-        t = TestServer.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension();
 
     private ImapClient loggedIn() throws Exception {
-        return ImapClient.loggedIn(t.imapsPort(), "alice@example.test", "secret-alice");
+        return ImapClient.loggedIn(server.get().imapsPort(), "alice@example.test", "secret-alice");
     }
 
     private long filesIn(Path maildir) throws Exception {
@@ -51,7 +38,7 @@ class ImapRenameInboxTest {
     @Test
     void messagesMoveInOrderWithTheirFlagsAndInboxStaysEmpty() throws Exception {
         for (int i = 1; i <= 3; i++) {
-            deliver(t, "alice@example.test", "message " + i, "body " + i);
+            deliver(server.get(), "alice@example.test", "message " + i, "body " + i);
         }
         try (ImapClient c = loggedIn()) {
             c.command("SELECT INBOX"); // to cur/, \Recent claimed
@@ -60,8 +47,8 @@ class ImapRenameInboxTest {
             c.command("CREATE INBOX.sub");
             c.command("APPEND INBOX.sub {12+}\r\nSubject: s\r\n");
         }
-        deliver(t, "alice@example.test", "message 4", "body 4"); // stays in new/ until a read-write SELECT
-        Path home = t.inbox("alice@example.test").getParent();
+        deliver(server.get(), "alice@example.test", "message 4", "body 4"); // stays in new/ until a read-write SELECT
+        Path home = server.get().inbox("alice@example.test").getParent();
         assertThat(home.resolve("new")).isDirectoryContaining(p -> true);
 
         try (ImapClient c = loggedIn(); ImapClient watcher = loggedIn(); ImapClient qresync = loggedIn()) {
@@ -97,12 +84,12 @@ class ImapRenameInboxTest {
             // the name is taken now; and INBOX goes on receiving mail
             assertThat(c.command("RENAME INBOX Old").getLast()).contains("NO [ALREADYEXISTS]");
             assertThat(c.command("RENAME INBOX INBOX").getLast()).contains("NO [ALREADYEXISTS]");
-            deliver(t, "alice@example.test", "message 5", "body 5");
+            deliver(server.get(), "alice@example.test", "message 5", "body 5");
             assertThat(c.command("STATUS INBOX (MESSAGES UIDNEXT)").getFirst())
                     .isEqualTo("* STATUS \"INBOX\" (MESSAGES 1 UIDNEXT 6)");
         }
-        t.close(); // the new mailbox's UIDs are on disk, not only in the index
-        t = TestServer.start(dir);
+        server.get().close(); // the new mailbox's UIDs are on disk, not only in the index
+        server.start();
         try (ImapClient c = loggedIn()) {
             c.command("EXAMINE Old");
             assertThat(untagged(c.command("UID FETCH 1:* (BODY.PEEK[HEADER.FIELDS (SUBJECT)])")))
@@ -112,7 +99,7 @@ class ImapRenameInboxTest {
 
     @Test
     void aNameDeletedOrRenamedAwayCanBeCreatedAgainAndRenamedTo() throws Exception {
-        deliver(t, "alice@example.test", "one", "first");
+        deliver(server.get(), "alice@example.test", "one", "first");
         try (ImapClient c = loggedIn()) {
             for (String command : List.of("CREATE X", "DELETE X", "CREATE X", "RENAME X Y", "CREATE X", "DELETE X",
                     "RENAME INBOX X")) {
@@ -125,9 +112,9 @@ class ImapRenameInboxTest {
 
     @Test
     void angusMailRenameTo() throws Exception {
-        deliver(t, "alice@example.test", "one", "first");
-        deliver(t, "alice@example.test", "two", "second");
-        Store store = ImapExtensionsAngusTest.angus(t);
+        deliver(server.get(), "alice@example.test", "one", "first");
+        deliver(server.get(), "alice@example.test", "two", "second");
+        Store store = ImapExtensionsAngusTest.angus(server.get());
         try {
             Folder inbox = store.getFolder("INBOX");
             Folder saved = store.getFolder("Saved-2026");
@@ -148,7 +135,7 @@ class ImapRenameInboxTest {
 
     @Test
     void pythonImaplib() throws Exception {
-        deliver(t, "alice@example.test", "one", "first");
+        deliver(server.get(), "alice@example.test", "one", "first");
         Processes.Result r = Processes.python("""
                 import imaplib, ssl
                 ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
@@ -159,7 +146,7 @@ class ImapRenameInboxTest {
                 print('inbox', m.status('INBOX', '(MESSAGES)'))
                 print('again', m.rename('INBOX', 'Kept')[0])
                 m.logout()
-                """.formatted(t.imapsPort()), 60);
+                """.formatted(server.get().imapsPort()), 60);
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains("rename ('OK', [b'RENAME completed'])",
                 "kept ('OK', [b'\"Kept\" (MESSAGES 1)'])", "inbox ('OK', [b'\"INBOX\" (MESSAGES 0)'])",

@@ -5,39 +5,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.events.Event;
 import org.mailwarden.support.Await;
 import org.mailwarden.support.ImapClient;
 import org.mailwarden.support.TestServer;
+import org.mailwarden.support.TestServerExtension;
 
 /** Timeouts (before login, after login, in IDLE) and the STARTTLS injection defence. */
 class ImapSessionLimitsTest {
 
-    @TempDir
-    Path dir;
-    TestServer t;
-
-    @AfterEach
-    void stop() {
-        if (t != null) {
-            t.close();
-        }
-    }
+    @RegisterExtension
+    final TestServerExtension server = TestServerExtension.startedByEachTest();
 
     @Test
     void idleClientsAreLoggedOut() throws Exception {
-        t = TestServer.startWithConfig(dir, "imap.login-timeout = 300ms\nimap.idle-timeout = 800ms");
-        try (ImapClient c = new ImapClient(t.imapPort(), false)) {
+        server.start(dir -> TestServer.startWithConfig(dir, "imap.login-timeout = 300ms\nimap.idle-timeout = 800ms"));
+        try (ImapClient c = new ImapClient(server.get().imapPort(), false)) {
             c.line();
             long start = System.nanoTime();
             assertThat(c.line()).isEqualTo("* BYE Autologout; idle for too long");
             assertThat((System.nanoTime() - start) / 1_000_000).isBetween(200L, 5000L);
             assertThat(c.closedByServer()).isTrue();
         }
-        try (ImapClient c = ImapClient.loggedIn(t.imapsPort(), "alice@example.test", "secret-alice")) {
+        try (ImapClient c = ImapClient.loggedIn(server.get().imapsPort(), "alice@example.test", "secret-alice")) {
             c.command("SELECT INBOX");
             c.send("i1 IDLE\r\n");
             assertThat(c.line()).startsWith("+ ");
@@ -46,7 +38,7 @@ class ImapSessionLimitsTest {
             assertThat(c.line()).isEqualTo("* BYE Autologout; idle for too long");
             assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(600L);
         }
-        assertThat(t.events(Event.Timeout.class)).extracting(Event.Timeout::stage)
+        assertThat(server.get().events(Event.Timeout.class)).extracting(Event.Timeout::stage)
                 .containsExactly("login", "command");
     }
 
@@ -54,15 +46,15 @@ class ImapSessionLimitsTest {
     void idleKeepalivesOverTlsLeaveTheSessionUsable() throws Exception {
         // the connection's thread waits for DONE with a read timeout per keepalive: each timeout must leave
         // the TLS stream intact, and a delivery meanwhile is pushed by another thread
-        t = TestServer.startWithConfig(dir, "imap.idle-keepalive = 150ms\nimap.idle-timeout = 30s");
-        try (ImapClient c = ImapClient.loggedIn(t.imapsPort(), "alice@example.test", "secret-alice")) {
+        server.start(dir -> TestServer.startWithConfig(dir, "imap.idle-keepalive = 150ms\nimap.idle-timeout = 30s"));
+        try (ImapClient c = ImapClient.loggedIn(server.get().imapsPort(), "alice@example.test", "secret-alice")) {
             c.command("SELECT INBOX");
             c.send("i1 IDLE\r\n");
             assertThat(c.line()).startsWith("+ ");
             assertThat(c.line()).isEqualTo("* OK Still here");
             assertThat(c.line()).isEqualTo("* OK Still here");
-            assertThat(t.server.imapIdleSessions()).isEqualTo(1);
-            ImapProtocolTest.deliver(t, "alice@example.test", "during idle", "x");
+            assertThat(server.get().server.imapIdleSessions()).isEqualTo(1);
+            ImapProtocolTest.deliver(server.get(), "alice@example.test", "during idle", "x");
             String next = c.line();
             while (next.equals("* OK Still here")) {
                 next = c.line();
@@ -73,7 +65,7 @@ class ImapSessionLimitsTest {
             c.send("DO");
             c.send("NE\r\n");
             assertThat(c.until("i1").getLast()).isEqualTo("i1 OK IDLE terminated");
-            assertThat(t.server.imapIdleSessions()).isZero();
+            assertThat(server.get().server.imapIdleSessions()).isZero();
             assertThat(c.command("FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])"))
                     .anySatisfy(l -> assertThat(l).contains("during idle"));
             assertThat(c.command("NOOP").getLast()).endsWith("OK NOOP completed");
@@ -82,13 +74,13 @@ class ImapSessionLimitsTest {
 
     @Test
     void aClientThatStopsReadingIsDisconnected() throws Exception {
-        t = TestServer.startWithConfig(dir, "limits.write-timeout = 1s");
+        server.start(dir -> TestServer.startWithConfig(dir, "limits.write-timeout = 1s"));
         // a 2 MiB message, fetched 16 times without reading a byte: far more than the socket buffers hold
-        Path inbox = t.inbox("alice@example.test");
+        Path inbox = server.get().inbox("alice@example.test");
         Files.createDirectories(inbox);
         Files.writeString(inbox.resolve("1700000000.M1P1.mx.example.test"),
                 "Subject: big\n\n" + ("y".repeat(1023) + "\n").repeat(2048));
-        try (ImapClient c = new ImapClient(t.imapsPort(), true, new byte[0], 8192)) {
+        try (ImapClient c = new ImapClient(server.get().imapsPort(), true, new byte[0], 8192)) {
             c.line();
             c.login("alice@example.test", "secret-alice");
             assertThat(c.command("SELECT INBOX")).anySatisfy(l -> assertThat(l).isEqualTo("* 1 EXISTS"));
@@ -98,17 +90,18 @@ class ImapSessionLimitsTest {
             }
             c.send(burst.toString());
             Await.until("the write timeout", Duration.ofSeconds(20),
-                    () -> !t.events(Event.Timeout.class).isEmpty());
-            assertThat(t.events(Event.Timeout.class)).extracting(Event.Timeout::stage).containsExactly("write");
+                    () -> !server.get().events(Event.Timeout.class).isEmpty());
+            assertThat(server.get().events(Event.Timeout.class)).extracting(Event.Timeout::stage)
+                    .containsExactly("write");
             Await.until("the session closed", Duration.ofSeconds(10),
-                    () -> !t.events(Event.ConnectionClosed.class).isEmpty());
+                    () -> !server.get().events(Event.ConnectionClosed.class).isEmpty());
         }
     }
 
     @Test
     void commandsPipelinedAfterStartTlsAreDropped() throws Exception {
-        t = TestServer.start(dir);
-        try (ImapClient c = new ImapClient(t.imapPort(), false)) {
+        server.start();
+        try (ImapClient c = new ImapClient(server.get().imapPort(), false)) {
             c.line();
             // the LOGIN rides in clear text behind STARTTLS: it must not run inside TLS
             c.send("a1 STARTTLS\r\na2 LOGIN alice@example.test secret-alice\r\n");
@@ -117,21 +110,21 @@ class ImapSessionLimitsTest {
             assertThat(c.command("NOOP").getLast()).isEqualTo("a1 OK NOOP completed");
             assertThat(c.command("SELECT INBOX").getLast()).startsWith("a2 BAD Log in first");
         }
-        assertThat(t.events(Event.ProtocolError.class)).extracting(Event.ProtocolError::reason)
+        assertThat(server.get().events(Event.ProtocolError.class)).extracting(Event.ProtocolError::reason)
                 .contains("pipelined-after-starttls");
-        assertThat(t.events(Event.AuthSuccess.class)).isEmpty();
+        assertThat(server.get().events(Event.AuthSuccess.class)).isEmpty();
     }
 
     @Test
     void connectionEventsCarryImapProtocol() throws Exception {
-        t = TestServer.start(dir);
-        try (ImapClient c = new ImapClient(t.imapsPort(), true)) {
+        server.start();
+        try (ImapClient c = new ImapClient(server.get().imapsPort(), true)) {
             c.line();
             c.command("LOGOUT");
         }
         org.mailwarden.support.Await.until("disconnect event", java.time.Duration.ofSeconds(5),
-                () -> !t.events(Event.ConnectionClosed.class).isEmpty());
-        Event.ConnectionClosed closed = t.events(Event.ConnectionClosed.class).getFirst();
+                () -> !server.get().events(Event.ConnectionClosed.class).isEmpty());
+        Event.ConnectionClosed closed = server.get().events(Event.ConnectionClosed.class).getFirst();
         assertThat(closed.origin().proto()).isEqualTo("imap");
         assertThat(closed.origin().listener()).isEqualTo("imaps");
         assertThat(closed.reason()).isEqualTo("logout");

@@ -2,35 +2,22 @@ package org.mailwarden.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.support.Processes;
-import org.mailwarden.support.TestServer;
+import org.mailwarden.support.TestServerExtension;
 
 /** The clients operators use to check a mail server: swaks and Python's smtplib. */
 class RealClientsTest {
 
-    @TempDir
-    Path dir;
-    TestServer t;
-
-    @BeforeEach
-    void start() throws Exception {
-        t = TestServer.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension();
 
     private Processes.Result swaks(String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of("swaks", "--server", "127.0.0.1:" + t.smtpPort(),
-                "--helo", "swaks.remote.test", "--from", "ops@remote.test", "--timeout", "15"));
+        List<String> cmd = new java.util.ArrayList<>(List.of("swaks", "--server",
+                "127.0.0.1:" + server.get().smtpPort(), "--helo", "swaks.remote.test", "--from", "ops@remote.test",
+                "--timeout", "15"));
         cmd.addAll(List.of(args));
         return Processes.run(cmd, null, 60);
     }
@@ -42,8 +29,9 @@ class RealClientsTest {
         var tls = swaks("--to", "bob@example.test", "-tls", "--header", "Subject: swaks tls");
         assertThat(tls.exit()).as(tls.output()).isZero();
         assertThat(tls.output()).contains("TLS started");
-        assertThat(t.messages("alice@example.test")).singleElement().asString().contains("Subject: swaks plain");
-        assertThat(t.messages("bob@example.test")).singleElement().asString().contains("Subject: swaks tls")
+        assertThat(server.get().messages("alice@example.test")).singleElement().asString()
+                .contains("Subject: swaks plain");
+        assertThat(server.get().messages("bob@example.test")).singleElement().asString().contains("Subject: swaks tls")
                 .contains("with ESMTPS");
     }
 
@@ -52,9 +40,9 @@ class RealClientsTest {
         var r = swaks("--pipeline", "--to", "team@example.test,anything@catchall.test,carol+x@example.test",
                 "--header", "Subject: many");
         assertThat(r.exit()).as(r.output()).isZero();
-        assertThat(t.messages("alice@example.test")).hasSize(1);
-        assertThat(t.messages("bob@example.test")).hasSize(1);
-        assertThat(t.messages("carol@example.test")).hasSize(1); // catch-all and sub-address: one copy
+        assertThat(server.get().messages("alice@example.test")).hasSize(1);
+        assertThat(server.get().messages("bob@example.test")).hasSize(1);
+        assertThat(server.get().messages("carol@example.test")).hasSize(1); // catch-all and sub-address: one copy
     }
 
     @Test
@@ -80,10 +68,10 @@ class RealClientsTest {
                 except smtplib.SMTPRecipientsRefused as e:
                     print('refused', e.recipients['x@elsewhere.test'][0])
                 s.quit()
-                """.formatted(t.smtpPort()), 30);
+                """.formatted(server.get().smtpPort()), 30);
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains("[('ghost@example.test', 550), ('x@elsewhere.test', 554)]")
                 .contains("refused 554");
-        assertThat(t.messages("alice@example.test")).singleElement().asString().contains("Subject: python");
+        assertThat(server.get().messages("alice@example.test")).singleElement().asString().contains("Subject: python");
     }
 }

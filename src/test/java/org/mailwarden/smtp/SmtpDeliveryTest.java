@@ -13,37 +13,24 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.events.Event;
 import org.mailwarden.support.Await;
 import org.mailwarden.support.SmtpClient;
-import org.mailwarden.support.TestServer;
+import org.mailwarden.support.TestServerExtension;
 
 /** Inbound SMTP on port 25: who gets what, through aliases, catch-alls and sub-addresses. */
 class SmtpDeliveryTest {
 
-    @TempDir
-    Path dir;
-    TestServer t;
-
-    @BeforeEach
-    void start() throws Exception {
-        t = TestServer.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension();
 
     /** Sends with Angus Mail (Jakarta Mail), a real client library, over plain SMTP. */
     private void sendWithAngus(String from, String to, String subject, String body) throws Exception {
         Properties p = new Properties();
         p.put("mail.smtp.host", "127.0.0.1");
-        p.put("mail.smtp.port", Integer.toString(t.smtpPort()));
+        p.put("mail.smtp.port", Integer.toString(server.get().smtpPort()));
         p.put("mail.smtp.localhost", "client.remote.test");
         p.put("mail.smtp.timeout", "10000");
         Session session = Session.getInstance(p);
@@ -59,7 +46,7 @@ class SmtpDeliveryTest {
     void deliversToAUserWithReturnPathAndReceived() throws Exception {
         sendWithAngus("sender@remote.test", "alice@example.test", "hello", "Hi Alice.\r\n.leading dot\r\n");
 
-        List<String> inbox = t.messages("alice@example.test");
+        List<String> inbox = server.get().messages("alice@example.test");
         assertThat(inbox).hasSize(1);
         String msg = inbox.getFirst();
         assertThat(msg).startsWith("Return-Path: <sender@remote.test>\nReceived: from client.remote.test ([127.0.0.1])");
@@ -67,18 +54,18 @@ class SmtpDeliveryTest {
         assertThat(msg).contains("for <alice@example.test>;");
         assertThat(msg).contains("Subject: hello\n").contains("Hi Alice.\n.leading dot\n");
         assertThat(msg).doesNotContain("\r\n");
-        assertThat(t.events(Event.Delivered.class)).hasSize(1);
+        assertThat(server.get().events(Event.Delivered.class)).hasSize(1);
     }
 
     @Test
     void aliasFansOutToEveryTargetAsHardLinks() throws Exception {
         sendWithAngus("sender@remote.test", "team@example.test", "team", "to the team");
 
-        assertThat(t.messages("alice@example.test")).hasSize(1);
-        assertThat(t.messages("bob@example.test")).hasSize(1);
-        assertThat(t.messages("carol@example.test")).isEmpty();
-        Path a = onlyFile(t.inbox("alice@example.test"));
-        Path b = onlyFile(t.inbox("bob@example.test"));
+        assertThat(server.get().messages("alice@example.test")).hasSize(1);
+        assertThat(server.get().messages("bob@example.test")).hasSize(1);
+        assertThat(server.get().messages("carol@example.test")).isEmpty();
+        Path a = onlyFile(server.get().inbox("alice@example.test"));
+        Path b = onlyFile(server.get().inbox("bob@example.test"));
         assertThat(Files.getAttribute(a, "unix:ino")).isEqualTo(Files.getAttribute(b, "unix:ino"));
     }
 
@@ -86,26 +73,26 @@ class SmtpDeliveryTest {
     void oneCopyPerMailboxEvenWhenAddressedTwice() throws Exception {
         // alice directly and through the team alias: one copy for her, one for bob
         sendWithAngus("sender@remote.test", "alice@example.test, team@example.test", "dup", "x");
-        assertThat(t.messages("alice@example.test")).hasSize(1);
-        assertThat(t.messages("bob@example.test")).hasSize(1);
+        assertThat(server.get().messages("alice@example.test")).hasSize(1);
+        assertThat(server.get().messages("bob@example.test")).hasSize(1);
     }
 
     @Test
     void catchAllTakesAnyAddressOfItsDomain() throws Exception {
         sendWithAngus("sender@remote.test", "whatever-123@catchall.test", "catch", "x");
-        assertThat(t.messages("carol@example.test")).hasSize(1);
+        assertThat(server.get().messages("carol@example.test")).hasSize(1);
     }
 
     @Test
     void subAddressGoesToTheUser() throws Exception {
         sendWithAngus("sender@remote.test", "bob+newsletters@example.test", "tagged", "x");
-        assertThat(t.messages("bob@example.test")).singleElement().asString()
+        assertThat(server.get().messages("bob@example.test")).singleElement().asString()
                 .contains("for <bob+newsletters@example.test>");
     }
 
     @Test
     void unknownUserAndForeignRecipientAreRefused() throws Exception {
-        try (SmtpClient c = new SmtpClient(t.smtpPort())) {
+        try (SmtpClient c = new SmtpClient(server.get().smtpPort())) {
             assertThat(c.read()).startsWith("220 mx.example.test ESMTP");
             assertThat(c.cmd("EHLO client.remote.test")).startsWith("250 ");
             assertThat(c.cmd("MAIL FROM:<sender@remote.test>")).startsWith("250 2.1.0");
@@ -114,19 +101,19 @@ class SmtpDeliveryTest {
             assertThat(c.cmd("DATA")).startsWith("554 5.5.1");
             assertThat(c.cmd("QUIT")).startsWith("221 2.0.0");
         }
-        assertThat(t.events(Event.UnknownRecipient.class)).extracting(Event.UnknownRecipient::rcpt)
+        assertThat(server.get().events(Event.UnknownRecipient.class)).extracting(Event.UnknownRecipient::rcpt)
                 .containsExactly("nobody@example.test");
-        assertThat(t.events(Event.RelayDenied.class)).extracting(Event.RelayDenied::rcpt)
+        assertThat(server.get().events(Event.RelayDenied.class)).extracting(Event.RelayDenied::rcpt)
                 .containsExactly("victim@elsewhere.test");
-        assertThat(t.messages("alice@example.test")).isEmpty();
+        assertThat(server.get().messages("alice@example.test")).isEmpty();
     }
 
     @Test
     void postmasterWithoutDomainIsAccepted() throws Exception {
-        t.writeConfig("postfix-virtual.cf", "postmaster@example.test alice@example.test\n");
+        server.get().writeConfig("postfix-virtual.cf", "postmaster@example.test alice@example.test\n");
         Await.until("postmaster alias loaded", Duration.ofSeconds(10), () ->
-                t.server.directory().resolve("postmaster@example.test") instanceof org.mailwarden.directory.Resolution.Deliver);
-        try (SmtpClient c = new SmtpClient(t.smtpPort())) {
+                server.get().server.directory().resolve("postmaster@example.test") instanceof org.mailwarden.directory.Resolution.Deliver);
+        try (SmtpClient c = new SmtpClient(server.get().smtpPort())) {
             c.read();
             c.cmd("EHLO client.remote.test");
             c.cmd("MAIL FROM:<>");
@@ -134,28 +121,29 @@ class SmtpDeliveryTest {
             assertThat(c.cmd("DATA")).startsWith("354");
             assertThat(c.cmd("Subject: bounce\r\n\r\nbody\r\n.")).startsWith("250 2.0.0");
         }
-        assertThat(t.messages("alice@example.test")).singleElement().asString().startsWith("Return-Path: <>\n");
+        assertThat(server.get().messages("alice@example.test")).singleElement().asString()
+                .startsWith("Return-Path: <>\n");
     }
 
     @Test
     void accountAndAliasFilesAreReloadedWithoutRestart() throws Exception {
-        try (SmtpClient c = new SmtpClient(t.smtpPort())) {
+        try (SmtpClient c = new SmtpClient(server.get().smtpPort())) {
             c.read();
             c.cmd("EHLO client.remote.test");
             c.cmd("MAIL FROM:<sender@remote.test>");
             assertThat(c.cmd("RCPT TO:<dave@example.test>")).startsWith("550 5.1.1");
             assertThat(c.cmd("RCPT TO:<sales@example.test>")).startsWith("550 5.1.1");
         }
-        String accounts = Files.readString(t.server.config().configDir().resolve("postfix-accounts.cf"));
-        t.writeConfig("postfix-accounts.cf", accounts + "dave@example.test|{PLAIN}pw\n");
-        t.writeConfig("postfix-virtual.cf", "sales@example.test dave@example.test\n");
+        String accounts = Files.readString(server.get().server.config().configDir().resolve("postfix-accounts.cf"));
+        server.get().writeConfig("postfix-accounts.cf", accounts + "dave@example.test|{PLAIN}pw\n");
+        server.get().writeConfig("postfix-virtual.cf", "sales@example.test dave@example.test\n");
 
         Await.until("the directory picks up dave and sales", Duration.ofSeconds(10), () ->
-                t.server.directory().resolve("sales@example.test") instanceof org.mailwarden.directory.Resolution.Deliver);
+                server.get().server.directory().resolve("sales@example.test") instanceof org.mailwarden.directory.Resolution.Deliver);
         sendWithAngus("sender@remote.test", "sales@example.test", "new alias", "x");
-        assertThat(t.messages("dave@example.test")).hasSize(1);
+        assertThat(server.get().messages("dave@example.test")).hasSize(1);
         // the old alias file was replaced: team is gone
-        try (SmtpClient c = new SmtpClient(t.smtpPort())) {
+        try (SmtpClient c = new SmtpClient(server.get().smtpPort())) {
             c.read();
             c.cmd("EHLO client.remote.test");
             c.cmd("MAIL FROM:<sender@remote.test>");
@@ -165,12 +153,12 @@ class SmtpDeliveryTest {
 
     @Test
     void forwardToAForeignAddressIsQueuedDurably() throws Exception {
-        t.writeConfig("postfix-virtual.cf", "fwd@example.test friend@elsewhere.test,alice@example.test\n");
+        server.get().writeConfig("postfix-virtual.cf", "fwd@example.test friend@elsewhere.test,alice@example.test\n");
         Await.until("alias loaded", Duration.ofSeconds(10), () ->
-                t.server.directory().resolve("fwd@example.test") instanceof org.mailwarden.directory.Resolution.Deliver);
+                server.get().server.directory().resolve("fwd@example.test") instanceof org.mailwarden.directory.Resolution.Deliver);
         sendWithAngus("sender@remote.test", "fwd@example.test", "fwd", "forward me");
-        assertThat(t.messages("alice@example.test")).hasSize(1);
-        Path queue = t.server.config().stateDir().resolve("queue");
+        assertThat(server.get().messages("alice@example.test")).hasSize(1);
+        Path queue = server.get().server.config().stateDir().resolve("queue");
         try (Stream<Path> s = Files.list(queue)) {
             List<Path> env = s.filter(p -> p.toString().endsWith(".env")).toList();
             assertThat(env).hasSize(1);

@@ -3,35 +3,26 @@ package org.mailwarden.smtp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.config.Settings;
 import org.mailwarden.config.SmtpConfig;
 import org.mailwarden.events.Event;
 import org.mailwarden.support.SmtpClient;
 import org.mailwarden.support.TestServer;
+import org.mailwarden.support.TestServerExtension;
 
 /** Every SMTP limit answers with its protocol error; none crashes or hangs the session. */
 class SmtpLimitsTest {
 
-    @TempDir
-    Path dir;
-    TestServer t;
-
-    @AfterEach
-    void stop() {
-        if (t != null) {
-            t.close();
-        }
-    }
+    @RegisterExtension
+    final TestServerExtension server = TestServerExtension.startedByEachTest();
 
     private SmtpClient open(UnaryOperator<SmtpConfig> limits) throws Exception {
-        t = TestServer.start(dir, limits);
-        SmtpClient c = new SmtpClient(t.smtpPort());
+        server.start(dir -> TestServer.start(dir, limits));
+        SmtpClient c = new SmtpClient(server.get().smtpPort());
         assertThat(c.read()).startsWith("220 ");
         assertThat(c.cmd("EHLO client.remote.test")).startsWith("250 ");
         return c;
@@ -92,7 +83,7 @@ class SmtpLimitsTest {
             assertThat(c.cmd("DATA")).startsWith("354");
             assertThat(c.cmd("Subject: small\r\n\r\nok\r\n.")).startsWith("250 2.0.0");
         }
-        assertThat(t.messages("alice@example.test")).singleElement().asString().contains("Subject: small");
+        assertThat(server.get().messages("alice@example.test")).singleElement().asString().contains("Subject: small");
     }
 
     @Test
@@ -111,7 +102,7 @@ class SmtpLimitsTest {
             assertThat(c.cmd("DATA")).startsWith("354");
             assertThat(c.cmd("Subject: many\r\n\r\nx\r\n.")).startsWith("250 ");
         }
-        assertThat(t.messages("alice@example.test")).hasSize(1);
+        assertThat(server.get().messages("alice@example.test")).hasSize(1);
     }
 
     @Test
@@ -120,7 +111,7 @@ class SmtpLimitsTest {
             assertThat(c.read()).startsWith("421 4.4.2");
             assertThat(c.closedByServer()).isTrue();
         }
-        assertThat(t.events(Event.Timeout.class)).singleElement().extracting(Event.Timeout::stage)
+        assertThat(server.get().events(Event.Timeout.class)).singleElement().extracting(Event.Timeout::stage)
                 .isEqualTo("command");
     }
 
@@ -133,7 +124,7 @@ class SmtpLimitsTest {
             assertThat(c.read()).startsWith("421 4.4.2");
             assertThat(c.closedByServer()).isTrue();
         }
-        assertThat(t.messages("alice@example.test")).isEmpty();
+        assertThat(server.get().messages("alice@example.test")).isEmpty();
     }
 
     @Test
@@ -143,7 +134,7 @@ class SmtpLimitsTest {
             assertThat(c.cmd("DATA")).startsWith("354");
             assertThat(c.cmd("Subject: lf\r\n\r\nline one\nline two\r\n.")).startsWith("554 5.6.0");
         }
-        assertThat(t.messages("alice@example.test")).isEmpty();
+        assertThat(server.get().messages("alice@example.test")).isEmpty();
     }
 
     @Test
@@ -153,7 +144,8 @@ class SmtpLimitsTest {
             assertThat(c.cmd("DATA")).startsWith("354");
             assertThat(c.cmd("Subject: lf\r\n\r\nline one\nline two\r\n.")).startsWith("250 ");
         }
-        assertThat(t.messages("alice@example.test")).singleElement().asString().contains("line one\nline two\n");
+        assertThat(server.get().messages("alice@example.test")).singleElement().asString()
+                .contains("line one\nline two\n");
     }
 
     /**
@@ -169,8 +161,9 @@ class SmtpLimitsTest {
                     + "RCPT TO:<bob@example.test>\r\nDATA\r\nSubject: smuggled\r\n\r\nx\r\n.\r\n");
             assertThat(c.read()).startsWith("250 2.0.0");
         }
-        assertThat(t.messages("bob@example.test")).isEmpty();
-        assertThat(t.messages("alice@example.test")).singleElement().asString().contains("Subject: smuggled");
+        assertThat(server.get().messages("bob@example.test")).isEmpty();
+        assertThat(server.get().messages("alice@example.test")).singleElement().asString()
+                .contains("Subject: smuggled");
     }
 
     @Test
@@ -183,7 +176,7 @@ class SmtpLimitsTest {
             c.sendRaw("Subject: nul\r\n\r\na\0b\r\n.\r\n".getBytes(StandardCharsets.US_ASCII));
             assertThat(c.read()).startsWith("554 5.6.0");
         }
-        assertThat(t.messages("alice@example.test")).isEmpty();
+        assertThat(server.get().messages("alice@example.test")).isEmpty();
     }
 
     @Test
@@ -197,13 +190,14 @@ class SmtpLimitsTest {
             // 998 octets + CRLF after unstuffing: exactly at the limit, and dot-stuffed on the wire
             assertThat(c.cmd("Subject: edge\r\n\r\n." + ".".repeat(998) + "\r\n.")).startsWith("250 ");
         }
-        assertThat(t.messages("alice@example.test")).singleElement().asString().contains(".".repeat(998) + "\n");
+        assertThat(server.get().messages("alice@example.test")).singleElement().asString()
+                .contains(".".repeat(998) + "\n");
     }
 
     @Test
     void unknownCommandsAndBadSequenceHaveTheirCodes() throws Exception {
-        t = TestServer.start(dir);
-        try (SmtpClient c = new SmtpClient(t.smtpPort())) {
+        server.start();
+        try (SmtpClient c = new SmtpClient(server.get().smtpPort())) {
             c.read();
             assertThat(c.cmd("MAIL FROM:<a@remote.test>")).startsWith("503 5.5.1");
             assertThat(c.cmd("XYZZY")).startsWith("500 5.5.1");
@@ -231,26 +225,27 @@ class SmtpLimitsTest {
             assertThat(c.read()).startsWith("421 4.7.0");
             assertThat(c.closedByServer()).isTrue();
         }
-        assertThat(t.events(Event.TooManyErrors.class)).hasSize(1);
+        assertThat(server.get().events(Event.TooManyErrors.class)).hasSize(1);
     }
 
     @Test
     void connectionsOverTheListenerLimitAreRefusedWith421() throws Exception {
-        t = TestServer.startWith(dir, c -> c.withMaxConnections(2));
-        try (SmtpClient a = new SmtpClient(t.smtpPort()); SmtpClient b = new SmtpClient(t.smtpPort())) {
+        server.start(dir -> TestServer.startWith(dir, c -> c.withMaxConnections(2)));
+        try (SmtpClient a = new SmtpClient(server.get().smtpPort());
+                SmtpClient b = new SmtpClient(server.get().smtpPort())) {
             assertThat(a.read()).startsWith("220 ");
             assertThat(b.read()).startsWith("220 ");
-            try (SmtpClient third = new SmtpClient(t.smtpPort())) {
+            try (SmtpClient third = new SmtpClient(server.get().smtpPort())) {
                 assertThat(third.read()).startsWith("421 4.7.0").contains("Too many connections");
                 assertThat(third.closedByServer()).isTrue();
             }
             assertThat(a.cmd("NOOP")).startsWith("250 "); // the admitted sessions are unaffected
         }
-        assertThat(t.events(Event.ConnectionRefused.class)).singleElement()
+        assertThat(server.get().events(Event.ConnectionRefused.class)).singleElement()
                 .extracting(Event.ConnectionRefused::reason).isEqualTo("too-many-connections");
         // slots free when sessions end: a new client is greeted again
         org.mailwarden.support.Await.until("a slot is free again", Duration.ofSeconds(10), () -> {
-            try (SmtpClient again = new SmtpClient(t.smtpPort())) {
+            try (SmtpClient again = new SmtpClient(server.get().smtpPort())) {
                 return again.read().startsWith("220 ");
             } catch (Exception e) {
                 return false;
@@ -267,7 +262,7 @@ class SmtpLimitsTest {
             assertThat(c.cmd("DATA")).startsWith("354");
             assertThat(c.cmd("Subject: grüße\r\n\r\nüber\r\n.")).startsWith("250 ");
         }
-        assertThat(t.messages("alice@example.test")).singleElement().asString()
+        assertThat(server.get().messages("alice@example.test")).singleElement().asString()
                 .contains("with UTF8SMTP id").contains("Subject: grüße");
     }
 }

@@ -3,35 +3,22 @@ package org.mailwarden.smtp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.support.SmtpClient;
 import org.mailwarden.support.TestServer;
+import org.mailwarden.support.TestServerExtension;
 
 /** PIPELINING (RFC 2920) and CHUNKING/BDAT (RFC 3030) with a raw client that sends bursts. */
 class SmtpPipeliningAndChunkingTest {
 
-    @TempDir
-    Path dir;
-    TestServer t;
-
-    @BeforeEach
-    void start() throws Exception {
-        t = TestServer.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension();
 
     @Test
     void ehloAdvertisesTheExtensions() throws Exception {
-        try (SmtpClient c = new SmtpClient(t.smtpPort())) {
+        try (SmtpClient c = new SmtpClient(server.get().smtpPort())) {
             c.read();
             c.send("EHLO client.remote.test\r\n");
             List<String> ehlo = c.reply();
@@ -43,7 +30,7 @@ class SmtpPipeliningAndChunkingTest {
 
     @Test
     void aPipelinedTransactionGetsEveryReplyInOrder() throws Exception {
-        try (SmtpClient c = new SmtpClient(t.smtpPort())) {
+        try (SmtpClient c = new SmtpClient(server.get().smtpPort())) {
             c.read();
             c.cmd("EHLO client.remote.test");
             c.send("MAIL FROM:<sender@remote.test>\r\nRCPT TO:<alice@example.test>\r\n"
@@ -65,16 +52,16 @@ class SmtpPipeliningAndChunkingTest {
             assertThat(c.read()).startsWith("221 2.0.0");
             assertThat(c.closedByServer()).isTrue();
         }
-        assertThat(t.messages("alice@example.test")).singleElement().asString().contains("Subject: one");
-        assertThat(t.messages("bob@example.test")).singleElement().asString().contains("Subject: one");
-        assertThat(t.messages("carol@example.test")).singleElement().asString().contains("Subject: two");
+        assertThat(server.get().messages("alice@example.test")).singleElement().asString().contains("Subject: one");
+        assertThat(server.get().messages("bob@example.test")).singleElement().asString().contains("Subject: one");
+        assertThat(server.get().messages("carol@example.test")).singleElement().asString().contains("Subject: two");
     }
 
     @Test
     void bdatChunksMakeOneMessage() throws Exception {
         String part1 = "Subject: chunked\r\n\r\nfirst part, ";
         String part2 = "second part\r\n.not stuffed\r\n";
-        try (SmtpClient c = new SmtpClient(t.smtpPort())) {
+        try (SmtpClient c = new SmtpClient(server.get().smtpPort())) {
             c.read();
             c.cmd("EHLO client.remote.test");
             c.send("MAIL FROM:<sender@remote.test>\r\nRCPT TO:<alice@example.test>\r\n");
@@ -85,13 +72,13 @@ class SmtpPipeliningAndChunkingTest {
             assertThat(c.read()).startsWith("250 2.0.0 " + bytes(part1) + " octets");
             assertThat(c.read()).startsWith("250 2.0.0 Ok: queued as");
         }
-        assertThat(t.messages("alice@example.test")).singleElement().asString()
+        assertThat(server.get().messages("alice@example.test")).singleElement().asString()
                 .contains("Subject: chunked\n\nfirst part, second part\n.not stuffed\n");
     }
 
     @Test
     void bdatWithoutATransactionIsReadAndRefused() throws Exception {
-        try (SmtpClient c = new SmtpClient(t.smtpPort())) {
+        try (SmtpClient c = new SmtpClient(server.get().smtpPort())) {
             c.read();
             c.cmd("EHLO client.remote.test");
             // the 10 bytes must be consumed, not taken as commands
@@ -105,14 +92,14 @@ class SmtpPipeliningAndChunkingTest {
             assertThat(c.cmd("DATA")).startsWith("503 5.5.1");
             assertThat(c.cmd("RSET")).startsWith("250 ");
         }
-        assertThat(t.messages("alice@example.test")).isEmpty();
+        assertThat(server.get().messages("alice@example.test")).isEmpty();
     }
 
     @Test
     void bdatOverTheSizeLimitIsRefusedAfterTheLastChunk() throws Exception {
-        t.close();
-        t = TestServer.start(dir.resolve("small"), l -> l.withMaxMessageSize(1024));
-        try (SmtpClient c = new SmtpClient(t.smtpPort())) {
+        server.get().close();
+        server.start(dir -> TestServer.start(dir.resolve("small"), l -> l.withMaxMessageSize(1024)));
+        try (SmtpClient c = new SmtpClient(server.get().smtpPort())) {
             c.read();
             c.cmd("EHLO client.remote.test");
             c.cmd("MAIL FROM:<sender@remote.test>");
@@ -124,7 +111,7 @@ class SmtpPipeliningAndChunkingTest {
             assertThat(c.read()).startsWith("552 5.3.4");
             assertThat(c.cmd("NOOP")).startsWith("250 ");
         }
-        assertThat(t.messages("alice@example.test")).isEmpty();
+        assertThat(server.get().messages("alice@example.test")).isEmpty();
     }
 
     private static int bytes(String s) {

@@ -7,37 +7,23 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
-import java.nio.file.Path;
 import java.util.Properties;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.support.SmtpClient;
-import org.mailwarden.support.TestServer;
+import org.mailwarden.support.TestServerExtension;
 
 /** STARTTLS (RFC 3207) with real TLS, then mail. */
 class SmtpTlsTest {
 
-    @TempDir
-    Path dir;
-    TestServer t;
-
-    @BeforeEach
-    void start() throws Exception {
-        t = TestServer.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        t.close();
-    }
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension();
 
     @Test
     void angusMailRequiringStartTlsDeliversOverTls13() throws Exception {
         Properties p = new Properties();
         p.put("mail.smtp.host", "127.0.0.1");
-        p.put("mail.smtp.port", Integer.toString(t.smtpPort()));
+        p.put("mail.smtp.port", Integer.toString(server.get().smtpPort()));
         p.put("mail.smtp.starttls.enable", "true");
         p.put("mail.smtp.starttls.required", "true");
         p.put("mail.smtp.ssl.trust", "*");
@@ -52,7 +38,7 @@ class SmtpTlsTest {
         m.setText("secret");
         Transport.send(m);
 
-        assertThat(t.messages("alice@example.test")).singleElement().asString()
+        assertThat(server.get().messages("alice@example.test")).singleElement().asString()
                 .contains("with ESMTPS id").contains("(using TLSv1.3 with cipher TLS_").contains("secret");
     }
 
@@ -68,15 +54,16 @@ class SmtpTlsTest {
                 s.sendmail('py@remote.test', ['bob@example.test'], 'Subject: from python\\r\\n\\r\\nhello\\r\\n')
                 print('version', s.sock.version())
                 s.quit()
-                """.formatted(t.smtpPort()), 30);
+                """.formatted(server.get().smtpPort()), 30);
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains("version TLSv1.3");
-        assertThat(t.messages("bob@example.test")).singleElement().asString().contains("Subject: from python");
+        assertThat(server.get().messages("bob@example.test")).singleElement().asString()
+                .contains("Subject: from python");
     }
 
     @Test
     void commandsPipelinedAfterStartTlsAreDiscarded() throws Exception {
-        try (SmtpClient c = new SmtpClient(t.smtpPort())) {
+        try (SmtpClient c = new SmtpClient(server.get().smtpPort())) {
             c.read();
             c.cmd("EHLO client.remote.test");
             // CVE-2011-0411 pattern: plaintext injected after STARTTLS must not run inside the TLS session
@@ -84,7 +71,7 @@ class SmtpTlsTest {
             assertThat(c.read()).startsWith("220 2.0.0");
             javax.net.ssl.SSLContext ctx = org.mailwarden.support.TrustAll.context();
             var ssl = (javax.net.ssl.SSLSocket) ctx.getSocketFactory().createSocket(c.socket, "127.0.0.1",
-                    t.smtpPort(), true);
+                    server.get().smtpPort(), true);
             ssl.startHandshake();
             ssl.getOutputStream().write("EHLO again.remote.test\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             ssl.getOutputStream().flush();
@@ -94,7 +81,7 @@ class SmtpTlsTest {
             assertThat(in.readLine()).startsWith("250-mx.example.test greets again.remote.test");
             ssl.close();
         }
-        assertThat(t.events(org.mailwarden.events.Event.ProtocolError.class))
+        assertThat(server.get().events(org.mailwarden.events.Event.ProtocolError.class))
                 .extracting(org.mailwarden.events.Event.ProtocolError::reason).contains("pipelined-after-starttls");
     }
 }

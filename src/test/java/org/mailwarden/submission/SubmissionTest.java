@@ -9,29 +9,28 @@ import jakarta.mail.Session;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.events.Event;
 import org.mailwarden.support.Await;
 import org.mailwarden.support.Processes;
 import org.mailwarden.support.SmtpClient;
 import org.mailwarden.support.TestServer;
+import org.mailwarden.support.TestServerExtension;
 
 /** Submission (RFC 6409, RFC 8314): TLS, SASL AUTH, relay policy and sender protection, with real clients. */
 class SubmissionTest {
 
-    @TempDir
-    Path dir;
-    TestServer t;
+    @RegisterExtension
+    final TestServerExtension server = new TestServerExtension(SubmissionTest::start);
 
-    @BeforeEach
-    void start() throws Exception {
+    /** Starts on a data dir with more accounts (one for each password scheme), aliases and sender rules. */
+    private static TestServer start(Path dir) throws IOException {
         Path config = dir.resolve("config");
         Files.createDirectories(config);
         Files.writeString(config.resolve("postfix-virtual.cf"), """
@@ -54,16 +53,11 @@ class SubmissionTest {
                 plain@example.test|{PLAIN}password
                 """.formatted(hash("alice"), hash("bob"), hash("carol"), hash("dave"));
         Files.writeString(config.resolve("postfix-accounts.cf"), accounts);
-        t = TestServer.start(dir);
+        return TestServer.start(dir);
     }
 
     private static String hash(String user) {
         return org.mailwarden.directory.PasswordHashes.hash(("secret-" + user).toCharArray());
-    }
-
-    @AfterEach
-    void stop() {
-        t.close();
     }
 
     /** Angus Mail over implicit TLS (465) or STARTTLS (587), authenticating as {@code user}. */
@@ -73,7 +67,8 @@ class SubmissionTest {
         String proto = implicitTls ? "smtps" : "smtp";
         p.put("mail.transport.protocol", proto);
         p.put("mail." + proto + ".host", "127.0.0.1");
-        p.put("mail." + proto + ".port", Integer.toString(implicitTls ? t.submissionsPort() : t.submissionPort()));
+        p.put("mail." + proto + ".port",
+                Integer.toString(implicitTls ? server.get().submissionsPort() : server.get().submissionPort()));
         p.put("mail." + proto + ".auth", "true");
         p.put("mail." + proto + ".starttls.enable", "true");
         p.put("mail." + proto + ".starttls.required", Boolean.toString(!implicitTls));
@@ -110,28 +105,28 @@ class SubmissionTest {
                         except smtplib.SMTPAuthenticationError as e:
                             print(u, 'refused' if given != pw else 'RIGHT-REFUSED', e.smtp_code, e.smtp_error.decode())
                         s.quit()
-                """.formatted(t.submissionsPort()), 60);
+                """.formatted(server.get().submissionsPort()), 60);
         assertThat(r.exit()).as(r.output()).isZero();
         for (String u : new String[] {"sha256", "sha512", "bcrypt", "argon2id", "argon2i", "crypt", "plain", "alice"}) {
             assertThat(r.output()).contains(u + " ok 235").contains(u + " refused 535 5.7.8");
         }
         assertThat(r.output()).doesNotContain("WRONG-ACCEPTED").doesNotContain("RIGHT-REFUSED");
         // smtplib tries PLAIN, then LOGIN, for each wrong password: two typed failures each, with the mechanism
-        assertThat(t.events(Event.AuthFailure.class)).hasSize(16).allSatisfy(e -> {
+        assertThat(server.get().events(Event.AuthFailure.class)).hasSize(16).allSatisfy(e -> {
             assertThat(e.origin().proto()).isEqualTo("submission");
             assertThat(e.origin().listener()).isEqualTo("submissions");
             assertThat(e.origin().ip()).isEqualTo("127.0.0.1");
             assertThat(e.reason()).isEqualTo("bad-credentials");
         });
-        assertThat(t.events(Event.AuthFailure.class)).extracting(Event.AuthFailure::mechanism).contains("PLAIN", "LOGIN");
-        assertThat(t.events(Event.AuthFailure.class)).extracting(Event.AuthFailure::user)
+        assertThat(server.get().events(Event.AuthFailure.class)).extracting(Event.AuthFailure::mechanism).contains("PLAIN", "LOGIN");
+        assertThat(server.get().events(Event.AuthFailure.class)).extracting(Event.AuthFailure::user)
                 .contains("argon2id@example.test");
-        assertThat(t.events(Event.AuthSuccess.class)).hasSize(8);
+        assertThat(server.get().events(Event.AuthSuccess.class)).hasSize(8);
     }
 
     @Test
     void authIsNeitherOfferedNorAcceptedBeforeTlsNorOnPort25() throws Exception {
-        try (SmtpClient c = new SmtpClient(t.submissionPort())) {
+        try (SmtpClient c = new SmtpClient(server.get().submissionPort())) {
             c.read();
             c.send("EHLO laptop.example.test\r\n");
             assertThat(c.reply()).noneMatch(l -> l.contains("AUTH")).anyMatch(l -> l.contains("STARTTLS"));
@@ -150,7 +145,7 @@ class SubmissionTest {
                 print('auth offered on 587 after tls:', s2.has_extn('auth'), s2.esmtp_features.get('auth'))
                 s2.login('alice@example.test', 'secret-alice')
                 print('mail', s2.mail('alice@example.test')[0])
-                """.formatted(t.smtpPort(), t.submissionPort()), 30);
+                """.formatted(server.get().smtpPort(), server.get().submissionPort()), 30);
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains("auth offered on 25: False").contains("(502, b'5.5.1 AUTH not available")
                 .contains("auth offered on 587 after tls: True  PLAIN LOGIN").contains("mail 250");
@@ -164,14 +159,14 @@ class SubmissionTest {
                 s = smtplib.SMTP_SSL('127.0.0.1', %d, context=ctx, timeout=10)
                 s.ehlo()
                 print(s.mail('alice@example.test'))
-                """.formatted(t.submissionsPort()), 30);
+                """.formatted(server.get().submissionsPort()), 30);
         assertThat(r.output()).contains("(530, b'5.7.0 Authentication required')");
     }
 
     @Test
     void relayNeedsAuthAndWorksWithIt() throws Exception {
         // port 25 without auth: no relay
-        try (SmtpClient c = new SmtpClient(t.smtpPort())) {
+        try (SmtpClient c = new SmtpClient(server.get().smtpPort())) {
             c.read();
             c.cmd("EHLO laptop.example.test");
             c.cmd("MAIL FROM:<alice@example.test>");
@@ -180,9 +175,9 @@ class SubmissionTest {
         // authenticated on 587 with STARTTLS: relayed into the durable queue, local copy delivered
         send(false, "alice@example.test", "alice@example.test", "alice@example.test",
                 "friend@elsewhere.test, bob@example.test");
-        assertThat(t.queueEnvelopes()).singleElement().satisfies(env ->
+        assertThat(server.get().queueEnvelopes()).singleElement().satisfies(env ->
                 assertThat(Files.readString(env)).isEqualTo("from <alice@example.test>\nto <friend@elsewhere.test>\n"));
-        assertThat(t.messages("bob@example.test")).singleElement().asString()
+        assertThat(server.get().messages("bob@example.test")).singleElement().asString()
                 .contains("with ESMTPSA id").doesNotContain("127.0.0.1");
     }
 
@@ -193,8 +188,8 @@ class SubmissionTest {
         send(false, "alice@example.test", "alice+lists@example.test", "alice+lists@example.test", "bob@example.test");
         send(false, "bob@example.test", "team@example.test", "team@example.test", "carol@example.test");
         send(true, "carol@example.test", "noreply@example.test", "noreply@example.test", "bob@example.test"); // map
-        assertThat(t.messages("bob@example.test")).hasSize(4);
-        assertThat(t.messages("carol@example.test")).hasSize(1);
+        assertThat(server.get().messages("bob@example.test")).hasSize(4);
+        assertThat(server.get().messages("carol@example.test")).hasSize(1);
     }
 
     @Test
@@ -208,8 +203,8 @@ class SubmissionTest {
                 .hasMessageContaining("553 5.7.1").hasMessageContaining("ceo@bigbank.test");
         assertThatThrownBy(() -> send(true, "bob@example.test", "noreply@example.test", "noreply@example.test",
                 "carol@example.test")).hasMessageContaining("553 5.7.1"); // the map grants carol, not bob
-        assertThat(t.messages("carol@example.test")).isEmpty();
-        assertThat(t.events(Event.SenderDenied.class)).hasSize(3);
+        assertThat(server.get().messages("carol@example.test")).isEmpty();
+        assertThat(server.get().events(Event.SenderDenied.class)).hasSize(3);
     }
 
     @Test
@@ -218,8 +213,8 @@ class SubmissionTest {
                 "carol@example.test"))
                 .hasMessageContaining("553 5.7.1 Header From rejected: bob@example.test is not owned by user "
                         + "alice@example.test");
-        assertThat(t.messages("carol@example.test")).isEmpty();
-        assertThat(t.events(Event.SenderDenied.class)).singleElement()
+        assertThat(server.get().messages("carol@example.test")).isEmpty();
+        assertThat(server.get().events(Event.SenderDenied.class)).singleElement()
                 .extracting(Event.SenderDenied::where).isEqualTo("header-from");
     }
 
@@ -229,11 +224,11 @@ class SubmissionTest {
                 "bob@example.test"))
                 .isInstanceOf(SendFailedException.class).hasMessageContaining("554 5.7.1")
                 .hasMessageContaining("not allowed to send");
-        assertThat(t.messages("bob@example.test")).isEmpty();
-        t.writeConfig("postfix-receive-access.cf", "bob@example.test REJECT\n");
+        assertThat(server.get().messages("bob@example.test")).isEmpty();
+        server.get().writeConfig("postfix-receive-access.cf", "bob@example.test REJECT\n");
         Await.until("receive restriction loaded", Duration.ofSeconds(10), () ->
-                t.server.directory().isRestricted("bob@example.test", org.mailwarden.directory.Directory.Service.RECEIVE));
-        try (SmtpClient c = new SmtpClient(t.smtpPort())) {
+                server.get().server.directory().isRestricted("bob@example.test", org.mailwarden.directory.Directory.Service.RECEIVE));
+        try (SmtpClient c = new SmtpClient(server.get().smtpPort())) {
             c.read();
             c.cmd("EHLO mx.remote.test");
             c.cmd("MAIL FROM:<x@remote.test>");
@@ -244,27 +239,27 @@ class SubmissionTest {
 
     @Test
     void missingMessageIdAndDateAreAddedAndTheClientIpIsHidden() throws Exception {
-        var r = Processes.run(java.util.List.of("swaks", "--server", "127.0.0.1:" + t.submissionPort(), "-tls",
-                "--auth", "LOGIN", "--auth-user", "alice@example.test", "--auth-password", "secret-alice",
+        var r = Processes.run(java.util.List.of("swaks", "--server", "127.0.0.1:" + server.get().submissionPort(),
+                "-tls", "--auth", "LOGIN", "--auth-user", "alice@example.test", "--auth-password", "secret-alice",
                 "--from", "alice@example.test", "--to", "bob@example.test", "--helo", "laptop.example.test",
                 "--data", "From: alice@example.test\r\nTo: bob@example.test\r\nSubject: bare\r\n\r\nno ids\r\n",
                 "--timeout", "15"), null, 60);
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output()).contains("235 2.7.0");
-        String stored = t.messages("bob@example.test").getFirst();
+        String stored = server.get().messages("bob@example.test").getFirst();
         String headers = stored.substring(0, stored.indexOf("\n\n"));
         assertThat(headers).containsPattern("\nMessage-ID: <[0-9A-Z]+\\.\\d+@mx\\.example\\.test>")
                 .containsPattern("\nDate: \\w{3}, \\d{1,2} \\w{3} \\d{4} ")
                 .contains("Received: from laptop.example.test\n\tby mx.example.test (Mailwarden) with ESMTPSA")
                 .doesNotContain("127.0.0.1");
-        assertThat(t.events(Event.AuthSuccess.class)).singleElement()
+        assertThat(server.get().events(Event.AuthSuccess.class)).singleElement()
                 .extracting(Event.AuthSuccess::mechanism).isEqualTo("LOGIN");
     }
 
     @Test
     void existingMessageIdAndDateAreKept() throws Exception {
         send(true, "alice@example.test", "alice@example.test", "alice@example.test", "bob@example.test");
-        String stored = t.messages("bob@example.test").getFirst();
+        String stored = server.get().messages("bob@example.test").getFirst();
         assertThat(stored.split("\nMessage-ID: ", -1)).hasSize(2); // Angus wrote one; none added
         assertThat(stored.split("\nDate: ", -1)).hasSize(2);
     }
@@ -279,21 +274,21 @@ class SubmissionTest {
                 print(s.docmd('AUTH', 'LOGIN')); print(s.docmd('*'))
                 print(s.docmd('AUTH', 'PLAIN !!notbase64'))
                 print(s.docmd('AUTH', 'CRAM-MD5'))
-                """.formatted(t.submissionsPort()), 30);
+                """.formatted(server.get().submissionsPort()), 30);
         assertThat(r.output()).contains("(334, b'VXNlcm5hbWU6')").contains("(501, b'5.0.0 Authentication cancelled')")
                 .contains("(501, b'5.5.2").contains("(504, b'5.5.4");
     }
 
     @Test
     void plainTextOnTheImplicitTlsPortIsATypedTlsFailure() throws Exception {
-        try (SmtpClient c = new SmtpClient(t.submissionsPort())) {
+        try (SmtpClient c = new SmtpClient(server.get().submissionsPort())) {
             c.send("EHLO plain.text.test\r\n");
             // the server answers with a TLS alert at most, then closes (a hang would time the read out)
             assertThat(c.socket.getInputStream().readAllBytes()).hasSizeLessThan(64);
         }
         Await.until("tls-failure event", Duration.ofSeconds(10),
-                () -> !t.events(Event.TlsFailure.class).isEmpty());
-        assertThat(t.events(Event.TlsFailure.class)).singleElement()
+                () -> !server.get().events(Event.TlsFailure.class).isEmpty());
+        assertThat(server.get().events(Event.TlsFailure.class)).singleElement()
                 .satisfies(e -> assertThat(e.origin().listener()).isEqualTo("submissions"));
     }
 }
