@@ -3,7 +3,9 @@ package org.mailwarden.imap;
 import java.io.IOException;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.mailwarden.store.Crlf;
 import org.mailwarden.store.MaildirFolder;
@@ -46,25 +48,95 @@ record MessageCommands(SessionContext session, ImapServer server) {
             session.enableCondstore();
         }
         session.syncSelected(false);
-        List<String> kw = selected.folder.keywords();
-        StringBuilder sb = new StringBuilder("SEARCH");
-        long highestMatch = 0;
         Snapshot index = new Snapshot(selected.folder);
-        for (int seq = 1; seq <= selected.count(); seq++) {
-            MaildirFolder.Message m = index.get(selected.uid(seq));
-            if (m == null) {
-                continue; // expunged by another session, not yet reported
+        Map<SearchKey.Header, long[]> headerHits = headerHits(selected, index, s.key());
+        StringBuilder sb = new StringBuilder("SEARCH");
+        if (s.key() instanceof SearchKey.Header h && headerHits.containsKey(h)) {
+            // one header key, answered for the whole folder at once: its matches are the answer
+            for (long uid : headerHits.get(h)) {
+                int seq = selected.seqOf(uid);
+                if (seq > 0) {
+                    sb.append(' ').append(s.uid() ? uid : seq);
+                }
             }
-            if (new Search(selected, kw, seq, m).matches(s.key())) {
-                sb.append(' ').append(s.uid() ? selected.uid(seq) : seq);
-                highestMatch = Math.max(highestMatch, m.modseq());
+        } else {
+            List<String> kw = selected.folder.keywords();
+            long highestMatch = 0;
+            for (int seq = 1; seq <= selected.count(); seq++) {
+                MaildirFolder.Message m = index.get(selected.uid(seq));
+                if (m == null) {
+                    continue; // expunged by another session, not yet reported
+                }
+                if (new Search(selected, kw, seq, m, headerHits).matches(s.key())) {
+                    sb.append(' ').append(s.uid() ? selected.uid(seq) : seq);
+                    highestMatch = Math.max(highestMatch, m.modseq());
+                }
             }
-        }
-        if (modseqKey && highestMatch > 0) {
-            sb.append(" (MODSEQ ").append(highestMatch).append(')');
+            if (modseqKey && highestMatch > 0) {
+                sb.append(" (MODSEQ ").append(highestMatch).append(')');
+            }
         }
         session.untagged(sb.toString());
         session.okCode(tag, null, (s.uid() ? "UID " : "") + "SEARCH completed", s.uid());
+    }
+
+    /**
+     * The header keys that the folder's columns answer for every message of the snapshot at once (see
+     * {@link MaildirFolder#headerMatches}): their matching UIDs, ascending.
+     */
+    private static Map<SearchKey.Header, long[]> headerHits(SelectedMailbox selected, Snapshot index, SearchKey key)
+            throws IOException {
+        Map<SearchKey.Header, long[]> hits = new HashMap<>();
+        boolean build = !narrow(key, selected);
+        for (SearchKey.Header h : headerKeys(key, new ArrayList<>())) {
+            if (!hits.containsKey(h)) {
+                selected.folder.headerMatches(h.field(), h.value(), index.all, build).ifPresent(uids -> hits.put(h, uids));
+            }
+        }
+        return hits;
+    }
+
+    private static List<SearchKey.Header> headerKeys(SearchKey k, List<SearchKey.Header> out) {
+        switch (k) {
+            case SearchKey.Header h -> out.add(h);
+            case SearchKey.Not(SearchKey inner) -> headerKeys(inner, out);
+            case SearchKey.Or(SearchKey a, SearchKey b) -> {
+                headerKeys(a, out);
+                headerKeys(b, out);
+            }
+            case SearchKey.And(List<SearchKey> keys) -> keys.forEach(key -> headerKeys(key, out));
+            default -> { }
+        }
+        return out;
+    }
+
+    /**
+     * Whether the search is limited to fewer than half the messages by sequence numbers or UIDs: then a header key
+     * looks at those messages only, rather than reading every message to build a column the folder lacks.
+     */
+    private static boolean narrow(SearchKey k, SelectedMailbox box) {
+        return switch (k) {
+            case SearchKey.Sequence(SequenceSet set) -> span(set, box.count()) < box.count() / 2;
+            case SearchKey.Uids(SequenceSet set) -> span(set, box.maxUid()) < box.count() / 2;
+            case SearchKey.And(List<SearchKey> keys) -> {
+                for (SearchKey key : keys) {
+                    if (narrow(key, box)) {
+                        yield true;
+                    }
+                }
+                yield false;
+            }
+            default -> false;
+        };
+    }
+
+    /** How many numbers the set names, {@code *} being {@code max} (an upper bound for UIDs). */
+    private static long span(SequenceSet set, long max) {
+        long n = 0;
+        for (SequenceSet.Range r : set.normalized(max)) {
+            n += r.to() - r.from() + 1;
+        }
+        return n;
     }
 
     private static boolean usesModseq(SearchKey k) {
