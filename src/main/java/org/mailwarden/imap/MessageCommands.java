@@ -3,10 +3,12 @@ package org.mailwarden.imap;
 import java.io.IOException;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.mailwarden.store.Crlf;
 import org.mailwarden.store.MaildirFolder;
 
@@ -50,34 +52,102 @@ record MessageCommands(SessionContext session, ImapServer server) {
         session.syncSelected(false);
         Snapshot index = new Snapshot(selected.folder);
         Map<SearchKey.Header, long[]> headerHits = headerHits(selected, index, s.key());
-        StringBuilder sb = new StringBuilder("SEARCH");
+        Found found = new Found();
         if (s.key() instanceof SearchKey.Header h && headerHits.containsKey(h)) {
             // one header key, answered for the whole folder at once: its matches are the answer
             for (long uid : headerHits.get(h)) {
                 int seq = selected.seqOf(uid);
                 if (seq > 0) {
-                    sb.append(' ').append(s.uid() ? uid : seq);
+                    found.add(s.uid() ? uid : seq, 0);
                 }
             }
         } else {
             List<String> kw = selected.folder.keywords();
-            long highestMatch = 0;
             for (int seq = 1; seq <= selected.count(); seq++) {
                 MaildirFolder.Message m = index.get(selected.uid(seq));
                 if (m == null) {
                     continue; // expunged by another session, not yet reported
                 }
                 if (new Search(selected, kw, seq, m, headerHits).matches(s.key())) {
-                    sb.append(' ').append(s.uid() ? selected.uid(seq) : seq);
-                    highestMatch = Math.max(highestMatch, m.modseq());
+                    found.add(s.uid() ? selected.uid(seq) : seq, m.modseq());
                 }
             }
-            if (modseqKey && highestMatch > 0) {
-                sb.append(" (MODSEQ ").append(highestMatch).append(')');
-            }
         }
-        session.untagged(sb.toString());
+        session.untagged(s.returns().isEmpty() ? found.search(modseqKey) : found.esearch(tag, s, modseqKey));
         session.okCode(tag, null, (s.uid() ? "UID " : "") + "SEARCH completed", s.uid());
+    }
+
+    /** What a search found: sequence numbers or UIDs, ascending, with each message's mod-sequence. */
+    private static final class Found {
+        private long[] numbers = new long[16];
+        private long[] modseqs = new long[16];
+        private int n;
+
+        void add(long number, long modseq) {
+            if (n == numbers.length) {
+                numbers = Arrays.copyOf(numbers, n * 2);
+                modseqs = Arrays.copyOf(modseqs, n * 2);
+            }
+            numbers[n] = number;
+            modseqs[n++] = modseq;
+        }
+
+        private long highestModseq() {
+            long h = 0;
+            for (int i = 0; i < n; i++) {
+                h = Math.max(h, modseqs[i]);
+            }
+            return h;
+        }
+
+        /** The SEARCH response; with the highest mod-sequence found when the key has MODSEQ (RFC 7162 3.1.5). */
+        String search(boolean modseqKey) {
+            StringBuilder sb = new StringBuilder("SEARCH");
+            for (int i = 0; i < n; i++) {
+                sb.append(' ').append(numbers[i]);
+            }
+            if (modseqKey && n > 0) {
+                sb.append(" (MODSEQ ").append(highestModseq()).append(')');
+            }
+            return sb.toString();
+        }
+
+        /**
+         * The ESEARCH response (RFC 4731 3.1): MIN, MAX and ALL only when something was found, COUNT always if
+         * asked; with a MODSEQ key, the mod-sequence of the messages returned (3.2): those of MIN and MAX alone,
+         * else of all that were found.
+         */
+        String esearch(String tag, ImapCommand.Search s, boolean modseqKey) {
+            Set<ImapCommand.Search.Return> r = s.returns();
+            StringBuilder sb = new StringBuilder("ESEARCH (TAG \"").append(tag).append("\")");
+            if (s.uid()) {
+                sb.append(" UID");
+            }
+            if (n > 0 && r.contains(ImapCommand.Search.Return.MIN)) {
+                sb.append(" MIN ").append(numbers[0]);
+            }
+            if (n > 0 && r.contains(ImapCommand.Search.Return.MAX)) {
+                sb.append(" MAX ").append(numbers[n - 1]);
+            }
+            if (r.contains(ImapCommand.Search.Return.COUNT)) {
+                sb.append(" COUNT ").append(n);
+            }
+            if (n > 0 && r.contains(ImapCommand.Search.Return.ALL)) {
+                SequenceSet.Builder all = new SequenceSet.Builder();
+                for (int i = 0; i < n; i++) {
+                    all.add(numbers[i]);
+                }
+                sb.append(" ALL ").append(all);
+            }
+            if (modseqKey && n > 0) {
+                boolean every = r.contains(ImapCommand.Search.Return.ALL) || r.contains(ImapCommand.Search.Return.COUNT);
+                long modseq = every ? highestModseq() : Math.max(
+                        r.contains(ImapCommand.Search.Return.MIN) ? modseqs[0] : 0,
+                        r.contains(ImapCommand.Search.Return.MAX) ? modseqs[n - 1] : 0);
+                sb.append(" MODSEQ ").append(modseq);
+            }
+            return sb.toString();
+        }
     }
 
     /**
