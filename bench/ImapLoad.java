@@ -4,6 +4,8 @@
 //   seed DIR COUNT [SEED]        writes COUNT deterministic messages into the Maildir DIR (cur/, with S= W=)
 //   load [options]               N connections, LOGIN + SELECT, then a mixed command loop for a fixed time;
 //                                prints commands/s, p50/p99 latency, errors, and a per-command breakdown
+//   once --op OP [options]       one connection, LOGIN + SELECT, then one command of kind OP (e.g. SEARCH_FROM,
+//                                drawn with --seed): prints its latency (a first search after a restart)
 //   idle [options]               opens many IDLE connections, measures a server's VmRSS, optionally checks
 //                                that one SMTP delivery reaches the IDLE clients of that mailbox
 //
@@ -51,6 +53,7 @@ public class ImapLoad {
         switch (args[0]) {
             case "seed" -> seed(Path.of(args[1]), Integer.parseInt(args[2]), args.length > 3 ? Long.parseLong(args[3]) : 42);
             case "load" -> load(opts(args, 1));
+            case "once" -> once(opts(args, 1));
             case "idle" -> idle(opts(args, 1));
             default -> { System.err.println("unknown mode " + args[0]); System.exit(2); }
         }
@@ -233,11 +236,34 @@ public class ImapLoad {
     // ---- load -----------------------------------------------------------------------------------------
 
     enum Op { FETCH_FLAGS_RANGE, FETCH_FLAGS_ALL, FETCH_HEADER, FETCH_BODY, STORE, APPEND, STORE_DELETED,
-        UID_EXPUNGE, SEARCH_UNSEEN, SEARCH_FROM, SEARCH_SUBJECT, NOOP, SELECT, LOGIN }
+        UID_EXPUNGE, SEARCH_UNSEEN, SEARCH_FROM, SEARCH_SUBJECT, SEARCH_TO, SEARCH_HEADER, SEARCH_TEXT, SEARCH_BODY,
+        NOOP, SELECT, LOGIN }
 
     /** The mix, as weights of "actions" (an APPEND action is three commands: APPEND, UID STORE \Deleted, UID EXPUNGE). */
     static final String DEFAULT_MIX = "FETCH_FLAGS_RANGE=12,FETCH_FLAGS_ALL=1,FETCH_HEADER=20,FETCH_BODY=15,STORE=20,"
             + "APPEND=5,SEARCH_UNSEEN=4,SEARCH_FROM=2,SEARCH_SUBJECT=2,NOOP=10,SELECT=1";
+
+    /** Header searches only (MIX=SEARCH, per command with DETAIL=1); TEXT and BODY read every body, for reference. */
+    static final String SEARCH_MIX = "SEARCH_FROM=4,SEARCH_SUBJECT=4,SEARCH_TO=4,SEARCH_HEADER=4,SEARCH_TEXT=1,SEARCH_BODY=1";
+
+    /**
+     * One command of each kind, drawn with {@code r}: the seeded mailbox has From userN@example.org (N < 100),
+     * To user1@example.test, Subject "<word> report K", Message-ID bench.I@example.org.
+     */
+    static String searchCommand(Op op, Random r) {
+        return switch (op) {
+            case SEARCH_UNSEEN -> "SEARCH UNSEEN";
+            case SEARCH_FROM -> "SEARCH FROM \"user" + r.nextInt(100) + "@\"";
+            case SEARCH_SUBJECT -> "SEARCH SUBJECT \"" + WORDS[r.nextInt(WORDS.length)] + " report " + r.nextInt(1000) + "\"";
+            // no message matches: the whole folder is looked at, and the answer is short
+            case SEARCH_TO -> "SEARCH TO \"user" + (2 + r.nextInt(98)) + "@\"";
+            case SEARCH_HEADER -> "SEARCH HEADER Message-ID \"<bench." + r.nextInt(10000) + "@\"";
+            case SEARCH_TEXT -> "SEARCH TEXT \"user" + r.nextInt(100) + "@example.org\"";
+            case SEARCH_BODY -> "SEARCH BODY \"" + WORDS[r.nextInt(WORDS.length)] + " " + WORDS[r.nextInt(WORDS.length)]
+                    + " " + WORDS[r.nextInt(WORDS.length)] + "\"";
+            default -> throw new IllegalArgumentException(op.name());
+        };
+    }
 
     static final class Stats {
         final long[][] lat = new long[Op.values().length][];
@@ -275,7 +301,8 @@ public class ImapLoad {
         // over several loopback source addresses
         String[] sources = opt(o, "sources", "127.0.0.1").split(",");
         Map<Op, Integer> weights = new EnumMap<>(Op.class);
-        for (String kv : opt(o, "mix", DEFAULT_MIX).split(",")) {
+        String mix = opt(o, "mix", DEFAULT_MIX);
+        for (String kv : (mix.equals("SEARCH") ? SEARCH_MIX : mix).split(",")) {
             String[] p = kv.split("=");
             weights.put(Op.valueOf(p[0].trim()), Integer.parseInt(p[1].trim()));
         }
@@ -359,10 +386,8 @@ public class ImapLoad {
                                     case FETCH_BODY -> "FETCH " + (1 + r.nextInt(base)) + " (UID BODY.PEEK[])";
                                     case STORE -> "UID STORE " + (1 + r.nextInt(base)) + (r.nextBoolean() ? " +" : " -")
                                             + "FLAGS (\\Seen)";
-                                    case SEARCH_UNSEEN -> "SEARCH UNSEEN";
-                                    case SEARCH_FROM -> "SEARCH FROM \"user" + r.nextInt(100) + "@\"";
-                                    case SEARCH_SUBJECT -> "SEARCH SUBJECT \"" + WORDS[r.nextInt(WORDS.length)]
-                                            + " report " + r.nextInt(1000) + "\"";
+                                    case SEARCH_UNSEEN, SEARCH_FROM, SEARCH_SUBJECT, SEARCH_TO, SEARCH_HEADER,
+                                         SEARCH_TEXT, SEARCH_BODY -> searchCommand(op, r);
                                     case NOOP -> "NOOP";
                                     case SELECT -> "SELECT INBOX";
                                     default -> throw new IllegalStateException();
@@ -426,6 +451,30 @@ public class ImapLoad {
                 total / (double) duration, pct(allArr, allN, 0.5) / 1e6, pct(allArr, allN, 0.99) / 1e6, errs,
                 failed.get(), pct(lg, lg.length, 0.5) / 1e6);
         if (o.containsKey("detail")) System.out.print(detail);
+    }
+
+    static void once(Map<String, String> o) throws Exception {
+        String host = opt(o, "host", "127.0.0.1");
+        if (!host.startsWith("127.")) throw new IllegalArgumentException("loopback only");
+        String tls = opt(o, "tls", "none");
+        Op op = Op.valueOf(opt(o, "op", "SEARCH_FROM"));
+        String command = searchCommand(op, new Random(Long.parseLong(opt(o, "seed", "1"))));
+        try (Client cl = new Client(host, iopt(o, "port", 143), tls, tls.equals("none") ? null : trustAll(),
+                opt(o, "sources", "127.0.0.1").split(",")[0], 600_000)) {
+            Response lr = cl.cmd("LOGIN \"" + opt(o, "user", "user1@example.test") + "\" \"" + opt(o, "pass", "password") + "\"");
+            if (!lr.status.equals("OK")) throw new IOException("LOGIN: " + lr.text);
+            long a = System.nanoTime();
+            Response sr = cl.cmd("SELECT INBOX");
+            long b = System.nanoTime();
+            if (!sr.status.equals("OK")) throw new IOException("SELECT: " + sr.text);
+            Response rr = cl.cmd(command);
+            long c = System.nanoTime();
+            int hits = 0;
+            for (String u : rr.untagged) if (u.startsWith("* SEARCH")) hits = u.split(" ").length - 2;
+            System.out.printf(Locale.ROOT, "%s: %-14s select_ms=%.1f first_ms=%.1f matches=%d %s%n", opt(o, "label", "?"),
+                    op, (b - a) / 1e6, (c - b) / 1e6, hits, rr.status.equals("OK") ? "" : rr.text);
+            cl.cmd("LOGOUT");
+        }
     }
 
     // ---- idle -----------------------------------------------------------------------------------------

@@ -15,7 +15,10 @@
 # usage: bench/imap.sh [MESSAGES=10000] [CLIENTS=20] [DURATION_S=20] [ROUNDS=2]
 #   env: MW_JAVA_OPTS (default $MAILWARDEN_JAVA_OPTS, as ./mailwarden), WARMUP_S (default 15: JIT and header cache),
 #        BENCH_USER (user1), DETAIL=1 (per-command breakdown), MIX (weights, e.g. a read-only mix:
-#        MIX=FETCH_FLAGS_RANGE=12,FETCH_HEADER=20,FETCH_BODY=15,SEARCH_UNSEEN=4,NOOP=10; default in ImapLoad.java)
+#        MIX=FETCH_FLAGS_RANGE=12,FETCH_HEADER=20,FETCH_BODY=15,SEARCH_UNSEEN=4,NOOP=10; default in ImapLoad.java;
+#        MIX=SEARCH: header searches only, with TEXT and BODY for reference), FIRST (after the rounds, the first
+#        search of each listed kind after a restart of both servers, e.g. FIRST="SEARCH_FROM SEARCH_TEXT"),
+#        DROP_CACHES=1 (with FIRST: the kernel's page cache emptied before each first search)
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 peer="${PEER_DIR:-$here/../shared/peer}"
@@ -61,13 +64,16 @@ limits.max-connections-per-ip = 0
 limits.connection-rate = 0
 CONF
 imaps=12993
-# shellcheck disable=SC2086
-MAILWARDEN_DATA="$data/mw" "$JAVA_HOME/bin/java" ${MW_JAVA_OPTS:-$MAILWARDEN_JAVA_OPTS} -jar "$here/target/mailwarden.jar" serve \
-  --no-demo --data-dir "$data/mw" --smtp-port 0 --submission-port 0 --submissions-port 0 --imap-port 0 \
-  --imaps-port $imaps > "$data/server.log" 2>&1 &
-mw=$!
-for _ in $(seq 300); do grep -q 'event=listening listener=imaps' "$data/server.log" && break; sleep 0.1; done
-grep -q 'event=listening listener=imaps' "$data/server.log" || { cat "$data/server.log"; exit 1; }
+start_mw() {
+  # shellcheck disable=SC2086
+  MAILWARDEN_DATA="$data/mw" "$JAVA_HOME/bin/java" ${MW_JAVA_OPTS:-$MAILWARDEN_JAVA_OPTS} -jar "$here/target/mailwarden.jar" serve \
+    --no-demo --data-dir "$data/mw" --smtp-port 0 --submission-port 0 --submissions-port 0 --imap-port 0 \
+    --imaps-port $imaps > "$data/server.log" 2>&1 &
+  mw=$!
+  for _ in $(seq 300); do grep -q 'event=listening listener=imaps' "$data/server.log" && break; sleep 0.1; done
+  grep -q 'event=listening listener=imaps' "$data/server.log" || { cat "$data/server.log"; exit 1; }
+}
+start_mw
 
 # Dovecot allows 10 connections per user and client IP (mail_max_userip_connections): 8 clients per source address
 sources=$(seq -s, -f '127.0.0.%g' 1 $(( (clients + 7) / 8 )))
@@ -95,4 +101,19 @@ done
 echo
 python3 -c "import sys; m,d=map(float,sys.argv[1:3]); print(f'IMAP mixed load, {sys.argv[3]} clients, {sys.argv[4]} messages: Mailwarden {m/int(sys.argv[5]):.0f} cmds/s (TLS) vs Dovecot {d/int(sys.argv[5]):.0f} cmds/s (plain text): ratio {m/d:.2f}x (target 1.5x)')" \
   "$sum_m" "$sum_d" "$clients" "$messages" "$rounds"
+# FIRST="SEARCH_FROM SEARCH_SUBJECT ...": for each, both servers restarted (Dovecot keeps its index and cache
+# files, Mailwarden its uidlist; DROP_CACHES=1 also empties the kernel's page cache), then LOGIN + SELECT and that
+# one command, timed
+for op in ${FIRST:-}; do
+  kill "$mw"; wait "$mw" 2>/dev/null || true
+  doveadm stop >/dev/null 2>&1 || true
+  for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/143) 2>/dev/null || break; sleep 0.1; done
+  dovecot </dev/null >/dev/null 2>&1
+  start_mw
+  for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/143) 2>/dev/null && break; sleep 0.1; done
+  [ -n "${DROP_CACHES:-}" ] && { sync; echo 3 > /proc/sys/vm/drop_caches; }
+  load once "${dov[@]}" --op "$op"
+  [ -n "${DROP_CACHES:-}" ] && { sync; echo 3 > /proc/sys/vm/drop_caches; }
+  load once "${mwa[@]}" --op "$op"
+done
 echo "(machine: $(nproc) cores, load average now $(cut -d' ' -f1-3 /proc/loadavg); the load generator runs on the same cores)"

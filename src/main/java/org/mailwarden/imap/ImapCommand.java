@@ -2,6 +2,7 @@ package org.mailwarden.imap;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 
 /** One parsed IMAP command (RFC 3501 6, RFC 9051 6 and the extensions we announce): a record per verb. */
 sealed interface ImapCommand {
@@ -56,7 +57,14 @@ sealed interface ImapCommand {
     /** {@code uids} is null for EXPUNGE, the set for UID EXPUNGE (RFC 4315). */
     record Expunge(SequenceSet uids) implements ImapCommand {}
 
-    record Search(boolean uid, SearchKey key) implements ImapCommand {}
+    /**
+     * {@code returns}: the ESEARCH result options (RFC 4731 3.1) after RETURN, ALL for an empty list; empty for a
+     * plain SEARCH, answered with an untagged SEARCH response.
+     */
+    record Search(boolean uid, SearchKey key, Set<Return> returns) implements ImapCommand {
+
+        enum Return { MIN, MAX, COUNT, ALL }
+    }
 
     /**
      * {@code changedSince}: the CHANGEDSINCE modifier (RFC 7162 3.1.4), -1 without; {@code vanished}: the

@@ -7,8 +7,10 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Turns a command read by {@link ImapInput} into an {@link ImapCommand} (RFC 3501 9 grammar, with LITERAL+
@@ -574,8 +576,21 @@ final class ImapParser {
 
     private ImapCommand search(boolean uid) {
         sp();
+        Set<ImapCommand.Search.Return> returns = EnumSet.noneOf(ImapCommand.Search.Return.class);
         if (peekWord("RETURN")) {
-            throw new SyntaxError("ESEARCH RETURN options are not supported");
+            expectWord("RETURN");
+            paramsStart();
+            for (String option = param(); option != null; option = param()) {
+                try {
+                    returns.add(ImapCommand.Search.Return.valueOf(option));
+                } catch (IllegalArgumentException e) {
+                    throw new SyntaxError("Unknown SEARCH return option " + option);
+                }
+            }
+            if (returns.isEmpty()) {
+                returns.add(ImapCommand.Search.Return.ALL); // RETURN () (RFC 4731 3.1)
+            }
+            sp();
         }
         if (peekWord("CHARSET")) {
             atom();
@@ -592,7 +607,7 @@ final class ImapParser {
             sp();
             keys.add(searchKey());
         }
-        return new ImapCommand.Search(uid, keys.size() == 1 ? keys.getFirst() : new SearchKey.And(keys));
+        return new ImapCommand.Search(uid, keys.size() == 1 ? keys.getFirst() : new SearchKey.And(keys), returns);
     }
 
     /** SEARCH with a charset we do not have: NO [BADCHARSET], not BAD. */

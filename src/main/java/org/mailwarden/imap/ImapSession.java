@@ -31,7 +31,7 @@ import org.mailwarden.store.MaildirFolder;
 final class ImapSession implements SessionContext {
 
     private static final String CAPS_BASE = "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT CHILDREN "
-            + "UIDPLUS MOVE SPECIAL-USE QUOTA QUOTA=RES-STORAGE CONDSTORE QRESYNC";
+            + "UIDPLUS MOVE SPECIAL-USE QUOTA QUOTA=RES-STORAGE CONDSTORE QRESYNC ESEARCH";
     /**
      * The response buffer of every connection: 4 KiB, and none while in IDLE; larger writes (message bodies)
      * go straight through to the socket.

@@ -3,8 +3,12 @@ package org.mailwarden.imap;
 import java.io.IOException;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.mailwarden.store.Crlf;
 import org.mailwarden.store.MaildirFolder;
 
@@ -46,25 +50,163 @@ record MessageCommands(SessionContext session, ImapServer server) {
             session.enableCondstore();
         }
         session.syncSelected(false);
-        List<String> kw = selected.folder.keywords();
-        StringBuilder sb = new StringBuilder("SEARCH");
-        long highestMatch = 0;
         Snapshot index = new Snapshot(selected.folder);
-        for (int seq = 1; seq <= selected.count(); seq++) {
-            MaildirFolder.Message m = index.get(selected.uid(seq));
-            if (m == null) {
-                continue; // expunged by another session, not yet reported
+        Map<SearchKey.Header, long[]> headerHits = headerHits(selected, index, s.key());
+        Found found = new Found();
+        if (s.key() instanceof SearchKey.Header h && headerHits.containsKey(h)) {
+            // one header key, answered for the whole folder at once: its matches are the answer
+            for (long uid : headerHits.get(h)) {
+                int seq = selected.seqOf(uid);
+                if (seq > 0) {
+                    found.add(s.uid() ? uid : seq, 0);
+                }
             }
-            if (new Search(selected, kw, seq, m).matches(s.key())) {
-                sb.append(' ').append(s.uid() ? selected.uid(seq) : seq);
-                highestMatch = Math.max(highestMatch, m.modseq());
+        } else {
+            List<String> kw = selected.folder.keywords();
+            for (int seq = 1; seq <= selected.count(); seq++) {
+                MaildirFolder.Message m = index.get(selected.uid(seq));
+                if (m == null) {
+                    continue; // expunged by another session, not yet reported
+                }
+                if (new Search(selected, kw, seq, m, headerHits).matches(s.key())) {
+                    found.add(s.uid() ? selected.uid(seq) : seq, m.modseq());
+                }
             }
         }
-        if (modseqKey && highestMatch > 0) {
-            sb.append(" (MODSEQ ").append(highestMatch).append(')');
-        }
-        session.untagged(sb.toString());
+        session.untagged(s.returns().isEmpty() ? found.search(modseqKey) : found.esearch(tag, s, modseqKey));
         session.okCode(tag, null, (s.uid() ? "UID " : "") + "SEARCH completed", s.uid());
+    }
+
+    /** What a search found: sequence numbers or UIDs, ascending, with each message's mod-sequence. */
+    private static final class Found {
+        private long[] numbers = new long[16];
+        private long[] modseqs = new long[16];
+        private int n;
+
+        void add(long number, long modseq) {
+            if (n == numbers.length) {
+                numbers = Arrays.copyOf(numbers, n * 2);
+                modseqs = Arrays.copyOf(modseqs, n * 2);
+            }
+            numbers[n] = number;
+            modseqs[n++] = modseq;
+        }
+
+        private long highestModseq() {
+            long h = 0;
+            for (int i = 0; i < n; i++) {
+                h = Math.max(h, modseqs[i]);
+            }
+            return h;
+        }
+
+        /** The SEARCH response; with the highest mod-sequence found when the key has MODSEQ (RFC 7162 3.1.5). */
+        String search(boolean modseqKey) {
+            StringBuilder sb = new StringBuilder("SEARCH");
+            for (int i = 0; i < n; i++) {
+                sb.append(' ').append(numbers[i]);
+            }
+            if (modseqKey && n > 0) {
+                sb.append(" (MODSEQ ").append(highestModseq()).append(')');
+            }
+            return sb.toString();
+        }
+
+        /**
+         * The ESEARCH response (RFC 4731 3.1): MIN, MAX and ALL only when something was found, COUNT always if
+         * asked; with a MODSEQ key, the mod-sequence of the messages returned (3.2): those of MIN and MAX alone,
+         * else of all that were found.
+         */
+        String esearch(String tag, ImapCommand.Search s, boolean modseqKey) {
+            Set<ImapCommand.Search.Return> r = s.returns();
+            StringBuilder sb = new StringBuilder("ESEARCH (TAG \"").append(tag).append("\")");
+            if (s.uid()) {
+                sb.append(" UID");
+            }
+            if (n > 0 && r.contains(ImapCommand.Search.Return.MIN)) {
+                sb.append(" MIN ").append(numbers[0]);
+            }
+            if (n > 0 && r.contains(ImapCommand.Search.Return.MAX)) {
+                sb.append(" MAX ").append(numbers[n - 1]);
+            }
+            if (r.contains(ImapCommand.Search.Return.COUNT)) {
+                sb.append(" COUNT ").append(n);
+            }
+            if (n > 0 && r.contains(ImapCommand.Search.Return.ALL)) {
+                SequenceSet.Builder all = new SequenceSet.Builder();
+                for (int i = 0; i < n; i++) {
+                    all.add(numbers[i]);
+                }
+                sb.append(" ALL ").append(all);
+            }
+            if (modseqKey && n > 0) {
+                boolean every = r.contains(ImapCommand.Search.Return.ALL) || r.contains(ImapCommand.Search.Return.COUNT);
+                long modseq = every ? highestModseq() : Math.max(
+                        r.contains(ImapCommand.Search.Return.MIN) ? modseqs[0] : 0,
+                        r.contains(ImapCommand.Search.Return.MAX) ? modseqs[n - 1] : 0);
+                sb.append(" MODSEQ ").append(modseq);
+            }
+            return sb.toString();
+        }
+    }
+
+    /**
+     * The header keys that the folder's columns answer for every message of the snapshot at once (see
+     * {@link MaildirFolder#headerMatches}): their matching UIDs, ascending.
+     */
+    private static Map<SearchKey.Header, long[]> headerHits(SelectedMailbox selected, Snapshot index, SearchKey key)
+            throws IOException {
+        Map<SearchKey.Header, long[]> hits = new HashMap<>();
+        boolean build = !narrow(key, selected);
+        for (SearchKey.Header h : headerKeys(key, new ArrayList<>())) {
+            if (!hits.containsKey(h)) {
+                selected.folder.headerMatches(h.field(), h.value(), index.all, build).ifPresent(uids -> hits.put(h, uids));
+            }
+        }
+        return hits;
+    }
+
+    private static List<SearchKey.Header> headerKeys(SearchKey k, List<SearchKey.Header> out) {
+        switch (k) {
+            case SearchKey.Header h -> out.add(h);
+            case SearchKey.Not(SearchKey inner) -> headerKeys(inner, out);
+            case SearchKey.Or(SearchKey a, SearchKey b) -> {
+                headerKeys(a, out);
+                headerKeys(b, out);
+            }
+            case SearchKey.And(List<SearchKey> keys) -> keys.forEach(key -> headerKeys(key, out));
+            default -> { }
+        }
+        return out;
+    }
+
+    /**
+     * Whether the search is limited to fewer than half the messages by sequence numbers or UIDs: then a header key
+     * looks at those messages only, rather than reading every message to build a column the folder lacks.
+     */
+    private static boolean narrow(SearchKey k, SelectedMailbox box) {
+        return switch (k) {
+            case SearchKey.Sequence(SequenceSet set) -> span(set, box.count()) < box.count() / 2;
+            case SearchKey.Uids(SequenceSet set) -> span(set, box.maxUid()) < box.count() / 2;
+            case SearchKey.And(List<SearchKey> keys) -> {
+                for (SearchKey key : keys) {
+                    if (narrow(key, box)) {
+                        yield true;
+                    }
+                }
+                yield false;
+            }
+            default -> false;
+        };
+    }
+
+    /** How many numbers the set names, {@code *} being {@code max} (an upper bound for UIDs). */
+    private static long span(SequenceSet set, long max) {
+        long n = 0;
+        for (SequenceSet.Range r : set.normalized(max)) {
+            n += r.to() - r.from() + 1;
+        }
+        return n;
     }
 
     private static boolean usesModseq(SearchKey k) {

@@ -13,16 +13,19 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.mailwarden.store.Crlf;
+import org.mailwarden.store.HeaderFields;
 import org.mailwarden.store.MaildirFolder;
 
 /**
- * Evaluates SEARCH keys (RFC 3501 6.4.4) against one message. Flags, sizes and dates come from the index;
- * the message file is read only when a key needs its header or text, and then once.
+ * Evaluates SEARCH keys (RFC 3501 6.4.4) against one message. Flags, sizes and dates come from the index; header
+ * keys from the folder's header columns when the command could look them up for the whole folder at once; the
+ * message file is read only when a key needs its header or text, and then once.
  */
 final class Search {
 
@@ -30,16 +33,20 @@ final class Search {
     private final List<String> keywords;
     private final int seq;
     private final MaildirFolder.Message m;
+    private final Map<SearchKey.Header, long[]> headerHits;
     private MimeTree.Part parsed;
     private boolean loaded;
     private String headerText;
     private boolean headerLoaded;
 
-    Search(SelectedMailbox box, List<String> keywords, int seq, MaildirFolder.Message m) {
+    /** {@code headerHits}: for header keys answered from the folder's columns, the matching UIDs (ascending). */
+    Search(SelectedMailbox box, List<String> keywords, int seq, MaildirFolder.Message m,
+            Map<SearchKey.Header, long[]> headerHits) {
         this.box = box;
         this.keywords = keywords;
         this.seq = seq;
         this.m = m;
+        this.headerHits = headerHits;
     }
 
     boolean matches(SearchKey key) throws IOException {
@@ -50,7 +57,7 @@ final class Search {
             case SearchKey.New n -> box.isRecent(m.uid()) && !m.has('S');
             case SearchKey.Sequence(SequenceSet set) -> set.contains(seq, box.count());
             case SearchKey.Uids(SequenceSet set) -> set.contains(m.uid(), box.maxUid());
-            case SearchKey.Header(String field, String value) -> header(field, value);
+            case SearchKey.Header h -> header(h);
             case SearchKey.Text(String value, boolean includeHeader) -> text(value, includeHeader);
             case SearchKey.Date d -> date(d);
             case SearchKey.Size(boolean larger, long octets) -> {
@@ -105,78 +112,21 @@ final class Search {
         return headerText;
     }
 
-    /**
-     * The values of the header fields named {@code field} (case-insensitive), in order, unfolded and stripped
-     * exactly as {@link MimeTree#fields} gives them, without building the others: SEARCH FROM/SUBJECT/HEADER
-     * over a large folder looks at one or two fields of every message.
-     */
-    static List<String> fieldValues(String header, String field) {
-        List<String> out = new ArrayList<>(1);
-        int n = header.length();
-        int pos = 0;
-        boolean named = false;   // the current line belongs to a field (continuation lines are appended)
-        StringBuilder value = null; // non-null while in a field with the wanted name
-        while (pos < n) {
-            int nl = header.indexOf('\n', pos);
-            int end = nl < 0 ? n : nl;
-            int lineEnd = end > pos && header.charAt(end - 1) == '\r' ? end - 1 : end;
-            if (lineEnd > pos) {
-                char c0 = header.charAt(pos);
-                if ((c0 == ' ' || c0 == '\t') && named) {
-                    if (value != null) {
-                        value.append(header, pos, lineEnd);
-                    }
-                } else {
-                    if (value != null) {
-                        out.add(value.toString().strip());
-                        value = null;
-                    }
-                    int colon = header.indexOf(':', pos);
-                    if (colon <= pos || colon >= lineEnd) {
-                        named = false;
-                    } else {
-                        named = true;
-                        int a = pos;
-                        int b = colon;
-                        while (a < b && Character.isWhitespace(header.charAt(a))) {
-                            a++;
-                        }
-                        while (b > a && Character.isWhitespace(header.charAt(b - 1))) {
-                            b--;
-                        }
-                        if (b - a == field.length() && header.regionMatches(true, a, field, 0, b - a)) {
-                            value = new StringBuilder().append(header, colon + 1, lineEnd);
-                        }
-                    }
-                }
-            }
-            pos = end + 1;
-        }
-        if (value != null) {
-            out.add(value.toString().strip());
-        }
-        return out;
-    }
-
     private static boolean contains(String haystack, String needle) {
         return haystack != null && haystack.toLowerCase(Locale.ROOT).contains(needle.toLowerCase(Locale.ROOT));
     }
 
-    private static String decode(String value) {
-        try {
-            return MimeUtility.decodeText(value);
-        } catch (IOException | RuntimeException e) {
-            return value;
+    private boolean header(SearchKey.Header key) throws IOException {
+        long[] matching = headerHits.get(key);
+        if (matching != null) {
+            return Arrays.binarySearch(matching, m.uid()) >= 0;
         }
-    }
-
-    private boolean header(String field, String value) throws IOException {
         String h = headerText();
         if (h == null) {
             return false;
         }
-        for (String v : fieldValues(h, field)) {
-            if (value.isEmpty() || contains(decode(v), value)) {
+        for (String v : HeaderFields.values(h, key.field())) {
+            if (key.value().isEmpty() || contains(HeaderFields.decode(v), key.value())) {
                 return true;
             }
         }
@@ -190,7 +140,7 @@ final class Search {
         }
         if (includeHeader) {
             for (MimeTree.Field f : p.fields()) {
-                if (contains(decode(f.value()), value) || contains(f.name(), value)) {
+                if (contains(HeaderFields.decode(f.value()), value) || contains(f.name(), value)) {
                     return true;
                 }
             }
@@ -211,7 +161,7 @@ final class Search {
         if (p.message() != null) {
             return bodyContains(p.message(), value);
         }
-        byte[] body = java.util.Arrays.copyOfRange(p.data(), p.bodyStart(), p.end());
+        byte[] body = Arrays.copyOfRange(p.data(), p.bodyStart(), p.end());
         String enc = p.header("Content-Transfer-Encoding");
         if (enc != null && p.type().equals("text")) {
             String e = enc.strip().toLowerCase(Locale.ROOT);
@@ -239,7 +189,7 @@ final class Search {
         LocalDate day;
         if (d.sent()) {
             String text = headerText();
-            List<String> dates = text == null ? List.of() : fieldValues(text, "Date");
+            List<String> dates = text == null ? List.of() : HeaderFields.values(text, "Date");
             String h = dates.isEmpty() ? null : dates.getFirst();
             if (h == null) {
                 return false;

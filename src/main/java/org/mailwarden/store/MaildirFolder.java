@@ -108,9 +108,13 @@ public final class MaildirFolder {
     static final long HEADER_CACHE_TOTAL_MAX = 64L * 1024 * 1024;
     private static final AtomicLong HEADER_CACHE_TOTAL = new AtomicLong();
 
+    /** SEARCH's header columns (see {@link HeaderIndex}), loaded at the first header search. */
+    private final HeaderIndex headerIndex;
+
     private MaildirFolder(Path dir, List<String> keywords) {
         this.dir = dir;
         this.keywords = keywords;
+        this.headerIndex = new HeaderIndex(dir);
     }
 
     /** Opens the folder at {@code dir} (which must exist with cur/ new/ tmp/), creating its uidlist if missing. */
@@ -212,8 +216,9 @@ public final class MaildirFolder {
      * keeps them (see {@link ModseqState}). Does nothing if nothing changed since the last clean close.
      */
     public void close() {
-        // the last session left: give the header cache's share of the global budget back
+        // the last session left: give the header caches' share of the global budgets back
         headerCache.keySet().forEach(this::uncache);
+        headerIndex.close();
         lock.lock();
         try {
             if (staleRecords > 0) {
@@ -461,25 +466,49 @@ public final class MaildirFolder {
             if (m.isEmpty()) {
                 return Optional.empty();
             }
-            String base = m.get().baseName();
-            String cached = headerCache.get(base);
-            if (cached != null) {
-                return Optional.of(cached);
-            }
             try {
-                String h = new String(readHeader(path(m.get())), java.nio.charset.StandardCharsets.UTF_8);
-                if (headerCacheBytes.get() + h.length() <= HEADER_CACHE_MAX
-                        && HEADER_CACHE_TOTAL.get() + h.length() <= HEADER_CACHE_TOTAL_MAX
-                        && headerCache.putIfAbsent(base, h) == null) {
-                    headerCacheBytes.addAndGet(h.length());
-                    HEADER_CACHE_TOTAL.addAndGet(h.length());
-                }
-                return Optional.of(h);
+                return Optional.of(cachedHeader(m.get(), true));
             } catch (NoSuchFileException e) {
                 refresh(true);
             }
         }
         return Optional.empty();
+    }
+
+    /** The header from the cache, else from the file, which is kept in the cache if {@code keep} and it fits. */
+    private String cachedHeader(Message m, boolean keep) throws IOException {
+        String base = m.baseName();
+        String cached = headerCache.get(base);
+        if (cached != null) {
+            return cached;
+        }
+        String h = new String(readHeader(path(m)), java.nio.charset.StandardCharsets.UTF_8);
+        if (keep && headerCacheBytes.get() + h.length() <= HEADER_CACHE_MAX
+                && HEADER_CACHE_TOTAL.get() + h.length() <= HEADER_CACHE_TOTAL_MAX
+                && headerCache.putIfAbsent(base, h) == null) {
+            headerCacheBytes.addAndGet(h.length());
+            HEADER_CACHE_TOTAL.addAndGet(h.length());
+        }
+        return h;
+    }
+
+    /**
+     * SEARCH FROM/TO/CC/BCC/SUBJECT/HEADER over many messages: the UIDs (ascending) among {@code messages} (UID
+     * ascending, as {@link #messages()} gives them) that have a {@code field} whose decoded value contains
+     * {@code value}, case-insensitively ("" = has the field), from the folder's header columns (see
+     * {@link HeaderIndex}). Empty when the caller must look at the messages itself: over budget, a NUL in
+     * {@code value}, or no column for the field yet and {@code build} false (a search of a few messages should
+     * not read them all). The headers read to build a column are not kept: the column is what stays.
+     */
+    public Optional<long[]> headerMatches(String field, String value, List<Message> messages, boolean build)
+            throws IOException {
+        return headerIndex.matching(field, value, messages, uidValidity(), build, m -> {
+            try {
+                return cachedHeader(m, false);
+            } catch (NoSuchFileException e) {
+                return header(m.uid()).orElse(null); // renamed meanwhile (flags), or gone
+            }
+        });
     }
 
     private void uncache(String baseName) {

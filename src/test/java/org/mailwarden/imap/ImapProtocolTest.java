@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.events.Event;
+import org.mailwarden.support.Await;
 import org.mailwarden.support.ImapClient;
 import org.mailwarden.support.SmtpClient;
 import org.mailwarden.support.TestServer;
@@ -277,6 +279,48 @@ class ImapProtocolTest {
             c.send("DONE\r\n");
             assertThat(c.until("i1").getLast()).isEqualTo("i1 OK IDLE terminated");
             assertThat(c.command("LOGOUT")).contains("* BYE Logging out");
+        }
+    }
+
+    @Test
+    void headerSearchesMatchDecodedValuesAndFollowNewExpungedAndReopenedFolders() throws Exception {
+        deliver(server.get(), "alice@example.test", "=?UTF-8?Q?caf=C3=A9?= menu", "one");
+        deliver(server.get(), "alice@example.test", "plain tea", "two");
+        try (ImapClient c = loggedIn()) {
+            c.command("SELECT INBOX");
+            String[][] answers = {
+                {"SEARCH SUBJECT \"MENU\"", "* SEARCH 1"},
+                {"SEARCH CHARSET UTF-8 SUBJECT {5+}\r\nCAF\u00c9", "* SEARCH 1"},
+                {"SEARCH SUBJECT \"=?UTF-8\"", "* SEARCH"}, // the decoded value is searched
+                {"SEARCH NOT SUBJECT menu", "* SEARCH 2"},
+                {"SEARCH OR SUBJECT tea FROM nobody", "* SEARCH 2"},
+                {"SEARCH HEADER Message-ID \"\"", "* SEARCH 1 2"},
+                {"SEARCH HEADER X-Missing \"\"", "* SEARCH"},
+                {"SEARCH 2 SUBJECT tea", "* SEARCH 2"},
+                {"SEARCH 1:2 CC sender", "* SEARCH"}, // a few messages: looked at alone, no column built
+                {"UID SEARCH SUBJECT tea", "* SEARCH 2"},
+            };
+            for (String[] a : answers) {
+                assertThat(c.command(a[0])).as(a[0]).contains(a[1]);
+            }
+
+            String msg = "From: x@remote.test\r\nSubject: more TEA\r\n\r\nthree\r\n";
+            assertThat(c.command("APPEND INBOX {" + msg.length() + "+}\r\n" + msg).getLast()).contains("OK");
+            assertThat(c.command("SEARCH SUBJECT tea")).contains("* SEARCH 2 3");
+            c.command("STORE 1 +FLAGS.SILENT (\\Deleted)");
+            c.command("EXPUNGE");
+            assertThat(c.command("SEARCH SUBJECT tea")).contains("* SEARCH 1 2");
+            assertThat(c.command("UID SEARCH SUBJECT tea")).contains("* SEARCH 2 3");
+            c.command("LOGOUT");
+        }
+        // the last session closed the folder, which wrote its columns; the next one reads them back
+        Path columns = server.get().inbox("alice@example.test").resolveSibling("mailwarden-search");
+        Await.until("the header columns written", Duration.ofSeconds(10),
+                () -> Files.exists(columns));
+        try (ImapClient c = loggedIn()) {
+            c.command("SELECT INBOX");
+            assertThat(c.command("SEARCH SUBJECT tea")).contains("* SEARCH 1 2");
+            assertThat(c.command("SEARCH NOT HEADER Message-ID \"\"")).contains("* SEARCH 2");
         }
     }
 }

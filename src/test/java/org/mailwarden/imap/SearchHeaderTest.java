@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailwarden.store.Crlf;
+import org.mailwarden.store.HeaderFields;
 import org.mailwarden.store.MaildirFolder;
 
 /** SEARCH's header path: the folder's header cache and the one-field scan agree with the full MIME parse. */
@@ -45,7 +46,7 @@ class SearchHeaderTest {
                         expected.add(f.value());
                     }
                 }
-                assertThat(Search.fieldValues(header, name)).as("%s in %s", name, header).isEqualTo(expected);
+                assertThat(HeaderFields.values(header, name)).as("%s in %s", name, header).isEqualTo(expected);
             }
         }
     }
