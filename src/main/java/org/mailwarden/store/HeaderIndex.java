@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Predicate;
 import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,15 +63,16 @@ final class HeaderIndex {
         String header(MaildirFolder.Message m) throws IOException;
     }
 
-    /** One field's entries; immutable. */
-    record Column(long[] uids, int[] starts, String text, long bytes) {
+    /** One field's entries; immutable. {@code latin1}: every char of the text fits in one byte. */
+    record Column(long[] uids, int[] starts, String text, boolean latin1) {
 
         static Column of(long[] uids, int[] starts, String text) {
-            return of(uids, starts, text, latin1(text));
+            return new Column(uids, starts, text, isLatin1(text));
         }
 
-        static Column of(long[] uids, int[] starts, String text, boolean latin1) {
-            return new Column(uids, starts, text, uids.length * 12L + 4 + (long) text.length() * (latin1 ? 1 : 2));
+        /** The memory it holds, as counted against the budgets. */
+        long bytes() {
+            return uids.length * 12L + 4 + (long) text.length() * (latin1 ? 1 : 2);
         }
 
         /** The UIDs whose entry has a value containing {@code needle} (lower-cased, no '\0'); "" = has the field. */
@@ -278,7 +278,7 @@ final class HeaderIndex {
         }
     }
 
-    private static boolean latin1(String s) {
+    private static boolean isLatin1(String s) {
         for (int i = 0; i < s.length(); i++) {
             if (s.charAt(i) > 0xFF) {
                 return false;
@@ -322,13 +322,7 @@ final class HeaderIndex {
             for (Map.Entry<String, Column> e : columns.entrySet()) {
                 sections.add(section(e.getKey(), e.getValue()));
             }
-            ByteBuffer old = read();
-            while (old != null && old.remaining() >= 8 && sections.size() < MAX_COLUMNS) {
-                ByteBuffer sec = nextSection(old, field -> !columns.containsKey(field));
-                if (sec != null) {
-                    sections.add(sec.rewind());
-                }
-            }
+            keepUnloaded(sections);
             int size = 12;
             for (ByteBuffer sec : sections) {
                 size += 8 + sec.remaining();
@@ -352,7 +346,7 @@ final class HeaderIndex {
 
     private static ByteBuffer section(String name, Column c) {
         byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-        boolean latin1 = latin1(c.text());
+        boolean latin1 = c.latin1();
         long size = 4 + nameBytes.length + 4 + c.uids().length * 8L + c.starts().length * 4L + 1
                 + (long) c.text().length() * (latin1 ? 1 : 2);
         ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(size)).order(ByteOrder.LITTLE_ENDIAN);
@@ -371,76 +365,84 @@ final class HeaderIndex {
         return b.flip();
     }
 
-    /** The file past its header, if it holds columns of this UIDVALIDITY; else null. */
-    private ByteBuffer read() {
-        try {
-            ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(dir.resolve(FILE))).order(ByteOrder.LITTLE_ENDIAN);
-            return b.remaining() >= 12 && b.getInt() == MAGIC && b.getLong() == uidValidity ? b : null;
-        } catch (IOException e) {
-            return null; // none yet
-        }
-    }
-
     /**
-     * The next section of {@code file}, positioned at its start, its checksum checked if {@code wanted} says so
-     * after its name; null if it is damaged or not wanted (then skipped).
+     * Adds to {@code sections} the sections of {@value #FILE} whose fields this run has not loaded (their checksum
+     * checked), up to {@link #MAX_COLUMNS}: a rewrite keeps the columns nobody searched since the folder opened.
      */
-    private static ByteBuffer nextSection(ByteBuffer file, Predicate<String> wanted) {
-        int length = file.getInt();
-        int crc = file.getInt();
-        if (length < 4 || length > file.remaining()) {
-            file.position(file.limit());
-            return null;
+    private void keepUnloaded(List<ByteBuffer> sections) {
+        try (FileChannel ch = FileChannel.open(dir.resolve(FILE))) {
+            for (Section sec : sections(ch)) {
+                if (sections.size() >= MAX_COLUMNS) {
+                    return;
+                }
+                ByteBuffer b = columns.containsKey(sec.field()) ? null : sec.bytes(ch);
+                if (b != null) {
+                    sections.add(b);
+                }
+            }
+        } catch (IOException e) {
+            // none yet, or unreadable: written anew from what is in memory
         }
-        ByteBuffer sec = file.slice(file.position(), length).order(ByteOrder.LITTLE_ENDIAN);
-        file.position(file.position() + length);
-        if (!wanted.test(name(sec))) {
-            return null;
-        }
-        return checksum(sec) == crc ? sec : null;
-    }
-
-    /** The section's field name (and the section positioned after it); "" if it has none. */
-    private static String name(ByteBuffer sec) {
-        int length = sec.getInt();
-        if (length < 0 || length > sec.remaining()) {
-            return "";
-        }
-        byte[] name = new byte[length];
-        sec.get(name);
-        return new String(name, StandardCharsets.UTF_8);
     }
 
     /**
-     * The column of field {@code name} from {@value #FILE}, counted in; null if it has none or it does not fit.
-     * Reads that column's section only, past the others.
+     * The column of field {@code name} from {@value #FILE}, counted in; null if it has none, it is damaged or it
+     * does not fit. Reads that column's section only.
      */
     private Column load(String name) {
-        byte[] wanted = name.getBytes(StandardCharsets.UTF_8);
         try (FileChannel ch = FileChannel.open(dir.resolve(FILE))) {
-            ByteBuffer head = ByteBuffer.allocate(12 + wanted.length).order(ByteOrder.LITTLE_ENDIAN);
-            if (!read(ch, head.limit(12), 0) || head.getInt() != MAGIC || head.getLong() != uidValidity) {
-                return null;
-            }
-            long pos = 12;
-            while (read(ch, head.clear(), pos)) {
-                int length = head.getInt();
-                int crc = head.getInt();
-                if (length < 4) {
-                    return null;
+            for (Section sec : sections(ch)) {
+                if (sec.field().equals(name)) {
+                    ByteBuffer b = sec.bytes(ch);
+                    return b == null ? null : column(name, b.position(4 + sec.fieldBytes()));
                 }
-                if (length >= 4 + wanted.length && head.getInt() == wanted.length
-                        && head.slice().equals(ByteBuffer.wrap(wanted))) {
-                    ByteBuffer sec = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-                    return read(ch, sec, pos + 8) && checksum(sec) == crc ? column(name, sec.position(4 + wanted.length))
-                            : null;
-                }
-                pos += 8L + length;
             }
         } catch (IOException | RuntimeException e) {
             // none yet, or a section that passed its checksum but does not parse: built again from the messages
         }
         return null;
+    }
+
+    /**
+     * One column's section of {@value #FILE}: its field, where its bytes start (after the length and checksum),
+     * how many there are, their CRC-32, and the length of the field's name in UTF-8.
+     */
+    private record Section(String field, long pos, int length, int crc, int fieldBytes) {
+
+        /** The section's bytes, from its start; null if they do not match the checksum. */
+        ByteBuffer bytes(FileChannel ch) throws IOException {
+            ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+            return read(ch, b, pos) && checksum(b) == crc ? b : null;
+        }
+    }
+
+    /**
+     * The sections of {@value #FILE} in order, if it holds columns of this UIDVALIDITY; up to the first one whose
+     * header does not hold together. Reads the sections' headers and names only.
+     */
+    private List<Section> sections(FileChannel ch) throws IOException {
+        List<Section> out = new ArrayList<>();
+        ByteBuffer head = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+        if (!read(ch, head, 0) || head.getInt() != MAGIC || head.getLong() != uidValidity) {
+            return out;
+        }
+        long size = ch.size();
+        long pos = 12;
+        while (read(ch, head.clear(), pos)) { // length, checksum, the name's length
+            int length = head.getInt();
+            int crc = head.getInt();
+            int nameLength = head.getInt();
+            if (length < 4 || nameLength < 0 || nameLength > length - 4 || pos + 8 + length > size) {
+                break;
+            }
+            ByteBuffer name = ByteBuffer.allocate(nameLength);
+            if (!read(ch, name, pos + 12)) {
+                break;
+            }
+            out.add(new Section(new String(name.array(), StandardCharsets.UTF_8), pos + 8, length, crc, nameLength));
+            pos += 8L + length;
+        }
+        return out;
     }
 
     /** Fills {@code b} from {@code ch} at {@code pos}; false if the file ends first. Leaves {@code b} flipped. */
@@ -482,7 +484,7 @@ final class HeaderIndex {
             sec.asCharBuffer().get(chars);
             text = new String(chars);
         }
-        Column c = Column.of(uids, starts, text, latin1);
+        Column c = new Column(uids, starts, text, latin1);
         if (!valid(c) || !fits(c.bytes())) {
             return null;
         }
