@@ -178,9 +178,21 @@ final class ImapSession implements SessionContext {
 
     @Override
     public void write(byte[] b) {
+        withOutput(() -> out.write(b));
+    }
+
+    private interface OutputAction {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code action} on the output under the output lock (an IDLE push may write from another thread); an
+     * I/O error comes out unchecked, as every write's does.
+     */
+    private void withOutput(OutputAction action) {
         outLock.lock();
         try {
-            out.write(b);
+            action.run();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
@@ -207,14 +219,7 @@ final class ImapSession implements SessionContext {
     }
 
     private void flush() {
-        outLock.lock();
-        try {
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            outLock.unlock();
-        }
+        withOutput(() -> out.flush());
     }
 
     private void flushQuietly() {
@@ -684,14 +689,7 @@ final class ImapSession implements SessionContext {
         long timeout = server.config.idleTimeout().toNanos();
         long start = System.nanoTime();
         while (true) {
-            outLock.lock();
-            try {
-                out.release();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } finally {
-                outLock.unlock();
-            }
+            withOutput(() -> out.release());
             long left = timeout - (System.nanoTime() - start);
             long keepalive = server.config.idleKeepalive().toNanos();
             boolean last = left <= keepalive;
