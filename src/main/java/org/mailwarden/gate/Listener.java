@@ -283,11 +283,8 @@ public final class Listener implements AutoCloseable {
         } catch (IOException ignored) {
             // closing
         }
-        for (Connection c : open) {
-            c.abort();
-        }
         for (Socket s : sessions.keySet()) {
-            closeQuietly(s); // not admitted yet (a PROXY header or a refusal in progress)
+            closeQuietly(s); // admitted or not yet (a PROXY header or a refusal in progress): the TCP socket under TLS
         }
         if (watchdog != null) {
             watchdog.interrupt();
