@@ -10,6 +10,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.store.DovecotUidList;
 import org.mailwarden.store.MaildirFolder;
 import org.mailwarden.support.ImapClient;
+import org.mailwarden.support.TestMaildir;
 import org.mailwarden.support.TestServer;
 import org.mailwarden.support.TestServerExtension;
 
@@ -31,9 +32,7 @@ class DovecotMaildirTest {
 
     /** What Dovecot 2.3 leaves in a docker-mailserver mail-data volume, written by hand. */
     static Path fixture(Path home) throws Exception {
-        for (String sub : List.of("cur", "new", "tmp")) {
-            Files.createDirectories(home.resolve(sub));
-        }
+        TestMaildir.create(home);
         Files.writeString(home.resolve("dovecot-uidlist"), "3 V1700000000 N43 G3085f01b7f11094c501100008c4a11c1\n"
                 + "17 :" + name("1700000001.M1P100.mail", M17) + "\n"
                 + "40 W60 :" + name("1700000002.M2P100.mail", M40) + "\n"

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.support.ImapClient;
 import org.mailwarden.support.Processes;
+import org.mailwarden.support.TestMaildir;
 import org.mailwarden.support.TestServerExtension;
 
 /**
@@ -60,9 +61,7 @@ class DovecotWrittenMaildirTest {
                 if (Files.isDirectory(p)) {
                     Files.createDirectories(target);
                     if (p.equals(from) || p.getFileName().toString().startsWith(".")) {
-                        for (String sub : List.of("cur", "new", "tmp")) {
-                            Files.createDirectories(target.resolve(sub));
-                        }
+                        TestMaildir.create(target);
                     }
                 } else {
                     Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);

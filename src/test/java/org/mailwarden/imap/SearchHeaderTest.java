@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mailwarden.store.Crlf;
 import org.mailwarden.store.HeaderFields;
 import org.mailwarden.store.MaildirFolder;
+import org.mailwarden.support.TestMaildir;
 
 /** SEARCH's header path: the folder's header cache and the one-field scan agree with the full MIME parse. */
 class SearchHeaderTest {
@@ -27,9 +28,7 @@ class SearchHeaderTest {
 
     @Test
     void fieldScanMatchesFullParse(@TempDir Path dir) throws Exception {
-        for (String sub : List.of("cur", "new", "tmp")) {
-            Files.createDirectories(dir.resolve(sub));
-        }
+        TestMaildir.create(dir);
         for (int i = 0; i < HEADERS.size(); i++) {
             Files.writeString(dir.resolve("cur").resolve("100" + i + ".M" + i + "P1.test:2,"), HEADERS.get(i));
         }
@@ -53,9 +52,7 @@ class SearchHeaderTest {
 
     @Test
     void headerReadStopsAtTheBlankLineAcrossBufferBoundaries(@TempDir Path dir) throws Exception {
-        for (String sub : List.of("cur", "new", "tmp")) {
-            Files.createDirectories(dir.resolve(sub));
-        }
+        TestMaildir.create(dir);
         String longHeader = "X-Long: " + "a".repeat(4093) + "\n\nbody\n" + "b".repeat(10000);
         Files.writeString(dir.resolve("cur").resolve("1.M1P1.test:2,"), longHeader);
         MaildirFolder folder = MaildirFolder.open(dir);

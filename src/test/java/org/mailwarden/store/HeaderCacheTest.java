@@ -3,12 +3,11 @@ package org.mailwarden.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailwarden.support.TestMaildir;
 
 /** The SEARCH header cache counts against one process-wide budget, and a closed folder gives its share back. */
 class HeaderCacheTest {
@@ -18,9 +17,7 @@ class HeaderCacheTest {
 
     @Test
     void closingAFolderReleasesItsCachedHeaders() throws Exception {
-        for (String sub : List.of("cur", "new", "tmp")) {
-            Files.createDirectories(dir.resolve(sub));
-        }
+        TestMaildir.create(dir);
         MaildirFolder f = MaildirFolder.open(dir);
         long uid = f.append("Subject: cached\r\nFrom: a@b.test\r\n\r\nbody\r\n".getBytes(StandardCharsets.UTF_8),
                 "", Instant.now());

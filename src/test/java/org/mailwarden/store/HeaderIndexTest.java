@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailwarden.support.TestMaildir;
 
 /**
  * SEARCH's header columns give the answer that looking at each message's header gives (RFC 3501 6.4.4: decoded,
@@ -34,9 +35,7 @@ class HeaderIndexTest {
             "\nno header at all\nFrom: in the body\n");
 
     private MaildirFolder folder() throws IOException {
-        for (String sub : List.of("cur", "new", "tmp")) {
-            Files.createDirectories(dir.resolve(sub));
-        }
+        TestMaildir.create(dir);
         MaildirFolder f = MaildirFolder.open(dir);
         for (String m : MESSAGES) {
             f.append(m.getBytes(StandardCharsets.UTF_8), "", Instant.now());

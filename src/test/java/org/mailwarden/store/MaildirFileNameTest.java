@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailwarden.support.TestMaildir;
 
 /** Maildir names: parsing, and the delivery order UIDs are given in. */
 class MaildirFileNameTest {
@@ -37,9 +38,7 @@ class MaildirFileNameTest {
     @Test
     void uidsFollowDeliveryOrderWithinOneSecond() throws Exception {
         Path folder = dir.resolve("box");
-        for (String sub : List.of("cur", "new", "tmp")) {
-            Files.createDirectories(folder.resolve(sub));
-        }
+        TestMaildir.create(folder);
         // as text, "M1000" < "M999": the later delivery would get the lower UID
         Files.writeString(folder.resolve("new/1700000000.M999P1Q1.mx"), "Subject: first\n\nx\n");
         Files.writeString(folder.resolve("new/1700000000.M1000P1Q2.mx"), "Subject: second\n\nx\n");

@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailwarden.support.TestMaildir;
 
 /**
  * Mod-sequences across reopenings: HIGHESTMODSEQ never goes backwards, a clean close keeps each message's. And the
@@ -22,9 +23,7 @@ class MaildirFolderModseqTest {
 
     @BeforeEach
     void maildir() throws Exception {
-        for (String sub : List.of("cur", "new", "tmp")) {
-            Files.createDirectories(dir.resolve(sub));
-        }
+        TestMaildir.create(dir);
     }
 
     private static byte[] msg(String subject) {

@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mailwarden.support.TestMaildir;
 
 /**
  * The uidlist after expunges: like Dovecot, lines of expunged messages stay until they pile up or the folder
@@ -24,9 +25,7 @@ class UidListCompactionTest {
 
     @BeforeEach
     void maildir() throws Exception {
-        for (String sub : List.of("cur", "new", "tmp")) {
-            Files.createDirectories(dir.resolve(sub));
-        }
+        TestMaildir.create(dir);
     }
 
     private List<Long> append(MaildirFolder f, int n) throws Exception {
