@@ -265,7 +265,7 @@ public final class DeliveryAgent implements AutoCloseable {
         if (!remote.isEmpty()) {
             Payload payload;
             try {
-                payload = Payload.scan(signatures(e), dir.messageFile(e.id()));
+                payload = payload(e);
             } catch (IOException ex) {
                 payload = null;
                 LOG.warn("event=queue-error id={} reason=\"unreadable message: {}\"", e.id(), String.valueOf(ex));
@@ -360,10 +360,19 @@ public final class DeliveryAgent implements AutoCloseable {
         }
     }
 
+    /**
+     * What an attempt sends: the message file is read once, signed and measured; the bytes are not held while the
+     * attempt sends (the file is streamed again).
+     */
+    private Payload payload(QueueEntry e) throws IOException {
+        Path file = dir.messageFile(e.id());
+        byte[] message = Files.readAllBytes(file);
+        return Payload.of(signatures(e, message), file, message);
+    }
+
     /** DKIM-Signature fields for the message when its From domain is local and has keys; else nothing. */
-    private byte[] signatures(QueueEntry e) {
+    private byte[] signatures(QueueEntry e, byte[] message) {
         try {
-            byte[] message = Files.readAllBytes(dir.messageFile(e.id()));
             String from = fromDomain(message);
             if (from == null || !directory.isLocalDomain(from)) {
                 return new byte[0];
@@ -375,7 +384,7 @@ public final class DeliveryAgent implements AutoCloseable {
                 sb.append(DkimSigner.sign(message, k, now));
             }
             return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
-        } catch (IOException | RuntimeException ex) {
+        } catch (RuntimeException ex) {
             LOG.warn("event=dkim-error id={} reason=\"{}\"", e.id(), String.valueOf(ex));
             return new byte[0];
         }

@@ -9,8 +9,8 @@ import java.nio.file.Path;
 
 /**
  * What one delivery attempt of a queued message transmits after DATA: {@code prefix} (DKIM-Signature fields)
- * then the message file (CRLF form), with the two facts MAIL FROM declares about them, found by reading the
- * file once per attempt (so entries queued by older versions need nothing recorded).
+ * then the message file (CRLF form), with the two facts MAIL FROM declares about them, found from the message as
+ * read for the attempt's DKIM signing (so entries queued by older versions need nothing recorded).
  *
  * @param size     the RFC 1870 message size: every octet sent after the 354, with the CRLF that
  *                 {@link org.mailwarden.smtpclient.SmtpConnection#sendData} adds when the message does not end
@@ -19,33 +19,25 @@ import java.nio.file.Path;
  */
 record Payload(byte[] prefix, Path message, long size, boolean eightBit) {
 
-    static Payload scan(byte[] prefix, Path message) throws IOException {
-        long size = 0;
-        boolean eightBit = false;
-        boolean endsWithLineEnd = true; // an empty message gets no CRLF added either
-        byte[] buf = new byte[64 * 1024];
-        try (InputStream in = open(prefix, message)) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                for (int i = 0; i < n && !eightBit; i++) {
-                    eightBit = buf[i] < 0;
-                }
-                size += n;
-                endsWithLineEnd = buf[n - 1] == '\n';
+    /** The payload of {@code prefix} and the file {@code message}, whose content is {@code content}. */
+    static Payload of(byte[] prefix, Path message, byte[] content) {
+        byte[] last = content.length > 0 ? content : prefix;
+        boolean endsWithLineEnd = last.length == 0 || last[last.length - 1] == '\n'; // nothing at all: no CRLF added
+        long size = (long) prefix.length + content.length + (endsWithLineEnd ? 0 : 2);
+        return new Payload(prefix, message, size, eightBit(prefix) || eightBit(content));
+    }
+
+    private static boolean eightBit(byte[] b) {
+        for (byte x : b) {
+            if (x < 0) {
+                return true;
             }
         }
-        if (!endsWithLineEnd) {
-            size += 2;
-        }
-        return new Payload(prefix, message, size, eightBit);
+        return false;
     }
 
     /** The octets to send: the prefix, then the message file. */
     InputStream open() throws IOException {
-        return open(prefix, message);
-    }
-
-    private static InputStream open(byte[] prefix, Path message) throws IOException {
         return new SequenceInputStream(new ByteArrayInputStream(prefix), Files.newInputStream(message));
     }
 }
