@@ -188,14 +188,7 @@ record MessageCommands(SessionContext session, ImapServer server) {
         return switch (k) {
             case SearchKey.Sequence(SequenceSet set) -> span(set, box.count()) < box.count() / 2;
             case SearchKey.Uids(SequenceSet set) -> span(set, box.maxUid()) < box.count() / 2;
-            case SearchKey.And(List<SearchKey> keys) -> {
-                for (SearchKey key : keys) {
-                    if (narrow(key, box)) {
-                        yield true;
-                    }
-                }
-                yield false;
-            }
+            case SearchKey.And(List<SearchKey> keys) -> keys.stream().anyMatch(key -> narrow(key, box));
             default -> false;
         };
     }

@@ -2,10 +2,12 @@ package org.mailwarden.imap;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.mailwarden.store.MaildirFolder;
@@ -70,7 +72,7 @@ final class SelectedMailbox {
 
     private void add(long uid) {
         if (count == uids.length) {
-            uids = java.util.Arrays.copyOf(uids, count * 2);
+            uids = Arrays.copyOf(uids, count * 2);
         }
         uids[count++] = uid;
     }
@@ -93,7 +95,7 @@ final class SelectedMailbox {
 
     /** The sequence number of a UID, or 0. */
     int seqOf(long uid) {
-        int i = java.util.Arrays.binarySearch(uids, 0, count, uid);
+        int i = Arrays.binarySearch(uids, 0, count, uid);
         return i < 0 ? 0 : i + 1;
     }
 
@@ -215,7 +217,7 @@ final class SelectedMailbox {
     String vanishedSince(long since, SequenceSet within) {
         long last = Math.max(maxUid(), uidNextSeen - 1);
         SequenceSet.Builder out = new SequenceSet.Builder();
-        java.util.Optional<long[]> expunged = folder.expungedSince(since);
+        Optional<long[]> expunged = folder.expungedSince(since);
         if (expunged.isPresent()) {
             for (long uid : expunged.get()) {
                 if (uid <= last && seqOf(uid) == 0 && within.contains(uid, last)) {
@@ -226,7 +228,7 @@ final class SelectedMailbox {
         }
         for (SequenceSet.Range r : within.normalized(last)) {
             long to = Math.min(r.to(), last);
-            int i = java.util.Arrays.binarySearch(uids, 0, count, r.from());
+            int i = Arrays.binarySearch(uids, 0, count, r.from());
             i = i < 0 ? -i - 1 : i;
             long next = r.from(); // the lowest UID of this range not yet accounted for
             for (; i < count && uids[i] <= to; i++) {

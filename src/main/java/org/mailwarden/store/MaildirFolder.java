@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -482,7 +483,7 @@ public final class MaildirFolder {
         if (cached != null) {
             return cached;
         }
-        String h = new String(readHeader(path(m)), java.nio.charset.StandardCharsets.UTF_8);
+        String h = new String(readHeader(path(m)), StandardCharsets.UTF_8);
         if (keep && headerCacheBytes.get() + h.length() <= HEADER_CACHE_MAX
                 && HEADER_CACHE_TOTAL.get() + h.length() <= HEADER_CACHE_TOTAL_MAX
                 && headerCache.putIfAbsent(base, h) == null) {
