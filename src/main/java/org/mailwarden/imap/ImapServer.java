@@ -58,6 +58,11 @@ public final class ImapServer implements ConnectionHandler {
         return idling.get();
     }
 
+    /** At shutdown, after the sessions ended: closes the folder indexes that linger (their state files are written). */
+    public void close() {
+        mailboxes.close();
+    }
+
     @Override
     public String protocol() {
         return "imap";

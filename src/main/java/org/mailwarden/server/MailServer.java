@@ -188,6 +188,9 @@ public final class MailServer implements AutoCloseable {
             l.awaitSessions(deadline);
         }
         listeners.clear();
+        if (imap != null) {
+            imap.close();
+        }
         if (agent != null) {
             agent.close();
             agent = null;

@@ -2,15 +2,14 @@ package org.mailwarden.store;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.mailwarden.files.AtomicFile;
 
 /**
  * Group commit for directory fsyncs.
@@ -77,9 +76,7 @@ public final class DirectorySync {
 
     /** Fsyncs one directory right now, without grouping: open it read-only and force (Linux fsync(2) on a dir fd). */
     public static void forceDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        }
+        AtomicFile.forceDirectory(dir);
     }
 
     /** One fsync of a directory, shared by every caller that joined it before it started. */

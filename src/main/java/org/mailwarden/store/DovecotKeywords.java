@@ -5,9 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.mailwarden.files.AtomicFile;
 
 /**
  * Dovecot's {@code dovecot-keywords} file: IMAP keywords of a Maildir folder, one {@code <index> <keyword>} line
@@ -59,8 +59,6 @@ public final class DovecotKeywords {
                 sb.append(i).append(' ').append(keywords.get(i)).append('\n');
             }
         }
-        Path tmp = folderDir.resolve(FILE + ".lock");
-        Files.writeString(tmp, sb, StandardCharsets.UTF_8);
-        Files.move(tmp, folderDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFile.writeString(folderDir.resolve(FILE), sb);
     }
 }

@@ -1,18 +1,16 @@
 package org.mailwarden.store;
 
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mailwarden.files.AtomicFile;
 
 /**
  * Dovecot's {@code dovecot-uidlist} file, the UID map of one Maildir folder, so a folder Dovecot wrote opens with
@@ -126,27 +124,26 @@ public final class DovecotUidList {
         return HexFormat.of().formatHex(b);
     }
 
-    /** Writes the whole file atomically (through {@code dovecot-uidlist.lock}, Dovecot's lock file name). */
+    /** Writes the whole file atomically and durably (see {@link AtomicFile}). */
     public static void write(Path folderDir, long uidValidity, long nextUid, String guid, Map<String, Long> uids)
             throws IOException {
-        Path tmp = folderDir.resolve(FILE + ".lock");
-        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        AtomicFile.writeText(folderDir.resolve(FILE), w -> {
             w.write("3 V" + uidValidity + " N" + nextUid + " G" + guid + "\n");
             for (Map.Entry<String, Long> e : uids.entrySet()) {
                 w.write(e.getValue() + " :" + e.getKey() + "\n");
             }
-        }
-        Files.move(tmp, folderDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        });
     }
 
-    /** Appends records for newly seen files (UIDs ascending, above every record already in the file). */
+    /**
+     * Appends records for newly seen files (UIDs ascending, above every record already in the file), fsynced before
+     * it returns: a UID is shown to a client only once it is on disk, so a crash can never give it to another file.
+     */
     public static void append(Path folderDir, Map<String, Long> records) throws IOException {
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, Long> e : records.entrySet()) {
             sb.append(e.getValue()).append(" :").append(e.getKey()).append('\n');
         }
-        Files.writeString(folderDir.resolve(FILE), sb, StandardCharsets.UTF_8, StandardOpenOption.APPEND,
-                StandardOpenOption.WRITE);
+        AtomicFile.appendDurably(folderDir.resolve(FILE), sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 }

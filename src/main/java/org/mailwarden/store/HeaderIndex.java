@@ -5,10 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -23,6 +21,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.mailwarden.files.AtomicFile;
 
 /**
  * SEARCH's header columns for one folder (FROM, TO, CC, BCC, SUBJECT, HEADER of RFC 3501 6.4.4): for each header
@@ -332,9 +331,7 @@ final class HeaderIndex {
             for (ByteBuffer sec : sections) {
                 out.putInt(sec.remaining()).putInt(checksum(sec)).put(sec);
             }
-            Path tmp = dir.resolve(FILE + ".tmp");
-            Files.write(tmp, out.array());
-            Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFile.writeBytes(dir.resolve(FILE), out.array());
             unsaved = 0;
         } catch (NoSuchFileException e) {
             // the folder was deleted or renamed meanwhile

@@ -2,15 +2,13 @@ package org.mailwarden.store;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
+import org.mailwarden.files.AtomicFile;
 
 /**
  * A folder's CONDSTORE state, {@code mailwarden-modseq} next to {@code dovecot-uidlist}, so that HIGHESTMODSEQ never
@@ -120,9 +118,8 @@ record ModseqState(long reserved, long cleanHighest, long uidValidity, Map<Long,
     /** Writes "reserved R" (open, dirty) or, with {@code cleanHighest} not negative, the full snapshot. */
     static void write(Path folderDir, long reserved, long cleanHighest, long uidValidity,
             Iterable<MaildirFolder.Message> messages, Tombstones tombstones) throws IOException {
-        Path tmp = folderDir.resolve(FILE + ".tmp");
-        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        // the reservation must survive a crash (it keeps HIGHESTMODSEQ ascending), and so must a clean snapshot
+        AtomicFile.writeText(folderDir.resolve(FILE), w -> {
             w.write(MAGIC + "\nreserved " + reserved + "\n");
             if (cleanHighest >= 0) {
                 w.write("clean " + cleanHighest + " " + uidValidity + "\n");
@@ -139,12 +136,6 @@ record ModseqState(long reserved, long cleanHighest, long uidValidity, Map<Long,
                     w.write(sb.toString());
                 }
             }
-        }
-        if (cleanHighest < 0) { // a reservation must survive a crash: it is what keeps HIGHESTMODSEQ ascending
-            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-        }
-        Files.move(tmp, folderDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        });
     }
 }

@@ -192,12 +192,13 @@ class ImapProtocolTest {
                     .contains("[APPENDUID ").contains(" 2]");
             assertThat(c.command("APPEND Nowhere {3+}\r\nabc").getLast()).contains("NO [TRYCREATE]");
             c.command("SELECT Drafts");
-            assertThat(c.command("FETCH 1 (FLAGS INTERNALDATE RFC822.SIZE)").getFirst()).isEqualTo(
+            // \Recent (RFC 3501 6.3.11) only while the folder's index is still open from the APPENDs: not compared here
+            assertThat(c.command("FETCH 1 (FLAGS INTERNALDATE RFC822.SIZE)").getFirst().replace(" \\Recent", "")).isEqualTo(
                     "* 1 FETCH (FLAGS (\\Draft \\Seen) INTERNALDATE \""
                             + ImapParser.DATE_TIME_OUT.format(java.time.ZonedDateTime.parse("2026-01-05T10:00:00+01:00")
                                     .withZoneSameInstant(java.time.ZoneId.systemDefault()))
                             + "\" RFC822.SIZE " + msg.length() + ")");
-            assertThat(c.command("FETCH 2 RFC822").getFirst()).isEqualTo(
+            assertThat(c.command("FETCH 2 RFC822").getFirst().replace(" \\Recent", "")).isEqualTo(
                     "* 2 FETCH (RFC822 {" + msg.length() + "}\r\n" + msg + " FLAGS (\\Seen))");
         }
         Path drafts = server.get().server.store().mailboxDir("alice@example.test").resolve(".Drafts/cur");

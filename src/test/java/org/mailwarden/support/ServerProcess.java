@@ -16,12 +16,17 @@ public final class ServerProcess {
 
     /** Starts `serve` on {@code dataDir} with SMTP on {@code smtpPort}; returns once it logged event=started. */
     public static Process start(Path dataDir, int smtpPort) throws Exception {
+        return start(dataDir, smtpPort, 0);
+    }
+
+    /** As {@link #start(Path, int)}, with IMAP over implicit TLS on {@code imapsPort} too (0: off). */
+    public static Process start(Path dataDir, int smtpPort, int imapsPort) throws Exception {
         String java = System.getProperty("mailwarden.test.java",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         Process p = new ProcessBuilder(java, "-cp", cp, "org.mailwarden.cli.Main", "serve", "--no-demo",
                 "--data-dir", dataDir.toString(), "--smtp-port", Integer.toString(smtpPort), "--submission-port",
-                "0", "--submissions-port", "0", "--imap-port", "0", "--imaps-port", "0")
+                "0", "--submissions-port", "0", "--imap-port", "0", "--imaps-port", Integer.toString(imapsPort))
                 .redirectErrorStream(true).start();
         // wait for the start line, not for a fixed time; keep draining the output so the pipe never fills
         CompletableFuture<Boolean> up = new CompletableFuture<>();
