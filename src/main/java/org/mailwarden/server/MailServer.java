@@ -98,6 +98,7 @@ public final class MailServer implements AutoCloseable {
                 listeners.add(listener);
             }
             startOutbound();
+            Thread.ofVirtual().name("maildir-cleanup").start(store::cleanLeftovers);
         } catch (IOException | RuntimeException e) {
             close();
             throw e;

@@ -130,6 +130,7 @@ public final class MaildirFolder {
     }
 
     private void load() throws IOException {
+        Maildirs.cleanLeftovers(dir, Instant.now());
         Optional<DovecotUidList.Contents> list = DovecotUidList.read(dir);
         Map<String, Long> known = list.map(DovecotUidList.Contents::uids).orElse(Map.of());
         uidValidity = list.map(DovecotUidList.Contents::uidValidity).orElse(Instant.now().getEpochSecond());

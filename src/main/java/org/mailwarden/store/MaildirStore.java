@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -142,6 +143,39 @@ public final class MaildirStore implements MailStore {
         Path dir = folderDir(account, folder);
         ensureMaildir(dir);
         return dir;
+    }
+
+    /**
+     * Deletes crash leftovers ({@link Maildirs#cleanLeftovers}) in every folder of every mailbox under the root:
+     * run once at start, for the mailboxes no session opens. Returns how many files went.
+     */
+    public int cleanLeftovers() {
+        Instant now = Instant.now();
+        int removed = 0;
+        for (Path domain : children(root)) {
+            for (Path box : children(domain)) {
+                if (!Files.isDirectory(box.resolve("cur"))) {
+                    continue;
+                }
+                removed += Maildirs.cleanLeftovers(box, now);
+                for (Path folder : children(box)) {
+                    if (folder.getFileName().toString().startsWith(".") && Files.isDirectory(folder.resolve("cur"))) {
+                        removed += Maildirs.cleanLeftovers(folder, now);
+                    }
+                }
+            }
+        }
+        return removed;
+    }
+
+    private static List<Path> children(Path dir) {
+        try (var s = Files.newDirectoryStream(dir, Files::isDirectory)) {
+            List<Path> out = new ArrayList<>();
+            s.forEach(out::add);
+            return out;
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     /** Starts a delivery into the INBOX of each account (duplicates after lower-casing are delivered once). */
