@@ -3,10 +3,13 @@
 // JDK only, run with the JDK 25 source launcher:
 //
 //   java bench/ImapStress.java run   --port P --user U --pass PW --journal FILE [--seconds 60]
-//                                    [--appenders 4] [--fetchers 2] [--expungers 2] [--folder Stress]
+//                                    [--appenders 6] [--fetchers 2] [--expungers 2] [--folder Stress]
+//                                    [--session-commands 20]
 //   java bench/ImapStress.java check --port P --user U --pass PW --journal FILE [--folder Stress]
 //
-// run: each appender APPENDs messages carrying a unique X-Stress-Id and journals "A uid id" after the tagged OK
+// run: every worker logs out and in again after --session-commands commands, so there are moments when no
+// session has the folder selected and its index is closed and opened again under the appenders; each appender
+// (never SELECTing) APPENDs messages carrying a unique X-Stress-Id and journals "A uid id" after the tagged OK
 // [APPENDUID]; each expunger journals "X? uid" before it expunges an acknowledged UID and "X uid" after the OK;
 // each fetcher FETCHes acknowledged UIDs and counts any message that comes back under a UID with another id
 // (a "wrong" answer, while the server runs). A connection that drops (the server was killed) ends its worker.
@@ -41,9 +44,10 @@ public class ImapStress {
         }
         Options opt = new Options(Integer.parseInt(o.get("port")), o.get("user"), o.get("pass"),
                 Path.of(o.get("journal")), o.getOrDefault("folder", "Stress"));
+        perSession = Integer.parseInt(o.getOrDefault("session-commands", "20"));
         int status = switch (args[0]) {
             case "run" -> run(opt, Integer.parseInt(o.getOrDefault("seconds", "60")),
-                    Integer.parseInt(o.getOrDefault("appenders", "4")), Integer.parseInt(o.getOrDefault("fetchers", "2")),
+                    Integer.parseInt(o.getOrDefault("appenders", "6")), Integer.parseInt(o.getOrDefault("fetchers", "2")),
                     Integer.parseInt(o.getOrDefault("expungers", "2")));
             case "check" -> check(opt);
             default -> throw new IllegalArgumentException("unknown mode " + args[0]);
@@ -87,7 +91,7 @@ public class ImapStress {
         List<Thread> workers = new ArrayList<>();
         for (int w = 0; w < appenders; w++) {
             int worker = w;
-            workers.add(Thread.ofVirtual().start(() -> work(o, end, c -> {
+            workers.add(Thread.ofVirtual().start(() -> work(o, end, false, c -> {
                 String id = run + "-" + worker + "-" + seq.incrementAndGet();
                 String msg = "X-Stress-Id: " + id + "\r\nSubject: stress " + id + "\r\n\r\n" + "body line\r\n".repeat(20);
                 String r = c.cmdLiteral("APPEND " + o.folder(), msg.getBytes(StandardCharsets.US_ASCII)).getLast();
@@ -109,7 +113,7 @@ public class ImapStress {
             })));
         }
         for (int w = 0; w < fetchers; w++) {
-            workers.add(Thread.ofVirtual().start(() -> work(o, end, c -> {
+            workers.add(Thread.ofVirtual().start(() -> work(o, end, true, c -> {
                 long uid = pick(j);
                 if (uid < 0) {
                     c.cmd("NOOP");
@@ -126,7 +130,7 @@ public class ImapStress {
             })));
         }
         for (int w = 0; w < expungers; w++) {
-            workers.add(Thread.ofVirtual().start(() -> work(o, end, c -> {
+            workers.add(Thread.ofVirtual().start(() -> work(o, end, true, c -> {
                 long uid = pick(j);
                 if (uid < 0 || !j.expunging.add(uid)) {
                     c.cmd("NOOP");
@@ -169,14 +173,33 @@ public class ImapStress {
         void run(Client c) throws IOException;
     }
 
-    /** One session: LOGIN, SELECT, steps until the end; a dropped connection (a kill) ends it quietly. */
-    static void work(Options o, long end, Step step) {
-        try (Client c = new Client(o)) {
-            c.cmd("SELECT " + o.folder());
+    /** Commands per session before a worker logs out and logs in again (the folder's index is closed and opened). */
+    static int perSession = 50;
+
+    /**
+     * Sessions of {@link #perSession} steps each until the end; appenders never SELECT (APPEND into a folder no
+     * session of theirs has open), the others do. A dropped connection (a kill) ends the worker quietly.
+     */
+    static void work(Options o, long end, boolean select, Step step) {
+        try {
             while (System.nanoTime() < end) {
-                step.run(c);
+                try (Client c = new Client(o)) {
+                    if (select) {
+                        c.cmd("SELECT " + o.folder());
+                    }
+                    for (int i = 0; i < perSession && System.nanoTime() < end; i++) {
+                        step.run(c);
+                    }
+                    c.cmd("LOGOUT");
+                }
+                if (select) {
+                    // out of the folder for up to 3 s: with the appenders alone in it, its index is closed and
+                    // opened under them (and the server's 2 s linger runs out now and then)
+                    Thread.sleep(ThreadLocalRandom.current().nextInt(3000));
+                }
             }
-            c.cmd("LOGOUT");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (IOException e) {
             // the server went away (kill -9): what was acknowledged is in the journal
         }

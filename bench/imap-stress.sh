@@ -3,11 +3,11 @@
 # a while, every acknowledged APPENDUID and EXPUNGE journaled by the client (bench/ImapStress.java); then the
 # folder is checked against the journal after a clean restart, and again after a kill -9 in the middle of a
 # second run. Mailwarden alone (no peer): this measures correctness, not speed. Loopback only, no root needed.
-# usage: bench/imap-stress.sh [SECONDS=60] [APPENDERS=4] [FETCHERS=2] [EXPUNGERS=2]
+# usage: bench/imap-stress.sh [SECONDS=60] [APPENDERS=6] [FETCHERS=2] [EXPUNGERS=2]
 # Prints each phase's counts and "imap-stress: PASS" or "imap-stress: FAIL"; exit 1 on a failure.
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
-seconds=${1:-60} appenders=${2:-4} fetchers=${3:-2} expungers=${4:-2}
+seconds=${1:-60} appenders=${2:-6} fetchers=${3:-2} expungers=${4:-2}
 "$here/mailwarden" version >/dev/null            # builds if needed
 source "$here/scripts/java-env.sh"
 data=$(mktemp -d /tmp/mailwarden-imap-stress.XXXXXX)
