@@ -10,7 +10,8 @@
 #
 # Needs root only to raise the file descriptor limit (ulimit -n). Loopback only.
 # usage: bench/imap-idle.sh [CONNECTIONS=10000] [ACCOUNTS=500] [MESSAGES_PER_INBOX=20]
-#   env: MW_JAVA_OPTS (default $MAILWARDEN_JAVA_OPTS, as ./mailwarden), SETTLE_S (default 15),
+#   env: MW_JAVA_OPTS (default $MAILWARDEN_JAVA_OPTS, as ./mailwarden), SETTLE_S (default 15), AFTER_S (default
+#        90: how long resident memory is watched once the clients have left),
 #        HISTOGRAM=1 (print the server's live objects by class while the connections are open)
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -59,5 +60,11 @@ sources=$(seq -s, -f '127.0.0.%g' 1 4)
   --accounts "$accounts" --sources "$sources" --pid "$mw" --smtp-port $smtp --settle "$settle" --rcpt user1@example.test ${HISTOGRAM:+--histogram}
 echo "server heap (jcmd GC.heap_info):"
 "$JAVA_HOME/bin/jcmd" "$mw" GC.heap_info 2>/dev/null | sed 's/^/  /' | head -12 || true
+# the connections are closed now: an idle server hands its heap back (G1's periodic collection, 30 s by default)
+after=${AFTER_S:-90}
+rss() { awk '/^VmRSS:/ { print int($2 / 1024) }' "/proc/$mw/status"; }
+line="idle: server VmRSS after the clients left: 0 s $(rss) MiB"
+for t in $(seq 30 30 "$after"); do sleep 30; line="$line, $t s $(rss) MiB"; done
+echo "$line"
 errors=$(grep -c 'ERROR\|Exception' "$data/server.log" || true)
 echo "server log: $errors error lines; machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"

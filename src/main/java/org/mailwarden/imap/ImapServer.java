@@ -10,6 +10,7 @@ import org.mailwarden.events.EventBus;
 import org.mailwarden.gate.Connection;
 import org.mailwarden.gate.ConnectionHandler;
 import org.mailwarden.store.MaildirStore;
+import org.mailwarden.store.OpenFolders;
 import org.mailwarden.store.QuotaService;
 import org.mailwarden.tls.TlsProvider;
 
@@ -25,7 +26,7 @@ public final class ImapServer implements ConnectionHandler {
     final MaildirStore store;
     final TlsProvider tls;
     final EventBus events;
-    final MailboxRegistry mailboxes;
+    final OpenFolders mailboxes;
     final QuotaService quotas;
     /** Sessions in IDLE now. */
     final AtomicInteger idling = new AtomicInteger();
@@ -39,7 +40,7 @@ public final class ImapServer implements ConnectionHandler {
         this.store = store;
         this.tls = tls;
         this.events = events;
-        this.mailboxes = new MailboxRegistry(store);
+        this.mailboxes = store.openFolders();
     }
 
     @Override
@@ -56,11 +57,6 @@ public final class ImapServer implements ConnectionHandler {
     /** How many sessions are in IDLE now (for operators and tests). */
     public int idleSessions() {
         return idling.get();
-    }
-
-    /** At shutdown, after the sessions ended: closes the folder indexes that linger (their state files are written). */
-    public void close() {
-        mailboxes.close();
     }
 
     @Override

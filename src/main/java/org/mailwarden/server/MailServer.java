@@ -189,9 +189,7 @@ public final class MailServer implements AutoCloseable {
             l.awaitSessions(deadline);
         }
         listeners.clear();
-        if (imap != null) {
-            imap.close();
-        }
+        store.openFolders().close(); // the sessions ended: the indexes that linger write their state now
         if (agent != null) {
             agent.close();
             agent = null;

@@ -18,8 +18,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 
 /**
  * A Dovecot-compatible Maildir store laid out like docker-mailserver's mail-data volume
@@ -67,7 +65,7 @@ public final class MaildirStore implements MailStore {
     private final Linker linker;
     /** Maildirs known to exist with cur/new/tmp, so the hot path skips mkdir calls. */
     private final Set<Path> ready = ConcurrentHashMap.newKeySet();
-    private final List<Consumer<Path>> deliveryListeners = new CopyOnWriteArrayList<>();
+    private final OpenFolders openFolders = new OpenFolders();
 
     /** A store at {@code root}, naming files after this host and fsyncing directories for real. */
     public MaildirStore(Path root) {
@@ -92,6 +90,11 @@ public final class MaildirStore implements MailStore {
 
     public Path root() {
         return root;
+    }
+
+    /** The folders open in this process, one shared index each: every protocol acquires folders here. */
+    public OpenFolders openFolders() {
+        return openFolders;
     }
 
     public DirectorySync directorySync() {
@@ -203,14 +206,6 @@ public final class MaildirStore implements MailStore {
         return new MaildirDelivery(this, returnPath, maildirs, openTmp(first));
     }
 
-    /**
-     * Tells {@code listener} about every committed delivery, with the folder maildir it went into (IMAP
-     * sessions IDLEing on that folder wake up). Called on the delivering thread after the message is durable.
-     */
-    public void addDeliveryListener(Consumer<Path> listener) {
-        deliveryListeners.add(listener);
-    }
-
     // ---- used by MaildirDelivery ----------------------------------------------------------------------
 
     MaildirNames names() {
@@ -243,15 +238,13 @@ public final class MaildirStore implements MailStore {
         linker.link(link, existing);
     }
 
+    /**
+     * After a committed delivery (on the delivering thread, the message durable): an open index of each folder
+     * that got the message learns of it, and wakes its IDLE sessions.
+     */
     void delivered(List<Path> maildirs) {
-        for (Consumer<Path> l : deliveryListeners) {
-            for (Path m : maildirs) {
-                try {
-                    l.accept(m);
-                } catch (RuntimeException e) {
-                    // a listener's failure must not turn a durable delivery into a failed one
-                }
-            }
+        for (Path m : maildirs) {
+            openFolders.delivered(m);
         }
     }
 
@@ -301,6 +294,7 @@ public final class MaildirStore implements MailStore {
     /** Forgets that a folder's maildir exists: it was deleted or renamed, and a new one of that name must be made. */
     public void forgetFolder(Path maildir) {
         ready.remove(maildir);
+        openFolders.forget(maildir);
     }
 
     private static void checkComponent(String part, String whole) {

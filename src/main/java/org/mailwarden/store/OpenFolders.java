@@ -1,4 +1,4 @@
-package org.mailwarden.imap;
+package org.mailwarden.store;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -11,12 +11,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import org.mailwarden.store.MaildirFolder;
-import org.mailwarden.store.MaildirStore;
 
 /**
- * The open folders of this process: one shared {@link MaildirFolder} index per folder that some session has
- * open, so every session on a folder sees the others' changes. Deliveries into an open folder wake its IDLE
+ * The open folders of this process: one shared {@link MaildirFolder} index per folder that some session (IMAP,
+ * POP3, a delivery that needs UIDs) has open, so every session on a folder sees the others' changes. Deliveries into an open folder wake its IDLE
  * sessions through the store's delivery hook.
  *
  * <p>One owner per folder: an index gives out UIDs and writes the folder's uidlist, so two indexes of one folder
@@ -28,7 +26,7 @@ import org.mailwarden.store.MaildirStore;
  * STATUS commands on a folder that no session has selected (a client saving to Sent) lists the folder once, not
  * once per command. {@link #close()} closes what lingers at shutdown.
  */
-final class MailboxRegistry {
+public final class OpenFolders {
 
     private static final class Entry {
         final ReentrantLock lock = new ReentrantLock();
@@ -51,11 +49,12 @@ final class MailboxRegistry {
         return t;
     });
 
-    MailboxRegistry(MaildirStore store) {
-        store.addDeliveryListener(this::delivered);
+    /** The store's own: see {@link MaildirStore#openFolders()}. */
+    OpenFolders() {
     }
 
-    private void delivered(Path maildir) {
+    /** A delivery put a file into {@code maildir}'s new/: an open index of it scans new/ at its next refresh. */
+    void delivered(Path maildir) {
         Entry e;
         synchronized (this) {
             e = open.get(maildir);
@@ -76,7 +75,7 @@ final class MailboxRegistry {
     }
 
     /** The shared index of the folder at {@code dir} (which must exist); pair with {@link #release}. */
-    MaildirFolder acquire(Path dir) throws IOException {
+    public MaildirFolder acquire(Path dir) throws IOException {
         Entry e;
         synchronized (this) {
             e = open.computeIfAbsent(dir, d -> new Entry());
@@ -99,7 +98,7 @@ final class MailboxRegistry {
         }
     }
 
-    void release(MaildirFolder folder) {
+    public void release(MaildirFolder folder) {
         Path dir = folder.dir();
         Entry e;
         synchronized (this) {
@@ -144,7 +143,7 @@ final class MailboxRegistry {
     }
 
     /** Closes every index nobody holds (at shutdown, once the sessions have ended). */
-    void close() {
+    public void close() {
         List<Map.Entry<Path, Entry>> all;
         synchronized (this) {
             all = new ArrayList<>(open.entrySet());
@@ -155,7 +154,7 @@ final class MailboxRegistry {
     }
 
     /** Forgets a folder that was deleted or renamed (sessions holding it keep their stale index). */
-    synchronized void forget(Path dir) {
+    public synchronized void forget(Path dir) {
         Entry e = open.remove(dir);
         if (e != null) {
             e.forgotten = true;
