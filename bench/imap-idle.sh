@@ -66,5 +66,8 @@ rss() { awk '/^VmRSS:/ { print int($2 / 1024) }' "/proc/$mw/status"; }
 line="idle: server VmRSS after the clients left: 0 s $(rss) MiB"
 for t in $(seq 30 30 "$after"); do sleep 30; line="$line, $t s $(rss) MiB"; done
 echo "$line"
+echo "server heap after that:"
+"$JAVA_HOME/bin/jcmd" "$mw" GC.heap_info 2>/dev/null | sed 's/^/  /' | sed -n 2,3p || true
+[ -n "${NMT:-}" ] && "$JAVA_HOME/bin/jcmd" "$mw" VM.native_memory summary 2>/dev/null | grep -E 'committed' | head -25
 errors=$(grep -c 'ERROR\|Exception' "$data/server.log" || true)
 echo "server log: $errors error lines; machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
