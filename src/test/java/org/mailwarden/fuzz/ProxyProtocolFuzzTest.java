@@ -10,8 +10,8 @@ import org.mailwarden.gate.ProxyProtocolException;
 /**
  * The PROXY protocol header (HAProxy v1 text and v2 binary), as a listener reads it from a proxy's connection.
  * {@link ProxyProtocol#read} either returns a header, having read exactly its bytes (v1 up to its CRLF, v2 its 16
- * bytes and the announced length), or throws {@link ProxyProtocolException}. A parsed client address survives a v2
- * round trip.
+ * bytes and the announced length), or throws {@link ProxyProtocolException}. The addresses read survive being
+ * encoded again, as v2 and as v1.
  */
 class ProxyProtocolFuzzTest {
 
@@ -35,10 +35,15 @@ class ProxyProtocolFuzzTest {
                 () -> "read " + consumed + " bytes of a " + expected + "-byte v" + h.version() + " header");
         Check.that((h.source() == null) == (h.destination() == null), () -> "one address without the other: " + h);
         if (h.hasClient()) {
-            ProxyHeader again = ProxyProtocol.read(new ByteArrayInputStream(ProxyProtocol.v2(h.source(), h.destination())));
-            Check.that(again.source().equals(h.source()) && again.destination().equals(h.destination()),
-                    () -> "v2 round trip changed " + h + " into " + again);
+            roundTrip(h, ProxyProtocol.v2(h.source(), h.destination()));
+            roundTrip(h, ProxyProtocol.v1(h.source(), h.destination()));
         }
+    }
+
+    private static void roundTrip(ProxyHeader h, byte[] encoded) throws IOException {
+        ProxyHeader again = ProxyProtocol.read(new ByteArrayInputStream(encoded));
+        Check.that(h.source().equals(again.source()) && h.destination().equals(again.destination()),
+                () -> "encoding " + h + " and reading it back gave " + again);
     }
 
     private static int v1Length(byte[] data) {
