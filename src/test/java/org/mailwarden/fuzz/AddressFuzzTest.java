@@ -28,7 +28,8 @@ class AddressFuzzTest {
     private static final MethodHandle DIRECTORY_SYNTAX = Internals.method(DIRECTORY_ADDRESSES, "isAddress", 1);
     private static final MethodHandle LOCAL_PART = Internals.method(DIRECTORY_ADDRESSES, "localPart", 1);
     private static final MethodHandle DIRECTORY_DOMAIN = Internals.method(DIRECTORY_ADDRESSES, "domain", 1);
-    private static final MethodHandle MIME_PARSE = Internals.method("org.mailwarden.imap.MimeTree", "parse", 1);
+    private static final MethodHandle MIME_PARSE = Internals.method("org.mailwarden.imap.MimeTree", "parse",
+            byte[].class);
     private static final MethodHandle NEW_WRITER = Internals.constructor("org.mailwarden.imap.ImapWriter", 0);
     private static final MethodHandle ENVELOPE = Internals.method("org.mailwarden.imap.FetchData", "envelope", 2);
 

@@ -39,6 +39,20 @@ final class Internals {
         }
     }
 
+    /** The method {@code name} of {@code owner} (static or not) with exactly these parameter types. */
+    static MethodHandle method(String owner, String name, Class<?>... parameterTypes) {
+        Class<?> c = type(owner);
+        try {
+            Method m = c.getDeclaredMethod(name, parameterTypes);
+            return lookup(c).unreflect(only(List.of(m), owner + "." + name, parameterTypes.length));
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("fuzz target: no " + owner + "." + name + Arrays.toString(parameterTypes)
+                    + ": the parser's entry point changed, update " + Internals.class.getPackageName(), e);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The one constructor of {@code owner} taking {@code arity} parameters. */
     static MethodHandle constructor(String owner, int arity) {
         Class<?> c = type(owner);

@@ -21,7 +21,7 @@ class MimeTreeFuzzTest {
 
     private static final String TREE = "org.mailwarden.imap.MimeTree";
     private static final String PART = TREE + "$Part";
-    private static final MethodHandle PARSE = Internals.method(TREE, "parse", 1);
+    private static final MethodHandle PARSE = Internals.method(TREE, "parse", byte[].class);
     private static final MethodHandle RESOLVE = Internals.method(TREE, "resolve", 2);
     private static final MethodHandle HEADER_START = Internals.method(PART, "headerStart", 0);
     private static final MethodHandle BODY_START = Internals.method(PART, "bodyStart", 0);
