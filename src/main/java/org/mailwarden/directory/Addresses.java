@@ -7,7 +7,9 @@ final class Addresses {
 
     // Deliberately loose on the local part (anything but separators), strict enough on the domain to catch typos.
     private static final Pattern ADDRESS = Pattern.compile("[^@\\s,|]+@[^@\\s,|]+");
-    private static final Pattern DOMAIN = Pattern.compile("[\\p{L}\\p{N}_-]+(\\.[\\p{L}\\p{N}_-]+)*");
+    // One label at a time: a repeated group, (\.label)*, recurses once per label in java.util.regex, and a few
+    // thousand labels (a long line in a table, a folded From header) overflowed the stack.
+    private static final Pattern LABEL = Pattern.compile("[\\p{L}\\p{N}_-]+");
 
     private Addresses() {}
 
@@ -16,7 +18,12 @@ final class Addresses {
     }
 
     static boolean isDomain(String s) {
-        return DOMAIN.matcher(s).matches();
+        for (String label : s.split("\\.", -1)) {
+            if (!LABEL.matcher(label).matches()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static String localPart(String address) {

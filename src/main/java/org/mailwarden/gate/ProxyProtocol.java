@@ -173,10 +173,13 @@ public final class ProxyProtocol {
         }
     }
 
-    /** Encodes a version 1 header (tests, and a future outbound proxy client). */
+    /**
+     * Encodes a version 1 header (tests, and a future outbound proxy client). With one IPv6 address of the two,
+     * both are written as IPv6 (the IPv4 one as ::ffff:a.b.c.d), since the header names one protocol.
+     */
     public static byte[] v1(InetSocketAddress src, InetSocketAddress dst) {
-        String proto = src.getAddress().getAddress().length == 4 ? "TCP4" : "TCP6";
-        return ("PROXY " + proto + " " + src.getAddress().getHostAddress() + " " + dst.getAddress().getHostAddress()
+        boolean v6 = isV6(src, dst);
+        return ("PROXY " + (v6 ? "TCP6 " : "TCP4 ") + text(src.getAddress(), v6) + " " + text(dst.getAddress(), v6)
                 + " " + src.getPort() + " " + dst.getPort() + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
@@ -187,8 +190,9 @@ public final class ProxyProtocol {
             b[12] = 0x20;
             return b;
         }
-        byte[] s = src.getAddress().getAddress();
-        byte[] d = dst.getAddress().getAddress();
+        boolean v6 = isV6(src, dst);
+        byte[] s = bytes(src.getAddress(), v6);
+        byte[] d = bytes(dst.getAddress(), v6);
         int len = 2 * s.length + 4;
         byte[] b = Arrays.copyOf(V2_SIGNATURE, 16 + len);
         b[12] = 0x21;
@@ -203,5 +207,29 @@ public final class ProxyProtocol {
         b[p + 2] = (byte) (dst.getPort() >> 8);
         b[p + 3] = (byte) dst.getPort();
         return b;
+    }
+
+    /**
+     * Whether a header for these two addresses is IPv6. The parser itself can hand out a mixed pair: an AF_INET6
+     * address in the IPv4-mapped range (::ffff:a.b.c.d) comes back from the JDK as an IPv4 address.
+     */
+    private static boolean isV6(InetSocketAddress src, InetSocketAddress dst) {
+        return src.getAddress().getAddress().length == 16 || dst.getAddress().getAddress().length == 16;
+    }
+
+    private static byte[] bytes(InetAddress a, boolean v6) {
+        byte[] b = a.getAddress();
+        if (!v6 || b.length == 16) {
+            return b;
+        }
+        byte[] mapped = new byte[16];
+        mapped[10] = (byte) 0xff;
+        mapped[11] = (byte) 0xff;
+        System.arraycopy(b, 0, mapped, 12, 4);
+        return mapped;
+    }
+
+    private static String text(InetAddress a, boolean v6) {
+        return v6 && a.getAddress().length == 4 ? "::ffff:" + a.getHostAddress() : a.getHostAddress();
     }
 }
