@@ -33,8 +33,8 @@ public record Cidr(byte[] network, int prefix) {
         }
         byte[] bytes;
         try {
-            bytes = InetAddress.getByName(addr).getAddress(); // literal only: the pattern above excludes names
-        } catch (UnknownHostException e) {
+            bytes = InetAddress.ofLiteral(addr).getAddress(); // never a DNS lookup: "cafe" or "dead.beef" are refused
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + text + "' is not an IP address or CIDR network");
         }
         int prefix = bytes.length * 8;
