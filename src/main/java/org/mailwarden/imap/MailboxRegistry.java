@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 import org.mailwarden.store.MaildirFolder;
 import org.mailwarden.store.MaildirStore;
 
@@ -14,12 +15,26 @@ import org.mailwarden.store.MaildirStore;
  */
 final class MailboxRegistry {
 
+    /** A folder some session has open; the first to acquire it opens it, the others wait for that one. */
     private static final class Entry {
-        final MaildirFolder folder;
+        private final ReentrantLock opening = new ReentrantLock();
+        private volatile MaildirFolder folder;
         int refs;
 
-        Entry(MaildirFolder folder) {
-            this.folder = folder;
+        /**
+         * The folder, opened by the first caller: opening a folder without a uidlist writes one, which two
+         * concurrent openers (an account's first logins) must not both do.
+         */
+        MaildirFolder folder(Path dir) throws IOException {
+            opening.lock();
+            try {
+                if (folder == null) {
+                    folder = MaildirFolder.open(dir);
+                }
+                return folder;
+            } finally {
+                opening.unlock();
+            }
         }
     }
 
@@ -42,19 +57,21 @@ final class MailboxRegistry {
 
     /** The shared index of the folder at {@code dir} (which must exist); pair with {@link #release}. */
     MaildirFolder acquire(Path dir) throws IOException {
+        Entry e;
         synchronized (this) {
-            Entry e = open.get(dir);
-            if (e != null) {
-                e.refs++;
-                return e.folder;
-            }
-        }
-        // Opening lists the folder: do it outside the registry lock, then keep whichever index won.
-        MaildirFolder fresh = MaildirFolder.open(dir);
-        synchronized (this) {
-            Entry e = open.computeIfAbsent(dir, d -> new Entry(fresh));
+            e = open.computeIfAbsent(dir, d -> new Entry());
             e.refs++;
-            return e.folder;
+        }
+        // opening lists the folder: outside the registry lock, under the entry's
+        try {
+            return e.folder(dir);
+        } catch (IOException | RuntimeException ex) {
+            synchronized (this) {
+                if (--e.refs <= 0 && open.get(dir) == e) {
+                    open.remove(dir);
+                }
+            }
+            throw ex;
         }
     }
 
