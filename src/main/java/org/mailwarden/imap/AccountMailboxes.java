@@ -141,10 +141,20 @@ final class AccountMailboxes {
     }
 
     Path create(String name) throws IOException {
+        checkNew(name);
         if (name.equalsIgnoreCase("INBOX") || exists(name)) {
             throw new FileAlreadyThere();
         }
         return store.ensureFolder(account, name);
+    }
+
+    /**
+     * A name for a folder to be made (CREATE, RENAME's target): valid as any name, and canonical modified UTF-7 whose
+     * characters are valid too (RFC 3501 5.1.3), so that no encoding smuggles in what the plain name may not have.
+     */
+    static void checkNew(String name) {
+        validate(name);
+        validate(ModifiedUtf7.decode(name));
     }
 
     static final class FileAlreadyThere extends IOException {
@@ -181,6 +191,7 @@ final class AccountMailboxes {
 
     /** Renames a folder and its sub-folders; returns the directories moved (old paths). */
     List<Path> rename(String from, String to) throws IOException {
+        checkNew(to);
         Path src = dir(from);
         Path dst = dir(to);
         if (!Files.isDirectory(src)) {
