@@ -32,10 +32,17 @@ final class ImapParser {
         }
     }
 
+    /**
+     * How deep SEARCH keys (parentheses, NOT, OR) and parenthesised lists may nest: far beyond what a client writes,
+     * far below what would exhaust the parser's stack.
+     */
+    static final int MAX_NESTING = 64;
+
     private final List<Object> parts;
     private int part;
     private String s;
     private int pos;
+    private int depth;
 
     private ImapParser(List<Object> parts) {
         this.parts = parts;
@@ -618,6 +625,21 @@ final class ImapParser {
     }
 
     private SearchKey searchKey() {
+        if (++depth > MAX_NESTING) {
+            throw tooDeep();
+        }
+        try {
+            return searchKeyAt();
+        } finally {
+            depth--;
+        }
+    }
+
+    private static SyntaxError tooDeep() {
+        return new SyntaxError("Nested too deeply (limit " + MAX_NESTING + " levels)");
+    }
+
+    private SearchKey searchKeyAt() {
         if (peek() == '(') {
             pos++;
             List<SearchKey> keys = new ArrayList<>();
@@ -943,7 +965,7 @@ final class ImapParser {
         if (peek() != '(') {
             throw new SyntaxError("'(' expected");
         }
-        int depth = 0;
+        int level = 0; // counted: skipping needs no recursion
         while (pos < s.length()) {
             char c = s.charAt(pos++);
             if (c == '"') {
@@ -952,8 +974,10 @@ final class ImapParser {
                 continue;
             }
             if (c == '(') {
-                depth++;
-            } else if (c == ')' && --depth == 0) {
+                if (++level > MAX_NESTING) {
+                    throw tooDeep();
+                }
+            } else if (c == ')' && --level == 0) {
                 return;
             }
         }
