@@ -355,8 +355,9 @@ final class ImapParser {
         if (peek() != '{') {
             throw new SyntaxError("APPEND needs the message as a literal");
         }
-        byte[] message = literal();
-        return new ImapCommand.Append(box, flags, date, message);
+        Object message = literalPart();
+        return new ImapCommand.Append(box, flags, date,
+                message instanceof ImapInput.Streamed st ? st.size() : ((byte[]) message).length);
     }
 
     private ImapCommand fetch(boolean uid) {
@@ -831,10 +832,19 @@ final class ImapParser {
 
     /** A literal: the rest of this line is "{n}" or "{n+}"; its bytes are the next part. */
     private byte[] literal() {
-        if (!s.substring(pos).matches("\\{\\d+\\+?\\}") || part + 2 >= parts.size()
-                || !(parts.get(part + 1) instanceof byte[] b)) {
+        if (!(literalPart() instanceof byte[] b)) {
             throw new SyntaxError("Invalid literal");
         }
+        return b;
+    }
+
+    /** A literal's part: its bytes, or {@link ImapInput.Streamed} for APPEND's message. */
+    private Object literalPart() {
+        if (!s.substring(pos).matches("\\{\\d+\\+?\\}") || part + 2 >= parts.size()
+                || parts.get(part + 1) instanceof String) {
+            throw new SyntaxError("Invalid literal");
+        }
+        Object b = parts.get(part + 1);
         part += 2;
         s = (String) parts.get(part);
         pos = 0;

@@ -891,19 +891,31 @@ public final class MaildirFolder {
      */
     public long append(byte[] crlfMessage, String letters, Instant received) throws IOException {
         byte[] lf = Crlf.toLf(crlfMessage);
-        long vsize = Crlf.size(lf);
-        String base = MaildirNames.withSizes(NAMES.next(), lf.length, vsize);
-        Path tmp = dir.resolve("tmp").resolve(base);
+        Path tmp = newTmpFile();
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             OutputStream out = java.nio.channels.Channels.newOutputStream(ch);
             out.write(lf);
             out.flush();
             ch.force(true);
         }
+        return appendFile(tmp, lf.length, Crlf.size(lf), letters, received);
+    }
+
+    /** A new file name in tmp/ for a message written by the caller, to be stored with {@link #appendFile}. */
+    public Path newTmpFile() {
+        return dir.resolve("tmp").resolve(NAMES.next());
+    }
+
+    /**
+     * Stores a message file the caller wrote to {@link #newTmpFile} (LF line ends, made durable): {@code size} octets,
+     * {@code vsize} in network form (Dovecot's S= and W=), with flags (Maildir letters) and received date. Returns
+     * its UID.
+     */
+    public long appendFile(Path tmp, long size, long vsize, String letters, Instant received) throws IOException {
         if (received != null) {
             Files.setLastModifiedTime(tmp, FileTime.from(received));
         }
-        return place(tmp, base, letters, vsize);
+        return place(tmp, MaildirNames.withSizes(tmp.getFileName().toString(), size, vsize), letters, vsize);
     }
 
     /** Moves a prepared file from tmp/ into cur/ under {@code base} and indexes it. */
