@@ -174,6 +174,11 @@ final class ImapSession implements SessionContext {
         withOutput(() -> out.write(b));
     }
 
+    @Override
+    public void write(byte[] b, int off, int len) {
+        withOutput(() -> out.write(b, off, len));
+    }
+
     private interface Action {
         void run() throws IOException;
     }

@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import org.mailwarden.store.Crlf;
 import org.mailwarden.store.HeaderFields;
 import org.mailwarden.store.MaildirFolder;
@@ -34,6 +33,8 @@ final class Search {
     private final int seq;
     private final MaildirFolder.Message m;
     private final Map<SearchKey.Header, long[]> headerHits;
+    /** The message in network form, when a key needs its text; the offsets of {@link #parsed} are into it. */
+    private byte[] data;
     private MimeTree.Part parsed;
     private boolean loaded;
     private String headerText;
@@ -97,8 +98,8 @@ final class Search {
     private MimeTree.Part message() throws IOException {
         if (!loaded) {
             loaded = true;
-            Optional<byte[]> b = box.folder.read(m.uid());
-            parsed = b.map(bytes -> MimeTree.parse(Crlf.toCrlf(bytes))).orElse(null);
+            data = box.folder.read(m.uid()).map(Crlf::toCrlf).orElse(null);
+            parsed = data == null ? null : MimeTree.parse(data);
         }
         return parsed;
     }
@@ -161,7 +162,7 @@ final class Search {
         if (p.message() != null) {
             return bodyContains(p.message(), value);
         }
-        byte[] body = Arrays.copyOfRange(p.data(), p.bodyStart(), p.end());
+        byte[] body = Arrays.copyOfRange(data, (int) p.bodyStart().net(), (int) p.end().net());
         String enc = p.header("Content-Transfer-Encoding");
         if (enc != null && p.type().equals("text")) {
             String e = enc.strip().toLowerCase(Locale.ROOT);

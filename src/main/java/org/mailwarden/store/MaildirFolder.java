@@ -443,13 +443,24 @@ public final class MaildirFolder {
      * the folder is rescanned once; empty if the message is gone.
      */
     public Optional<byte[]> read(long uid) throws IOException {
+        Optional<FileChannel> file = openMessage(uid);
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        try (InputStream in = java.nio.channels.Channels.newInputStream(file.get())) {
+            return Optional.of(in.readAllBytes());
+        }
+    }
+
+    /** The message's file, open for reading (see {@link #read}); empty if the message is gone. */
+    public Optional<FileChannel> openMessage(long uid) throws IOException {
         for (int attempt = 0; attempt < 2; attempt++) {
             Optional<Message> m = byUid(uid);
             if (m.isEmpty()) {
                 return Optional.empty();
             }
             try {
-                return Optional.of(Files.readAllBytes(path(m.get())));
+                return Optional.of(FileChannel.open(path(m.get()), StandardOpenOption.READ));
             } catch (NoSuchFileException e) {
                 refresh(true);
             }
@@ -584,8 +595,13 @@ public final class MaildirFolder {
         if (m.vsize() >= 0) {
             return m.vsize();
         }
-        Optional<byte[]> bytes = read(m.uid());
-        long v = bytes.map(b -> (long) Crlf.size(b)).orElse(0L);
+        long v = 0;
+        Optional<FileChannel> file = openMessage(m.uid());
+        if (file.isPresent()) {
+            try (InputStream in = java.nio.channels.Channels.newInputStream(file.get())) {
+                v = Crlf.size(in); // counted as it is read: the file is never whole in memory
+            }
+        }
         lock.lock();
         try {
             int i = indexOf(m.uid());
