@@ -26,6 +26,8 @@ final class ImapInput {
     static final int LOGIN_LITERALS = 8 * 1024;
     /** The octets of all literals of one command after login, but for APPEND's message. */
     static final int COMMAND_LITERALS = 1024 * 1024;
+    /** What a literal costs of those at least, however short: a command cannot be made of endless empty ones. */
+    private static final int LITERAL_COST = 64;
 
     /** What one read produced. */
     sealed interface Read {
@@ -182,6 +184,7 @@ final class ImapInput {
 
     Read read(Continuation continuation) throws IOException {
         List<Object> parts = new ArrayList<>();
+        long text = 0;
         long literals = 0;
         long limit = loggedIn ? maxLiterals : Math.min(maxLiterals, LOGIN_LITERALS);
         while (true) {
@@ -191,7 +194,8 @@ final class ImapInput {
                 return overflow[0] ? new Read.Abusive() : new Read.End();
             }
             String tag = parts.isEmpty() ? tagOf(line) : tagOf((String) parts.getFirst());
-            if (overflow[0]) {
+            text += line.length();
+            if (overflow[0] || text > maxLine) { // the line limit holds for the command's lines together
                 return new Read.TooLong(tag);
             }
             parts.add(line);
@@ -209,10 +213,11 @@ final class ImapInput {
             if (loggedIn && isMessage(parts)) {
                 return new Read.Message(parts, size, nonSync);
             }
-            if (size > limit - literals) {
+            long cost = Math.max(size, LITERAL_COST);
+            if (cost > limit - literals) {
                 return new Read.TooBig(tag, size, nonSync, limit, loggedIn);
             }
-            literals += size;
+            literals += cost;
             if (!nonSync) {
                 continuation.ready();
             }

@@ -71,6 +71,17 @@ class ImapLiteralLimitsTest {
             c.send("x".repeat(6000) + " {6000}\r\n");
             assertThat(c.line()).startsWith("x1 BAD [TOOBIG]");
             assertThat(c.command("NOOP").getLast()).endsWith(" OK NOOP completed");
+            // nor can a command be made of endless empty literals
+            c.send("x2 LOGIN {0}\r\n");
+            String reply = c.line();
+            int literals = 1;
+            while (reply.startsWith("+ ") && literals < 10_000) {
+                c.send(" {0}\r\n");
+                reply = c.line();
+                literals++;
+            }
+            assertThat(reply).startsWith("x2 BAD [TOOBIG]");
+            assertThat(literals).isLessThanOrEqualTo(ImapInput.LOGIN_LITERALS / 64 + 1);
         }
     }
 
