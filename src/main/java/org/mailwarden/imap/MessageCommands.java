@@ -70,8 +70,10 @@ record MessageCommands(SessionContext session, ImapServer server) {
                 if (m == null) {
                     continue; // expunged by another session, not yet reported
                 }
-                if (new Search(selected, kw, seq, m, headerHits).matches(s.key())) {
-                    found.add(s.uid() ? selected.uid(seq) : seq, m.modseq());
+                try (Search search = new Search(selected, kw, seq, m, headerHits)) {
+                    if (search.matches(s.key())) {
+                        found.add(s.uid() ? selected.uid(seq) : seq, m.modseq());
+                    }
                 }
             }
         }

@@ -153,6 +153,12 @@ final class MessageFile implements AutoCloseable {
 
     /** The file from {@code from} on, through the buffer: no read for what the buffer already holds. */
     InputStream stream(long from) {
+        return stream(from, fileSize);
+    }
+
+    /** The file from {@code from} to {@code to}, through the buffer. */
+    InputStream stream(long from, long to) {
+        long end = Math.min(to, fileSize);
         return new InputStream() {
             private long pos = from;
 
@@ -164,7 +170,7 @@ final class MessageFile implements AutoCloseable {
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
-                if (pos >= fileSize) {
+                if (pos >= end) {
                     return -1;
                 }
                 if (pos < bufStart || pos >= bufStart + bufLen) {
@@ -174,7 +180,7 @@ final class MessageFile implements AutoCloseable {
                     }
                 }
                 int at = (int) (pos - bufStart);
-                int n = Math.min(len, bufLen - at);
+                int n = (int) Math.min(Math.min(len, bufLen - at), end - pos);
                 System.arraycopy(buf, at, b, off, n);
                 pos += n;
                 return n;

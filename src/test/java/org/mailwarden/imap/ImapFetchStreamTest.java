@@ -14,7 +14,7 @@ import org.mailwarden.support.TestServerExtension;
 
 /**
  * Sections streamed from the file (LF line ends, some CRLF) are exactly those of the message in network form: whole,
- * by part, partial, across the read buffer's edges and the CRs added on the way.
+ * by part, partial, across the read buffer's edges and the CRs added on the way; SEARCH reads text parts as it goes.
  */
 class ImapFetchStreamTest {
 
@@ -73,6 +73,36 @@ class ImapFetchStreamTest {
                     + new String(net, (int) from, 50_000, StandardCharsets.US_ASCII) + ")");
             assertThat(c.command("FETCH 1 (RFC822.SIZE)").getFirst())
                     .isEqualTo("* 1 FETCH (RFC822.SIZE " + net.length + ")");
+        }
+    }
+
+    @Test
+    void searchReadsTextPartsAsItGoes() throws Exception {
+        StringBuilder plain = new StringBuilder();
+        for (int i = 0; plain.length() < 70_000; i++) {
+            plain.append("filler ").append(i).append('\n');
+        }
+        // "needle" across the reader's 8192-character pieces and beyond the 32 KiB read buffer
+        String text = plain.substring(0, 8190) + "needle" + plain.substring(8190) + "haystack end\n";
+        String base64 = java.util.Base64.getMimeEncoder().encodeToString(
+                ("decoded " + "x".repeat(40_000) + " w\u00f6rd").getBytes(StandardCharsets.UTF_8));
+        String message = "From: a@example.test\nSubject: search\nContent-Type: multipart/mixed; boundary=b\n\n"
+                + "--b\nContent-Type: text/plain\n\n" + text + "--b\nContent-Type: text/plain; charset=utf-8\n"
+                + "Content-Transfer-Encoding: base64\n\n" + base64 + "\n--b\nContent-Type: text/plain\n"
+                + "Content-Transfer-Encoding: quoted-printable\n\nsoft=\nbreak\n--b--\n";
+        Path inbox = server.get().inbox("alice@example.test");
+        Files.createDirectories(inbox);
+        Files.writeString(inbox.resolve("1700000001.M1P1.mx.example.test"), message);
+        try (ImapClient c = ImapClient.loggedIn(server.get().imapsPort(), "alice@example.test", "secret-alice")) {
+            c.command("EXAMINE INBOX");
+            for (String found : List.of("needle", "NEEDLE", "haystack end", "W\u00d6RD", "softbreak", "filler 5000")) {
+                assertThat(c.command("SEARCH CHARSET UTF-8 BODY \"" + found + "\"")).as(found).contains("* SEARCH 1");
+            }
+            for (String missing : List.of("needles", "decodedx", "soft=")) {
+                assertThat(c.command("SEARCH BODY \"" + missing + "\"")).as(missing).contains("* SEARCH")
+                        .doesNotContain("* SEARCH 1");
+            }
+            assertThat(c.command("SEARCH TEXT search")).contains("* SEARCH 1");
         }
     }
 
