@@ -164,26 +164,33 @@ final class MessageFile implements AutoCloseable {
 
             @Override
             public int read() throws IOException {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                if (!ready()) {
+                    return -1;
+                }
+                return buf[(int) (pos++ - bufStart)] & 0xff;
             }
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
-                if (pos >= end) {
+                if (!ready()) {
                     return -1;
-                }
-                if (pos < bufStart || pos >= bufStart + bufLen) {
-                    fill(pos);
-                    if (bufLen == 0) {
-                        return -1;
-                    }
                 }
                 int at = (int) (pos - bufStart);
                 int n = (int) Math.min(Math.min(len, bufLen - at), end - pos);
                 System.arraycopy(buf, at, b, off, n);
                 pos += n;
                 return n;
+            }
+
+            /** Whether there is more, then in the buffer. */
+            private boolean ready() throws IOException {
+                if (pos >= end) {
+                    return false;
+                }
+                if (pos < bufStart || pos >= bufStart + bufLen) {
+                    fill(pos);
+                }
+                return bufLen > 0;
             }
         };
     }
