@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * {@code <stateDir>/admin.token} (mode 0600, new at every start) in the {@value #TOKEN_HEADER} header.
  *
  * <pre>
- * GET  /status                 engine on/off, active bans, open connections, the ban settings
+ * GET  /status                 engine on/off, active bans, open connections, the ban settings, the heap
  * GET  /bans[?format=text]     active bans: ip, reason, since, until (or permanent), count
  * POST /ban?ip=IP[&amp;for=1h]      ban by hand (default: the escalated bantime)
  * POST /unban?ip=IP            lift a ban
@@ -158,9 +158,12 @@ public final class AdminApi implements AutoCloseable {
     private String status() {
         BanEngine e = gate.bans();
         var c = e.config();
+        System.gc(); // the heap in use is what is live, not what garbage has yet to be collected
+        Runtime rt = Runtime.getRuntime();
         return "{\"enabled\":" + e.enabled() + ",\"bans\":" + e.bans().size() + ",\"connections\":"
                 + gate.registry().size() + ",\"maxretry\":" + c.maxRetry() + ",\"findtime\":\"" + c.findTime()
-                + "\",\"bantime\":\"" + c.banTime() + "\",\"max-bantime\":\"" + c.maxBanTime() + "\"}";
+                + "\",\"bantime\":\"" + c.banTime() + "\",\"max-bantime\":\"" + c.maxBanTime() + "\",\"heapUsed\":"
+                + (rt.totalMemory() - rt.freeMemory()) + ",\"heapMax\":" + rt.maxMemory() + "}";
     }
 
     static String banJson(List<BanEngine.Ban> bans) {

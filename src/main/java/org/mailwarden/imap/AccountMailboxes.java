@@ -11,11 +11,13 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantLock;
 import org.mailwarden.store.MaildirStore;
 
 /**
@@ -39,6 +41,13 @@ final class AccountMailboxes {
         SPECIAL_USE.put("Archive", "\\Archive");
     }
 
+    /** Locks of accounts' subscriptions files, shared by hash of the account's directory (see {@link #lock}). */
+    private static final ReentrantLock[] LOCKS = new ReentrantLock[64];
+
+    static {
+        Arrays.setAll(LOCKS, i -> new ReentrantLock());
+    }
+
     private final MaildirStore store;
     private final String account;
     private final Path home;
@@ -49,18 +58,39 @@ final class AccountMailboxes {
         this.home = store.mailboxDir(account);
     }
 
-    /** At the first login (no subscriptions file yet): INBOX and the special-use folders, all subscribed. */
+    /**
+     * At the first login (no subscriptions file yet): INBOX and the special-use folders, all subscribed. An account's
+     * sessions do this one at a time (a client may open several connections at once), and each creation tolerates
+     * what is already there.
+     */
     void ensureDefaults() throws IOException {
         store.ensureFolder(account, "INBOX");
         if (Files.exists(home.resolve(SUBSCRIPTIONS))) {
             return;
         }
-        Set<String> subs = new LinkedHashSet<>(subscriptions());
-        for (String name : SPECIAL_USE.keySet()) {
-            store.ensureFolder(account, name);
-            subs.add(name);
+        ReentrantLock lock = lock();
+        lock.lock();
+        try {
+            if (Files.exists(home.resolve(SUBSCRIPTIONS))) {
+                return; // another session did it meanwhile
+            }
+            Set<String> subs = new LinkedHashSet<>(subscriptions());
+            for (String name : SPECIAL_USE.keySet()) {
+                store.ensureFolder(account, name);
+                subs.add(name);
+            }
+            writeSubscriptions(subs);
+        } finally {
+            lock.unlock();
         }
-        writeSubscriptions(subs);
+    }
+
+    /**
+     * The lock of this account's subscriptions file (read, changed, replaced as a whole) and default folders: one of
+     * a fixed set, by the account's directory, so the sessions of one account share it without a map of locks.
+     */
+    private ReentrantLock lock() {
+        return LOCKS[Math.floorMod(home.hashCode(), LOCKS.length)];
     }
 
     /** Checks an IMAP name and returns the folder's directory. */
@@ -111,10 +141,20 @@ final class AccountMailboxes {
     }
 
     Path create(String name) throws IOException {
+        checkNew(name);
         if (name.equalsIgnoreCase("INBOX") || exists(name)) {
             throw new FileAlreadyThere();
         }
         return store.ensureFolder(account, name);
+    }
+
+    /**
+     * A name for a folder to be made (CREATE, RENAME's target): valid as any name, and canonical modified UTF-7 whose
+     * characters are valid too (RFC 3501 5.1.3), so that no encoding smuggles in what the plain name may not have.
+     */
+    static void checkNew(String name) {
+        validate(name);
+        validate(ModifiedUtf7.decode(name));
     }
 
     static final class FileAlreadyThere extends IOException {
@@ -146,14 +186,12 @@ final class AccountMailboxes {
                 return FileVisitResult.CONTINUE;
             }
         });
-        Set<String> subs = new LinkedHashSet<>(subscriptions());
-        if (subs.remove(name)) {
-            writeSubscriptions(subs);
-        }
+        changeSubscriptions(subs -> subs.remove(name));
     }
 
     /** Renames a folder and its sub-folders; returns the directories moved (old paths). */
     List<Path> rename(String from, String to) throws IOException {
+        checkNew(to);
         Path src = dir(from);
         Path dst = dir(to);
         if (!Files.isDirectory(src)) {
@@ -174,11 +212,15 @@ final class AccountMailboxes {
         Files.move(src, dst, StandardCopyOption.ATOMIC_MOVE);
         store.forgetFolder(src);
         moved.add(src);
-        Set<String> subs = new LinkedHashSet<>();
-        for (String s : subscriptions()) {
-            subs.add(s.equals(from) || s.startsWith(from + DELIMITER) ? to + s.substring(from.length()) : s);
-        }
-        writeSubscriptions(subs);
+        changeSubscriptions(subs -> {
+            List<String> renamed = new ArrayList<>();
+            for (String s : subs) {
+                renamed.add(s.equals(from) || s.startsWith(from + DELIMITER) ? to + s.substring(from.length()) : s);
+            }
+            subs.clear();
+            subs.addAll(renamed);
+            return true;
+        });
         return moved;
     }
 
@@ -210,12 +252,24 @@ final class AccountMailboxes {
     }
 
     void subscribe(String name, boolean on) throws IOException {
-        Set<String> subs = new LinkedHashSet<>(subscriptions());
-        if (on ? subs.add(name) : subs.remove(name)) {
-            writeSubscriptions(subs);
+        changeSubscriptions(subs -> on ? subs.add(name) : subs.remove(name));
+    }
+
+    /** Changes the subscriptions under the account's lock; {@code change} says whether it changed anything. */
+    private void changeSubscriptions(java.util.function.Predicate<Set<String>> change) throws IOException {
+        ReentrantLock lock = lock();
+        lock.lock();
+        try {
+            Set<String> subs = new LinkedHashSet<>(subscriptions());
+            if (change.test(subs)) {
+                writeSubscriptions(subs);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
+    /** Replaces the subscriptions file; under the account's lock (the temporary file's name is fixed). */
     private void writeSubscriptions(Set<String> subs) throws IOException {
         Files.createDirectories(home);
         StringBuilder sb = new StringBuilder();

@@ -160,12 +160,33 @@ final class FetchData {
         w.raw(')');
     }
 
+    /** What BODY[section] serves: a range of the message, in network form, or octets made here. */
+    sealed interface Content {
+        long size();
+
+        record Range(MimeTree.Pos from, MimeTree.Pos to) implements Content {
+            public long size() {
+                return to.net() - from.net();
+            }
+        }
+
+        record Bytes(byte[] bytes) implements Content {
+            public long size() {
+                return bytes.length;
+            }
+        }
+    }
+
+    /** Whether BODY[section] needs the message's whole structure (a numbered part), not just its header. */
+    static boolean needsStructure(FetchItem.Section s) {
+        return s.part().length > 0;
+    }
+
     /**
-     * The octets of BODY[section] (before any partial), or null when the section does not exist (served as
-     * an empty string, as Dovecot does).
+     * BODY[section] (before any partial), or null when the section does not exist (served as an empty string, as
+     * Dovecot does).
      */
-    static byte[] section(MimeTree.Part root, FetchItem.Section s) {
-        byte[] d = root.data();
+    static Content section(MimeTree.Part root, FetchItem.Section s) {
         MimeTree.Part p = MimeTree.resolve(root, s.part());
         if (p == null) {
             return null;
@@ -174,23 +195,18 @@ final class FetchData {
         // HEADER, TEXT and HEADER.FIELDS of a part address the message inside a message/rfc822 part
         MimeTree.Part msg = top ? p : p.message();
         return switch (s.text()) {
-            case "" -> top ? d : slice(d, p.bodyStart(), p.end());
-            case "MIME" -> slice(d, p.headerStart(), p.bodyStart());
-            case "HEADER" -> msg == null ? null : slice(d, msg.headerStart(), msg.bodyStart());
-            case "TEXT" -> msg == null ? null : slice(d, msg.bodyStart(), msg.end());
-            default -> msg == null ? null : fields(d, msg, s.fields(), s.text().endsWith(".NOT"));
+            case "" -> top ? new Content.Range(p.headerStart(), p.end()) : new Content.Range(p.bodyStart(), p.end());
+            case "MIME" -> new Content.Range(p.headerStart(), p.bodyStart());
+            case "HEADER" -> msg == null ? null : new Content.Range(msg.headerStart(), msg.bodyStart());
+            case "TEXT" -> msg == null ? null : new Content.Range(msg.bodyStart(), msg.end());
+            default -> msg == null ? null : new Content.Bytes(fields(msg.header(), s.fields(),
+                    s.text().endsWith(".NOT")));
         };
     }
 
-    private static byte[] slice(byte[] d, int from, int to) {
-        byte[] out = new byte[to - from];
-        System.arraycopy(d, from, out, 0, out.length);
-        return out;
-    }
-
     /** The header lines (with their folding) whose names are (or, for NOT, are not) in the list, and CRLF. */
-    private static byte[] fields(byte[] d, MimeTree.Part m, List<String> names, boolean not) {
-        String header = new String(d, m.headerStart(), m.bodyStart() - m.headerStart(), StandardCharsets.ISO_8859_1);
+    private static byte[] fields(byte[] h, List<String> names, boolean not) {
+        String header = new String(h, StandardCharsets.ISO_8859_1);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         boolean keep = false;
         for (String line : header.split("\r\n")) {

@@ -46,7 +46,11 @@ sealed interface ImapCommand {
 
     record Status(String mailbox, List<String> items) implements ImapCommand {}
 
-    record Append(String mailbox, List<String> flags, Instant date, byte[] message) implements ImapCommand {}
+    /**
+     * {@code size}: the octets of the message, as its literal announces them; the session reads them itself, as they
+     * arrive (see {@link ImapInput.Read.Message}).
+     */
+    record Append(String mailbox, List<String> flags, Instant date, long size) implements ImapCommand {}
 
     record Check() implements ImapCommand {}
 

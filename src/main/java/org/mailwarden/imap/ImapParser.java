@@ -32,10 +32,17 @@ final class ImapParser {
         }
     }
 
+    /**
+     * How deep SEARCH keys (parentheses, NOT, OR) and parenthesised lists may nest: far beyond what a client writes,
+     * far below what would exhaust the parser's stack.
+     */
+    static final int MAX_NESTING = 64;
+
     private final List<Object> parts;
     private int part;
     private String s;
     private int pos;
+    private int depth;
 
     private ImapParser(List<Object> parts) {
         this.parts = parts;
@@ -348,8 +355,9 @@ final class ImapParser {
         if (peek() != '{') {
             throw new SyntaxError("APPEND needs the message as a literal");
         }
-        byte[] message = literal();
-        return new ImapCommand.Append(box, flags, date, message);
+        Object message = literalPart();
+        return new ImapCommand.Append(box, flags, date,
+                message instanceof ImapInput.Streamed st ? st.size() : ((byte[]) message).length);
     }
 
     private ImapCommand fetch(boolean uid) {
@@ -618,6 +626,21 @@ final class ImapParser {
     }
 
     private SearchKey searchKey() {
+        if (++depth > MAX_NESTING) {
+            throw tooDeep();
+        }
+        try {
+            return searchKeyAt();
+        } finally {
+            depth--;
+        }
+    }
+
+    private static SyntaxError tooDeep() {
+        return new SyntaxError("Nested too deeply (limit " + MAX_NESTING + " levels)");
+    }
+
+    private SearchKey searchKeyAt() {
         if (peek() == '(') {
             pos++;
             List<SearchKey> keys = new ArrayList<>();
@@ -809,10 +832,19 @@ final class ImapParser {
 
     /** A literal: the rest of this line is "{n}" or "{n+}"; its bytes are the next part. */
     private byte[] literal() {
-        if (!s.substring(pos).matches("\\{\\d+\\+?\\}") || part + 2 >= parts.size()
-                || !(parts.get(part + 1) instanceof byte[] b)) {
+        if (!(literalPart() instanceof byte[] b)) {
             throw new SyntaxError("Invalid literal");
         }
+        return b;
+    }
+
+    /** A literal's part: its bytes, or {@link ImapInput.Streamed} for APPEND's message. */
+    private Object literalPart() {
+        if (!s.substring(pos).matches("\\{\\d+\\+?\\}") || part + 2 >= parts.size()
+                || parts.get(part + 1) instanceof String) {
+            throw new SyntaxError("Invalid literal");
+        }
+        Object b = parts.get(part + 1);
         part += 2;
         s = (String) parts.get(part);
         pos = 0;
@@ -943,7 +975,7 @@ final class ImapParser {
         if (peek() != '(') {
             throw new SyntaxError("'(' expected");
         }
-        int depth = 0;
+        int level = 0; // counted: skipping needs no recursion
         while (pos < s.length()) {
             char c = s.charAt(pos++);
             if (c == '"') {
@@ -952,8 +984,10 @@ final class ImapParser {
                 continue;
             }
             if (c == '(') {
-                depth++;
-            } else if (c == ')' && --depth == 0) {
+                if (++level > MAX_NESTING) {
+                    throw tooDeep();
+                }
+            } else if (c == ')' && --level == 0) {
                 return;
             }
         }

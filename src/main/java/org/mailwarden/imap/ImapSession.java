@@ -1,10 +1,12 @@
 package org.mailwarden.imap;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -99,19 +101,10 @@ final class ImapSession implements SessionContext {
                     }
                     case ImapInput.Read.TooLong(String tag) -> bad(tag, "[TOOBIG] Command line too long (limit "
                             + server.config.maxLineLength() + " octets)", "line-too-long");
-                    case ImapInput.Read.TooBig(String tag, long size, boolean nonSync) -> {
-                        if (nonSync) {
-                            // the octets are already on their way and cannot be told apart from commands
-                            server.events.emit(new Event.ProtocolError(origin, conn.id(), 0, "literal-too-big"));
-                            untagged("BYE [TOOBIG] Literal too big (limit " + server.config.maxLiteralSize()
-                                    + " octets)");
-                            closeReason = "literal-too-big";
-                            closing = true;
-                        } else {
-                            tagged(tag, "NO [TOOBIG] Literal too big (limit " + server.config.maxLiteralSize()
-                                    + " octets)");
-                        }
-                    }
+                    case ImapInput.Read.TooBig(String tag, long size, boolean nonSync, long limit, boolean in) ->
+                            tooBig(tag, nonSync, in, "[TOOBIG] Literal too big (limit " + limit + " octets"
+                                    + (in ? "" : " before login") + ")", "literal-too-big");
+                    case ImapInput.Read.Message m -> append(m);
                     case ImapInput.Read.Command(List<Object> parts) -> dispatch(ImapParser.parse(parts));
                 }
             }
@@ -181,7 +174,12 @@ final class ImapSession implements SessionContext {
         withOutput(() -> out.write(b));
     }
 
-    private interface OutputAction {
+    @Override
+    public void write(byte[] b, int off, int len) {
+        withOutput(() -> out.write(b, off, len));
+    }
+
+    private interface Action {
         void run() throws IOException;
     }
 
@@ -189,7 +187,7 @@ final class ImapSession implements SessionContext {
      * Runs {@code action} on the output under the output lock (an IDLE push may write from another thread); an
      * I/O error comes out unchecked, as every write's does.
      */
-    private void withOutput(OutputAction action) {
+    private void withOutput(Action action) {
         outLock.lock();
         try {
             action.run();
@@ -243,6 +241,85 @@ final class ImapSession implements SessionContext {
         }
     }
 
+    /**
+     * A literal over the limit. A synchronizing one gets no "+" and the client sends nothing more of the command;
+     * before login the refusal is a BAD, counted. The octets of a non-synchronizing one are already on their way and
+     * cannot be told apart from commands (RFC 7888 4): BAD, and the connection is closed.
+     */
+    private void tooBig(String tag, boolean nonSync, boolean loggedIn, String text, String reason) {
+        if (!nonSync && !loggedIn) {
+            bad(tag, text, reason);
+            return;
+        }
+        server.events.emit(new Event.ProtocolError(origin, conn.id(), 0, reason));
+        if (nonSync) {
+            tagged(tag, "BAD " + text);
+            untagged("BYE " + text);
+            closeReason = reason;
+            closing = true;
+        } else {
+            tagged(tag, "NO " + text);
+        }
+    }
+
+    /**
+     * APPEND, its message announced: refused before its octets when it can be (too big, no such mailbox, over
+     * quota), else streamed from the connection to the folder's tmp/ as it arrives (see {@link MailboxCommands#append}).
+     */
+    private void append(ImapInput.Read.Message m) throws IOException {
+        String tag = ImapInput.tagOf((String) m.parts().getFirst());
+        long max = server.config.maxLiteralSize();
+        if (m.size() > max) {
+            tooBig(tag, m.nonSync(), true, "[TOOBIG] Message too big (limit " + max + " octets)", "message-too-big");
+            return;
+        }
+        List<Object> parts = new ArrayList<>(m.parts());
+        parts.add(new ImapInput.Streamed(m.size()));
+        parts.add("");
+        ImapCommand.Tagged t = ImapParser.parse(parts);
+        guarded(tag, () -> {
+            String refusal = t.command() instanceof ImapCommand.Append a ? mailboxes.refuseAppend(a) : null;
+            if (t.command() instanceof ImapCommand.Append a && refusal == null) {
+                mailboxes.append(tag, a, out -> receive(tag, m, out));
+                return;
+            }
+            // refused: the octets of a non-synchronizing literal are read and dropped
+            if (m.nonSync() && !(input.copy(m.size(), OutputStream.nullOutputStream()) && restOfAppend(tag))) {
+                return;
+            }
+            if (refusal != null) {
+                tagged(tag, refusal);
+            } else {
+                execute(tag, t.command()); // the syntax error
+            }
+        });
+    }
+
+    /** APPEND's message, from the client to {@code out}, and the end of the command; false if it did not come. */
+    private boolean receive(String tag, ImapInput.Read.Message m, OutputStream out) throws IOException {
+        if (!m.nonSync()) {
+            write("+ Ready for literal data\r\n");
+            flush();
+        }
+        return input.copy(m.size(), out) && restOfAppend(tag);
+    }
+
+    /** The rest of APPEND's line after its message, which must be empty (no MULTIAPPEND); false if it is not. */
+    private boolean restOfAppend(String tag) throws IOException {
+        boolean[] overflow = new boolean[1];
+        String rest = input.line(overflow);
+        if (rest == null) {
+            closeReason = "client-closed";
+            closing = true;
+            return false;
+        }
+        if (overflow[0] || !rest.isEmpty()) {
+            bad(tag, "Unexpected characters after the message of APPEND", "syntax");
+            return false;
+        }
+        return true;
+    }
+
     // ---- dispatch ----------------------------------------------------------------------------------------
 
     private enum Needs { ANY, NOT_AUTH, AUTH, SELECTED }
@@ -287,8 +364,13 @@ final class ImapSession implements SessionContext {
             bad(tag, "No mailbox selected", "bad-state");
             return;
         }
+        guarded(tag, () -> execute(tag, c));
+    }
+
+    /** Runs a command, answering NO for what it refuses by exception; I/O errors of the connection go on. */
+    private void guarded(String tag, Action command) throws IOException {
         try {
-            execute(tag, c);
+            command.run();
         } catch (IllegalArgumentException e) {
             tagged(tag, "NO " + e.getMessage());
         } catch (NoSuchFileException e) {
@@ -358,7 +440,7 @@ final class ImapSession implements SessionContext {
             case ImapCommand.Subscribe(String name, boolean on) -> mailboxes.subscribe(tag, name, on);
             case ImapCommand.ListMailboxes l -> mailboxes.list(tag, l);
             case ImapCommand.Status s -> mailboxes.status(tag, s);
-            case ImapCommand.Append a -> mailboxes.append(tag, a);
+            case ImapCommand.Append a -> bad(tag, "APPEND's message must be a literal", "syntax"); // see append()
             case ImapCommand.Check x -> {
                 syncSelected(true);
                 ok(tag, "CHECK completed");
@@ -524,6 +606,7 @@ final class ImapSession implements SessionContext {
             case Authenticator.Result.Success(Account acc) -> {
                 login = acc.address();
                 account = new AccountMailboxes(server.store, login);
+                input.loggedIn();
                 account.ensureDefaults();
                 tagged(tag, "OK [CAPABILITY " + capabilities() + "] Logged in");
             }

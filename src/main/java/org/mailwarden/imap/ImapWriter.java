@@ -1,6 +1,8 @@
 package org.mailwarden.imap;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 
 /** Builds one response line with IMAP strings: quoted when safe, a literal otherwise (RFC 3501 4.3). */
@@ -70,6 +72,12 @@ final class ImapWriter {
 
     byte[] bytes() {
         return out.toByteArray();
+    }
+
+    /** Writes what was built so far to {@code to} and starts again empty. */
+    void drainTo(OutputStream to) throws IOException {
+        out.writeTo(to);
+        out.reset();
     }
 
     int size() {

@@ -1,6 +1,7 @@
 package org.mailwarden.imap;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -203,24 +204,57 @@ record MailboxCommands(SessionContext session, ImapServer server) {
         session.ok(tag, "STATUS completed");
     }
 
-    void append(String tag, ImapCommand.Append a) throws IOException {
+    /**
+     * What APPEND can be refused for before its message is read (so that the refusal comes instead of the "+"):
+     * the reply, or null.
+     */
+    String refuseAppend(ImapCommand.Append a) throws IOException {
         if (!session.account().exists(a.mailbox())) {
-            session.tagged(tag, "NO [TRYCREATE] Mailbox does not exist: " + a.mailbox());
-            return;
+            return "NO [TRYCREATE] Mailbox does not exist: " + a.mailbox();
         }
-        if (a.message().length == 0) {
-            session.tagged(tag, "NO Empty message");
-            return;
+        if (a.size() == 0) {
+            return "NO Empty message";
         }
-        if (!server.quotas.allows(session.login(), storedSize(a.message()))) {
-            session.tagged(tag, OVER_QUOTA);
-            return;
+        // on disk a message takes at least half its network size (a line end is one octet there, not two)
+        if (!server.quotas.allows(session.login(), (a.size() + 1) / 2)) {
+            return OVER_QUOTA;
         }
+        return null;
+    }
+
+    /** Delivers APPEND's message to a stream as it comes from the client; false if it did not come whole. */
+    @FunctionalInterface
+    interface MessageSource {
+        boolean sendTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * APPEND (not refused by {@link #refuseAppend}): the message goes from {@code source} to a file in the folder's
+     * tmp/ as it arrives, never whole in memory, and then into cur/ with its sizes in the name.
+     */
+    void append(String tag, ImapCommand.Append a, MessageSource source) throws IOException {
         MaildirFolder folder = server.mailboxes.acquire(session.account().dir(a.mailbox()));
         long uid;
         try {
             String letters = Flags.letters(a.flags(), folder, true);
-            uid = folder.append(a.message(), letters, a.date() != null ? a.date() : Instant.now());
+            MessageSpool spool = MessageSpool.create(folder.newTmpFile());
+            try {
+                if (!source.sendTo(spool)) {
+                    spool.abort();
+                    return;
+                }
+                spool.finish();
+                if (!server.quotas.allows(session.login(), spool.size())) {
+                    spool.abort();
+                    session.tagged(tag, OVER_QUOTA);
+                    return;
+                }
+                uid = folder.appendFile(spool.file(), spool.size(), spool.networkSize(), letters,
+                        a.date() != null ? a.date() : Instant.now());
+            } catch (IOException | RuntimeException e) {
+                spool.abort();
+                throw e;
+            }
         } finally {
             server.mailboxes.release(folder);
         }
@@ -263,17 +297,6 @@ record MailboxCommands(SessionContext session, ImapServer server) {
     }
 
     static final String OVER_QUOTA = "NO [OVERQUOTA] Quota exceeded (mailbox for user is full)";
-
-    /** The size a network-form message takes on disk, stored with LF line ends (what S= and the quota count). */
-    static long storedSize(byte[] crlf) {
-        long n = crlf.length;
-        for (int i = 0; i + 1 < crlf.length; i++) {
-            if (crlf[i] == '\r' && crlf[i + 1] == '\n') {
-                n--;
-            }
-        }
-        return n;
-    }
 
     /** The size of a message on disk: S= from its name, else the file's size. */
     static long storedSize(MaildirFolder folder, MaildirFolder.Message m) {

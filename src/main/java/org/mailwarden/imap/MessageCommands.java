@@ -1,6 +1,9 @@
 package org.mailwarden.imap;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.mailwarden.store.Crlf;
 import org.mailwarden.store.MaildirFolder;
 
 /** The commands on the messages of the selected folder: EXPUNGE, SEARCH, FETCH, STORE, COPY and MOVE. */
@@ -68,8 +70,10 @@ record MessageCommands(SessionContext session, ImapServer server) {
                 if (m == null) {
                     continue; // expunged by another session, not yet reported
                 }
-                if (new Search(selected, kw, seq, m, headerHits).matches(s.key())) {
-                    found.add(s.uid() ? selected.uid(seq) : seq, m.modseq());
+                try (Search search = new Search(selected, kw, seq, m, headerHits)) {
+                    if (search.matches(s.key())) {
+                        found.add(s.uid() ? selected.uid(seq) : seq, m.modseq());
+                    }
                 }
             }
         }
@@ -252,49 +256,94 @@ record MessageCommands(SessionContext session, ImapServer server) {
         if (f.uid() && items.stream().noneMatch(i -> i instanceof FetchItem.Uid)) {
             items.addFirst(new FetchItem.Uid());
         }
-        boolean needsBody = items.stream().anyMatch(i -> i instanceof FetchItem.Section
+        boolean needsFile = items.stream().anyMatch(i -> i instanceof FetchItem.Section
                 || i instanceof FetchItem.Envelope || i instanceof FetchItem.Structure);
         boolean setsSeen = !selected.readOnly && items.stream()
                 .anyMatch(i -> i instanceof FetchItem.Section sec && !sec.peek());
         List<String> kw = selected.folder.keywords();
         List<Integer> seqs = selected.resolve(f.set(), f.uid());
         Snapshot index = seqs.size() > 64 ? new Snapshot(selected.folder) : null;
-        for (int seq : seqs) {
-            long uid = selected.uid(seq);
-            MaildirFolder.Message m = index != null ? index.get(uid) : selected.folder.byUid(uid).orElse(null);
-            if (m == null) {
-                continue;
-            }
-            if (f.changedSince() >= 0 && m.modseq() <= f.changedSince()) {
-                continue;
-            }
-            byte[] data = null;
-            MimeTree.Part tree = null;
-            if (needsBody) {
-                Optional<byte[]> file = selected.folder.read(uid);
-                if (file.isEmpty()) {
+        // the command's buffers, whatever the messages' sizes: one to read files through, one for the answer
+        byte[] fileBuffer = needsFile ? new byte[FILE_BUFFER] : null;
+        BufferedOutputStream out = new BufferedOutputStream(new SessionOutput(session), OUT_BUFFER);
+        try {
+            for (int seq : seqs) {
+                long uid = selected.uid(seq);
+                MaildirFolder.Message m = index != null ? index.get(uid) : selected.folder.byUid(uid).orElse(null);
+                if (m == null || f.changedSince() >= 0 && m.modseq() <= f.changedSince()) {
                     continue;
                 }
-                data = Crlf.toCrlf(file.get());
-            }
-            boolean flagsChanged = false;
-            if (setsSeen && !m.has('S')) {
-                Optional<MaildirFolder.Message> updated = selected.folder.setFlags(uid, m.flags() + "S");
-                if (updated.isPresent()) {
-                    m = updated.get();
-                    selected.reportedByUs(uid, m.modseq());
-                    flagsChanged = true;
+                MessageFile file = needsFile ? MessageFile.open(selected.folder, m, fileBuffer).orElse(null) : null;
+                if (needsFile && file == null) {
+                    continue; // gone
+                }
+                try {
+                    fetchOne(seq, m, file, items, setsSeen, kw, out);
+                } finally {
+                    if (file != null) {
+                        file.close();
+                    }
                 }
             }
-            ImapWriter w = new ImapWriter().raw("* " + seq + " FETCH (");
-            boolean first = true;
-            boolean flagsShown = false;
-            for (FetchItem item : items) {
-                if (!first) {
+        } catch (IOException | IllegalArgumentException e) {
+            out.flush(); // the answers buffered are whole (see fetchOne): they go out before the NO
+            throw e;
+        }
+        out.flush();
+        session.okCode(tag, null, (f.uid() ? "UID " : "") + "FETCH completed", f.uid());
+    }
+
+    /** Files are read through this much per FETCH command; a message up to this size is read once. */
+    private static final int FILE_BUFFER = 32 * 1024;
+    /** A FETCH's answers are written to the connection in pieces of this size. */
+    private static final int OUT_BUFFER = 16 * 1024;
+
+    /** The session's output as a stream (a FETCH's answers, message octets included, go through it). */
+    private static final class SessionOutput extends OutputStream {
+        private final SessionContext session;
+
+        SessionOutput(SessionContext session) {
+            this.session = session;
+        }
+
+        @Override
+        public void write(int b) {
+            session.write(new byte[] {(byte) b});
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            session.write(b, off, len);
+        }
+    }
+
+    /**
+     * One message's FETCH response; message sections go from {@code file} to {@code out} as they are read. A failure
+     * after part of the response went out ends the connection (unchecked): the client cannot tell what follows.
+     */
+    private void fetchOne(int seq, MaildirFolder.Message found, MessageFile file, List<FetchItem> items,
+            boolean setsSeen, List<String> kw, OutputStream out) throws IOException {
+        SelectedMailbox selected = session.selected();
+        MaildirFolder.Message m = found;
+        long uid = m.uid();
+        boolean flagsChanged = false;
+        if (setsSeen && !m.has('S')) {
+            Optional<MaildirFolder.Message> updated = selected.folder.setFlags(uid, m.flags() + "S");
+            if (updated.isPresent()) {
+                m = updated.get();
+                selected.reportedByUs(uid, m.modseq());
+                flagsChanged = true;
+            }
+        }
+        ImapWriter w = new ImapWriter().raw("* " + seq + " FETCH (");
+        boolean flagsShown = false;
+        boolean started = false;
+        try {
+            for (int i = 0; i < items.size(); i++) {
+                if (i > 0) {
                     w.raw(' ');
                 }
-                first = false;
-                switch (item) {
+                switch (items.get(i)) {
                     case FetchItem.Uid u -> w.raw("UID ").number(uid);
                     case FetchItem.Flags fl -> {
                         w.raw("FLAGS (" + Flags.imap(m, kw, selected.isRecent(uid)) + ")");
@@ -303,51 +352,65 @@ record MessageCommands(SessionContext session, ImapServer server) {
                     case FetchItem.InternalDate d -> w.raw("INTERNALDATE \"" + ImapParser.DATE_TIME_OUT.format(
                             selected.folder.receivedDate(m).atZone(ZoneId.systemDefault())) + "\"");
                     case FetchItem.Modseq ms -> w.raw("MODSEQ (").number(m.modseq()).raw(")");
-                    case FetchItem.Size sz -> w.raw("RFC822.SIZE ").number(data != null ? data.length
+                    case FetchItem.Size sz -> w.raw("RFC822.SIZE ").number(file != null ? file.networkSize()
                             : selected.folder.virtualSize(m));
                     case FetchItem.Envelope e -> {
-                        tree = tree != null ? tree : MimeTree.parse(data);
                         w.raw("ENVELOPE ");
-                        FetchData.envelope(w, tree);
+                        FetchData.envelope(w, file.header());
                     }
                     case FetchItem.Structure st -> {
-                        tree = tree != null ? tree : MimeTree.parse(data);
                         w.raw(st.extensible() ? "BODYSTRUCTURE " : "BODY ");
-                        FetchData.structure(w, tree, st.extensible());
+                        FetchData.structure(w, file.structure(), st.extensible());
                     }
-                    case FetchItem.Section sec -> {
-                        byte[] content;
-                        if (sec.part().length == 0 && sec.text().isEmpty()) {
-                            content = data;
-                        } else {
-                            tree = tree != null ? tree : MimeTree.parse(data);
-                            content = FetchData.section(tree, sec);
-                        }
-                        if (content == null) {
-                            content = new byte[0];
-                        }
-                        w.raw(sec.label()).raw(' ');
-                        if (sec.offset() >= 0) {
-                            int from = (int) Math.min(sec.offset(), content.length);
-                            int len = (int) Math.min(sec.length(), content.length - from);
-                            w.literal(content, from, len);
-                        } else {
-                            w.literal(content);
-                        }
-                    }
+                    case FetchItem.Section sec -> started |= section(sec, file, w, out);
                 }
             }
-            if (flagsChanged && !flagsShown) {
-                w.raw(" FLAGS (" + Flags.imap(m, kw, selected.isRecent(uid)) + ")");
+        } catch (IOException e) {
+            if (started) {
+                throw new UncheckedIOException(e);
             }
-            if (flagsChanged && session.condstore()
-                    && items.stream().noneMatch(i -> i instanceof FetchItem.Modseq)) {
-                w.raw(" MODSEQ (").number(m.modseq()).raw(")");
-            }
-            w.raw(")\r\n");
-            session.write(w.bytes());
+            throw e;
         }
-        session.okCode(tag, null, (f.uid() ? "UID " : "") + "FETCH completed", f.uid());
+        if (flagsChanged && !flagsShown) {
+            w.raw(" FLAGS (" + Flags.imap(m, kw, selected.isRecent(uid)) + ")");
+        }
+        if (flagsChanged && session.condstore() && items.stream().noneMatch(i -> i instanceof FetchItem.Modseq)) {
+            w.raw(" MODSEQ (").number(m.modseq()).raw(")");
+        }
+        w.raw(")\r\n");
+        w.drainTo(out);
+    }
+
+    /**
+     * BODY[section]&lt;partial&gt;: a range of the message is streamed from the file to {@code out}, after what
+     * {@code w} holds (true: part of the response went out); what is made here (HEADER.FIELDS) goes into {@code w}.
+     */
+    private static boolean section(FetchItem.Section sec, MessageFile file, ImapWriter w, OutputStream out)
+            throws IOException {
+        FetchData.Content content = sec.part().length == 0 && sec.text().isEmpty() ? file.whole()
+                : FetchData.section(FetchData.needsStructure(sec) ? file.structure() : file.header(), sec);
+        if (content == null) {
+            content = new FetchData.Content.Bytes(new byte[0]);
+        }
+        long from = sec.offset() >= 0 ? Math.min(sec.offset(), content.size()) : 0;
+        long len = sec.offset() >= 0 ? Math.min(sec.length(), content.size() - from) : content.size();
+        w.raw(sec.label()).raw(' ');
+        switch (content) {
+            case FetchData.Content.Bytes(byte[] b) -> {
+                w.literal(b, (int) from, (int) len);
+                return false;
+            }
+            case FetchData.Content.Range r -> {
+                w.raw("{" + len + "}\r\n");
+                w.drainTo(out);
+                try {
+                    file.copy(r, from, len, out);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e); // the literal is cut: the connection cannot go on
+                }
+                return true;
+            }
+        }
     }
 
     void store(String tag, ImapCommand.Store s) throws IOException {

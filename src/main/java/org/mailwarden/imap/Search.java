@@ -2,9 +2,10 @@ package org.mailwarden.imap;
 
 import jakarta.mail.internet.MailDateFormat;
 import jakarta.mail.internet.MimeUtility;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.text.ParsePosition;
@@ -17,8 +18,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import org.mailwarden.store.Crlf;
 import org.mailwarden.store.HeaderFields;
 import org.mailwarden.store.MaildirFolder;
 
@@ -27,13 +26,15 @@ import org.mailwarden.store.MaildirFolder;
  * keys from the folder's header columns when the command could look them up for the whole folder at once; the
  * message file is read only when a key needs its header or text, and then once.
  */
-final class Search {
+final class Search implements AutoCloseable {
 
     private final SelectedMailbox box;
     private final List<String> keywords;
     private final int seq;
     private final MaildirFolder.Message m;
     private final Map<SearchKey.Header, long[]> headerHits;
+    /** The message's file and structure, when a key needs its text. */
+    private MessageFile file;
     private MimeTree.Part parsed;
     private boolean loaded;
     private String headerText;
@@ -94,13 +95,24 @@ final class Search {
         return false;
     }
 
+    /** The message's structure, its file opened the first time a key needs its text; null if it is gone. */
     private MimeTree.Part message() throws IOException {
         if (!loaded) {
             loaded = true;
-            Optional<byte[]> b = box.folder.read(m.uid());
-            parsed = b.map(bytes -> MimeTree.parse(Crlf.toCrlf(bytes))).orElse(null);
+            file = MessageFile.open(box.folder, m, new byte[FILE_BUFFER]).orElse(null);
+            parsed = file == null ? null : file.structure();
         }
         return parsed;
+    }
+
+    /** A message's text is read through this much, a part at a time. */
+    private static final int FILE_BUFFER = 32 * 1024;
+
+    @Override
+    public void close() throws IOException {
+        if (file != null) {
+            file.close();
+        }
     }
 
     /** The header (text as stored), from the folder's header cache; null if the message is gone. */
@@ -148,8 +160,11 @@ final class Search {
         return bodyContains(p, value);
     }
 
-    /** Text parts are searched decoded (transfer encoding and charset); other parts as they are. */
-    private boolean bodyContains(MimeTree.Part p, String value) {
+    /**
+     * Text parts are searched decoded (transfer encoding and charset); other parts as they are. Each is read from the
+     * file as it is searched, never whole.
+     */
+    private boolean bodyContains(MimeTree.Part p, String value) throws IOException {
         if (p.multipart()) {
             for (MimeTree.Part c : p.children()) {
                 if (bodyContains(c, value)) {
@@ -161,28 +176,47 @@ final class Search {
         if (p.message() != null) {
             return bodyContains(p.message(), value);
         }
-        byte[] body = Arrays.copyOfRange(p.data(), p.bodyStart(), p.end());
         String enc = p.header("Content-Transfer-Encoding");
-        if (enc != null && p.type().equals("text")) {
-            String e = enc.strip().toLowerCase(Locale.ROOT);
-            if (e.equals("base64") || e.equals("quoted-printable")) {
-                try (InputStream in = MimeUtility.decode(new ByteArrayInputStream(body), e)) {
-                    body = in.readAllBytes();
-                } catch (Exception ex) {
-                    // searched as it is
-                }
-            }
-        }
+        String e = enc == null || !p.type().equals("text") ? "" : enc.strip().toLowerCase(Locale.ROOT);
         Charset cs = StandardCharsets.UTF_8;
         try {
             String name = p.params().get("charset");
             if (name != null) {
                 cs = Charset.forName(MimeUtility.javaCharset(name));
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException ex) {
             // unknown charset: UTF-8
         }
-        return contains(new String(body, cs), value);
+        if (e.equals("base64") || e.equals("quoted-printable")) {
+            try (InputStream in = MimeUtility.decode(body(p), e)) {
+                return contains(new InputStreamReader(in, cs), value);
+            } catch (IOException | jakarta.mail.MessagingException | RuntimeException ex) {
+                // not decodable: searched as it is
+            }
+        }
+        try (InputStream in = body(p)) {
+            return contains(new InputStreamReader(in, cs), value);
+        }
+    }
+
+    private InputStream body(MimeTree.Part p) {
+        return file.stream(p.bodyStart().file(), p.end().file());
+    }
+
+    /** Whether the text {@code in} reads contains {@code needle}, case-insensitively: read in pieces, not whole. */
+    static boolean contains(Reader in, String needle) throws IOException {
+        String lower = needle.toLowerCase(Locale.ROOT);
+        char[] buf = new char[8192];
+        String tail = "";
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            String window = tail + new String(buf, 0, n);
+            if (window.toLowerCase(Locale.ROOT).contains(lower)) {
+                return true;
+            }
+            tail = window.substring(Math.max(0, window.length() - needle.length() + 1));
+        }
+        return lower.isEmpty();
     }
 
     private boolean date(SearchKey.Date d) throws IOException {

@@ -24,6 +24,8 @@ interface SessionContext {
 
     void write(byte[] b);
 
+    void write(byte[] b, int off, int len);
+
     void untagged(String text);
 
     void tagged(String tag, String text);

@@ -1,5 +1,8 @@
 package org.mailwarden.store;
 
+import java.io.IOException;
+import java.io.InputStream;
+
 /**
  * Line-end conversion between the Maildir file (LF, Dovecot's default) and the network form IMAP serves (CRLF).
  * An LF not preceded by CR becomes CRLF; everything else is kept, so {@link #size} equals Dovecot's W= field.
@@ -17,6 +20,24 @@ public final class Crlf {
             }
         }
         return n;
+    }
+
+    /** {@link #size(byte[])} of what {@code file} reads, counted as it goes (the stream is read to its end). */
+    public static long size(InputStream file) throws IOException {
+        byte[] buf = new byte[8192];
+        long size = 0;
+        int previous = -1;
+        int n;
+        while ((n = file.read(buf)) > 0) {
+            size += n;
+            for (int i = 0; i < n; i++) {
+                if (buf[i] == '\n' && previous != '\r') {
+                    size++;
+                }
+                previous = buf[i];
+            }
+        }
+        return size;
     }
 
     /** File form to network form. */

@@ -444,13 +444,24 @@ public final class MaildirFolder {
      * the folder is rescanned once; empty if the message is gone.
      */
     public Optional<byte[]> read(long uid) throws IOException {
+        Optional<FileChannel> file = openMessage(uid);
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        try (InputStream in = java.nio.channels.Channels.newInputStream(file.get())) {
+            return Optional.of(in.readAllBytes());
+        }
+    }
+
+    /** The message's file, open for reading (see {@link #read}); empty if the message is gone. */
+    public Optional<FileChannel> openMessage(long uid) throws IOException {
         for (int attempt = 0; attempt < 2; attempt++) {
             Optional<Message> m = byUid(uid);
             if (m.isEmpty()) {
                 return Optional.empty();
             }
             try {
-                return Optional.of(Files.readAllBytes(path(m.get())));
+                return Optional.of(FileChannel.open(path(m.get()), StandardOpenOption.READ));
             } catch (NoSuchFileException e) {
                 refresh(true);
             }
@@ -585,8 +596,13 @@ public final class MaildirFolder {
         if (m.vsize() >= 0) {
             return m.vsize();
         }
-        Optional<byte[]> bytes = read(m.uid());
-        long v = bytes.map(b -> (long) Crlf.size(b)).orElse(0L);
+        long v = 0;
+        Optional<FileChannel> file = openMessage(m.uid());
+        if (file.isPresent()) {
+            try (InputStream in = java.nio.channels.Channels.newInputStream(file.get())) {
+                v = Crlf.size(in); // counted as it is read: the file is never whole in memory
+            }
+        }
         lock.lock();
         try {
             int i = indexOf(m.uid());
@@ -892,19 +908,31 @@ public final class MaildirFolder {
      */
     public long append(byte[] crlfMessage, String letters, Instant received) throws IOException {
         byte[] lf = Crlf.toLf(crlfMessage);
-        long vsize = Crlf.size(lf);
-        String base = MaildirNames.withSizes(NAMES.next(), lf.length, vsize);
-        Path tmp = dir.resolve("tmp").resolve(base);
+        Path tmp = newTmpFile();
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             OutputStream out = java.nio.channels.Channels.newOutputStream(ch);
             out.write(lf);
             out.flush();
             ch.force(true);
         }
+        return appendFile(tmp, lf.length, Crlf.size(lf), letters, received);
+    }
+
+    /** A new file name in tmp/ for a message written by the caller, to be stored with {@link #appendFile}. */
+    public Path newTmpFile() {
+        return dir.resolve("tmp").resolve(NAMES.next());
+    }
+
+    /**
+     * Stores a message file the caller wrote to {@link #newTmpFile} (LF line ends, made durable): {@code size} octets,
+     * {@code vsize} in network form (Dovecot's S= and W=), with flags (Maildir letters) and received date. Returns
+     * its UID.
+     */
+    public long appendFile(Path tmp, long size, long vsize, String letters, Instant received) throws IOException {
         if (received != null) {
             Files.setLastModifiedTime(tmp, FileTime.from(received));
         }
-        return place(tmp, base, letters, vsize);
+        return place(tmp, MaildirNames.withSizes(tmp.getFileName().toString(), size, vsize), letters, vsize);
     }
 
     /** Moves a prepared file from tmp/ into cur/ under {@code base} and indexes it. */

@@ -261,6 +261,7 @@ class ImapProtocolTest {
             assertThat(c.command("APPEND INBOX {5000}").getLast()).startsWith("a4 NO [TOOBIG]");
             assertThat(c.command("NOOP").getLast()).startsWith("a5 OK");
             c.send("a6 APPEND INBOX {5000+}\r\n");
+            assertThat(c.line()).startsWith("a6 BAD [TOOBIG]");
             assertThat(c.line()).startsWith("* BYE [TOOBIG]");
             assertThat(c.closedByServer()).isTrue();
         }

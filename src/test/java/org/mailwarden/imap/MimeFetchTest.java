@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.mailwarden.store.Crlf;
 
 /** BODYSTRUCTURE and BODY[section] of a nested MIME message, checked without a server. */
 class MimeFetchTest {
@@ -42,8 +43,19 @@ class MimeFetchTest {
             "--outer--",
             "");
 
+    private static final byte[] DATA = MESSAGE.getBytes(StandardCharsets.UTF_8);
+
     private static String str(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** A section's octets: a range of the message (network form: here the same as the file), or made. */
+    private static String str(FetchData.Content c) {
+        return switch (c) {
+            case FetchData.Content.Bytes(byte[] b) -> str(b);
+            case FetchData.Content.Range r -> new String(DATA, (int) r.from().net(), (int) r.size(),
+                    StandardCharsets.UTF_8);
+        };
     }
 
     private static FetchItem.Section section(int[] part, String text, List<String> fields) {
@@ -52,7 +64,7 @@ class MimeFetchTest {
 
     @Test
     void structureAndSections() {
-        MimeTree.Part root = MimeTree.parse(MESSAGE.getBytes(StandardCharsets.UTF_8));
+        MimeTree.Part root = MimeTree.parse(DATA);
         ImapWriter w = new ImapWriter();
         FetchData.structure(w, root, true);
         String bs = str(w.bytes());
@@ -84,6 +96,36 @@ class MimeFetchTest {
                 + "((\"Ann Example\" NIL \"ann\" \"example.test\")) "
                 + "((NIL NIL \"team\" NIL)(NIL NIL \"bob\" \"example.test\")(NIL NIL \"carol\" \"example.test\")"
                 + "(NIL NIL NIL NIL)(NIL NIL \"dave\" \"example.test\")) NIL NIL NIL \"<m1@example.test>\")");
+    }
+
+    @Test
+    void theFileFormGivesTheNetworkFormsOffsets() {
+        byte[] lf = MESSAGE.replace("\r\n", "\n").replace("plain text", "plain\r\ntext").getBytes(StandardCharsets.UTF_8);
+        byte[] net = Crlf.toCrlf(lf);
+        MimeTree.Part fromFile = MimeTree.parse(lf);
+        MimeTree.Part fromNet = MimeTree.parse(net);
+        sameParts(fromFile, fromNet, lf, net);
+    }
+
+    /** The same structure and network offsets; the file offsets of {@code a} delimit the same octets in {@code lf}. */
+    private static void sameParts(MimeTree.Part a, MimeTree.Part b, byte[] lf, byte[] net) {
+        assertThat(List.of(a.headerStart().net(), a.bodyStart().net(), a.end().net(), a.bodyLines()))
+                .isEqualTo(List.of(b.headerStart().net(), b.bodyStart().net(), b.end().net(), b.bodyLines()));
+        assertThat(a.header()).isEqualTo(b.header());
+        for (MimeTree.Pos[] r : List.of(new MimeTree.Pos[] {a.headerStart(), a.bodyStart()},
+                new MimeTree.Pos[] {a.bodyStart(), a.end()})) {
+            byte[] file = java.util.Arrays.copyOfRange(lf, (int) r[0].file(), (int) r[1].file());
+            assertThat(str(Crlf.toCrlf(file))).isEqualTo(new String(net, (int) r[0].net(),
+                    (int) (r[1].net() - r[0].net()), StandardCharsets.UTF_8));
+        }
+        assertThat(a.children()).hasSameSizeAs(b.children());
+        for (int i = 0; i < a.children().size(); i++) {
+            sameParts(a.children().get(i), b.children().get(i), lf, net);
+        }
+        assertThat(a.message() == null).isEqualTo(b.message() == null);
+        if (a.message() != null) {
+            sameParts(a.message(), b.message(), lf, net);
+        }
     }
 
     @Test

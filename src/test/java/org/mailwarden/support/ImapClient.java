@@ -78,18 +78,27 @@ public final class ImapClient implements AutoCloseable {
 
     /** Reads one line (CRLF stripped), with any literal it announces appended (after a CRLF); null at EOF. */
     public String line() throws IOException {
+        String s = rawLine();
+        if (s == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{(\\d+)\\}$").matcher(s);
+        if (m.find()) {
+            byte[] lit = in.readNBytes(Integer.parseInt(m.group(1)));
+            String rest = line();
+            return s + "\r\n" + new String(lit, StandardCharsets.UTF_8) + (rest == null ? "" : rest);
+        }
+        return s;
+    }
+
+    /** Reads one line (CRLF stripped) and not the literal it may announce; null at EOF. */
+    public String rawLine() throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         int c;
         while ((c = in.read()) >= 0) {
             if (c == '\n') {
                 String s = b.toString(StandardCharsets.UTF_8);
-                s = s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{(\\d+)\\}$").matcher(s);
-                if (m.find()) {
-                    byte[] lit = in.readNBytes(Integer.parseInt(m.group(1)));
-                    return s + "\r\n" + new String(lit, StandardCharsets.UTF_8) + line();
-                }
-                return s;
+                return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
             }
             b.write(c);
         }
