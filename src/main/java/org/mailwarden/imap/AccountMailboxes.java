@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 import org.mailwarden.store.MaildirStore;
+import org.mailwarden.files.AtomicFile;
 
 /**
  * The folders of one account as IMAP names them: INBOX is the account's Maildir, "A.B" the Maildir++ folder
@@ -269,35 +270,56 @@ final class AccountMailboxes {
         }
     }
 
-    /** Replaces the subscriptions file; under the account's lock (the temporary file's name is fixed). */
+    /** Replaces the subscriptions file (atomically and durably); under the account's lock. */
     private void writeSubscriptions(Set<String> subs) throws IOException {
         Files.createDirectories(home);
         StringBuilder sb = new StringBuilder();
         for (String s : subs) {
             sb.append(s).append('\n');
         }
-        Path tmp = home.resolve(SUBSCRIPTIONS + ".lock");
-        Files.writeString(tmp, sb, StandardCharsets.UTF_8);
-        Files.move(tmp, home.resolve(SUBSCRIPTIONS), StandardCopyOption.ATOMIC_MOVE,
-                StandardCopyOption.REPLACE_EXISTING);
+        AtomicFile.writeString(home.resolve(SUBSCRIPTIONS), sb);
     }
 
-    /** LIST pattern (RFC 3501 6.3.8): '*' matches anything, '%' anything but the delimiter; INBOX any case. */
+    /**
+     * LIST pattern (RFC 3501 6.3.8): '*' matches anything, '%' anything but the delimiter; INBOX any case. Matched
+     * in O(pattern x name) steps with one row of states, never by backtracking: "**********x" against a long name
+     * took a regex 45 s of CPU.
+     */
     static boolean matches(String pattern, String name) {
-        StringBuilder re = new StringBuilder();
-        for (char c : pattern.toCharArray()) {
-            switch (c) {
-                case '*' -> re.append(".*");
-                case '%' -> re.append("[^").append(java.util.regex.Pattern.quote(String.valueOf(DELIMITER)))
-                        .append("]*");
-                default -> re.append(java.util.regex.Pattern.quote(String.valueOf(c)));
+        boolean anyCase = name.equals("INBOX");
+        int n = name.length();
+        boolean[] reach = new boolean[n + 1]; // reach[j]: the pattern so far matches name[0, j)
+        reach[0] = true;
+        for (int i = 0; i < pattern.length(); i++) {
+            char p = pattern.charAt(i);
+            boolean[] next = new boolean[n + 1];
+            boolean run = false;
+            for (int j = 0; j <= n; j++) {
+                switch (p) {
+                    case '*' -> {
+                        run |= reach[j];
+                        next[j] = run;
+                    }
+                    case '%' -> {
+                        if (j > 0 && name.charAt(j - 1) == DELIMITER) {
+                            run = false; // '%' stops at the hierarchy delimiter
+                        }
+                        run |= reach[j];
+                        next[j] = run;
+                    }
+                    default -> {
+                        if (j < n && reach[j] && same(p, name.charAt(j), anyCase)) {
+                            next[j + 1] = true;
+                        }
+                    }
+                }
             }
+            reach = next;
         }
-        String n = name;
-        if (name.equals("INBOX")) {
-            return java.util.regex.Pattern.compile(re.toString(), java.util.regex.Pattern.CASE_INSENSITIVE)
-                    .matcher(n).matches();
-        }
-        return n.matches(re.toString());
+        return reach[n];
+    }
+
+    private static boolean same(char a, char b, boolean anyCase) {
+        return a == b || anyCase && Character.toUpperCase(a) == Character.toUpperCase(b);
     }
 }
