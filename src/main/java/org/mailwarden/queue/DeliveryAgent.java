@@ -270,17 +270,19 @@ public final class DeliveryAgent implements AutoCloseable {
                 payload = null;
                 LOG.warn("event=queue-error id={} reason=\"unreadable message: {}\"", e.id(), String.valueOf(ex));
             }
+            Progress p = new Progress(e);
             for (Map.Entry<String, List<String>> d : remote.entrySet()) {
-                List<Transfer.Outcome> outcomes = payload == null
-                        ? Transfer.all(d.getValue(), Transfer.Result.DEFERRED, 451,
-                                "451 4.3.0 queued message unreadable", "-")
-                        : transfer.deliver(routes.route(d.getKey()), e.sender(), d.getValue(), payload);
-                e = apply(e, outcomes);
-                // the remote 250 is on disk before anything else happens
-                if (!dir.save(e)) {
+                if (payload == null) {
+                    p.record(Transfer.all(d.getValue(), Transfer.Result.DEFERRED, 451,
+                            "451 4.3.0 queued message unreadable", "-"));
+                } else {
+                    transfer.deliver(routes.route(d.getKey()), e.sender(), d.getValue(), payload, p::record);
+                }
+                if (p.deleted) {
                     return null;
                 }
             }
+            e = p.entry;
         }
         Instant next = clock.instant();
         if (!e.pending().isEmpty()) {
@@ -288,6 +290,24 @@ public final class DeliveryAgent implements AutoCloseable {
         }
         e = e.withAttempt(attempts, next);
         return dir.save(e) ? e : null;
+    }
+
+    /**
+     * An attempt's entry as the outcomes come in: each batch is saved at once (the remote 250 is on disk before
+     * QUIT), and {@code deleted} notes an entry removed meanwhile ({@code mailwarden queue delete}).
+     */
+    private final class Progress {
+        QueueEntry entry;
+        boolean deleted;
+
+        Progress(QueueEntry entry) {
+            this.entry = entry;
+        }
+
+        void record(List<Transfer.Outcome> outcomes) throws IOException {
+            entry = apply(entry, outcomes);
+            deleted |= !dir.save(entry);
+        }
     }
 
     private static String human(Duration d) {
