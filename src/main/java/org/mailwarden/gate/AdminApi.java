@@ -10,7 +10,6 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -20,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.mailwarden.config.PrivateFiles;
 import org.mailwarden.config.Setting;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,15 +59,9 @@ public final class AdminApi implements AutoCloseable {
     }
 
     public AdminApi start() throws IOException {
-        Files.createDirectories(stateDir);
+        PrivateFiles.directory(stateDir);
         Path tokenFile = stateDir.resolve(TOKEN_FILE);
-        Files.deleteIfExists(tokenFile);
-        try {
-            Files.createFile(tokenFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(tokenFile);
-        }
-        Files.write(tokenFile, token);
+        PrivateFiles.writeString(tokenFile, token());
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         executor = Executors.newVirtualThreadPerTaskExecutor(); // one virtual thread per request, no pool
         server.setExecutor(executor);

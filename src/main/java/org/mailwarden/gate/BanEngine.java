@@ -23,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.mailwarden.config.Cidr;
 import org.mailwarden.config.GateConfig;
+import org.mailwarden.config.PrivateFiles;
 import org.mailwarden.events.Event;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -348,11 +349,10 @@ public final class BanEngine implements Consumer<Event> {
     }
 
     static void writeAtomically(Path target, String content) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
+        Path dir = PrivateFiles.directory(target.toAbsolutePath().getParent());
         Path tmp = dir.resolve(target.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        Files.deleteIfExists(tmp); // a leftover keeps its mode: a new file is 0600 from the start
+        try (FileChannel ch = PrivateFiles.create(tmp)) {
             ch.write(java.nio.ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
             ch.force(true);
         }

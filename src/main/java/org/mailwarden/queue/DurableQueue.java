@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
+import org.mailwarden.config.PrivateFiles;
 import org.mailwarden.gate.Connection;
 import org.mailwarden.store.IncomingMessage;
 
@@ -46,7 +46,7 @@ public final class DurableQueue implements OutboundQueue {
         if (recipients.isEmpty()) {
             throw new IllegalArgumentException("no recipients");
         }
-        Files.createDirectories(dir.tmp());
+        dir.createdTmp();
         return new Entry(Connection.newId(), sender == null ? "" : sender, List.copyOf(recipients));
     }
 
@@ -73,7 +73,7 @@ public final class DurableQueue implements OutboundQueue {
             this.sender = sender;
             this.recipients = recipients;
             this.tmp = dir.tmp().resolve(id + ".eml");
-            this.channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            this.channel = PrivateFiles.create(tmp);
             this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
         }
 
@@ -98,7 +98,7 @@ public final class DurableQueue implements OutboundQueue {
                 env.append("to <").append(r).append(">\n");
             }
             Path envTmp = dir.tmp().resolve(id + ".env");
-            try (FileChannel c = FileChannel.open(envTmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel c = PrivateFiles.create(envTmp)) {
                 c.write(java.nio.ByteBuffer.wrap(env.toString().getBytes(StandardCharsets.UTF_8)));
                 c.force(true);
             }

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
+import org.mailwarden.config.PrivateFiles;
 
 /**
  * The queue directory, shared by the server's delivery agent and the {@code mailwarden queue} command:
@@ -29,7 +30,8 @@ import java.util.stream.Stream;
  * <li>{@code <id>.state}: per-recipient state, attempts and next attempt time; absent = nothing tried yet.</li>
  * </ul>
  * Every write is a new file in {@code tmp/}, fsynced, renamed over the old one, and the directory fsynced, so a
- * crash at any point leaves either the old or the new state.
+ * crash at any point leaves either the old or the new state. Files are 0600 and the directories 0700: queued mail
+ * is for the server's user alone.
  */
 public final class QueueDir {
 
@@ -45,6 +47,16 @@ public final class QueueDir {
 
     public Path tmp() {
         return dir.resolve("tmp");
+    }
+
+    /** {@link #tmp()}, created (with the queue directory) 0700 when missing: queued mail is nobody else's. */
+    Path createdTmp() throws IOException {
+        Path t = tmp();
+        if (!Files.isDirectory(t)) {
+            PrivateFiles.directory(dir);
+            PrivateFiles.directory(t);
+        }
+        return t;
     }
 
     public Path messageFile(String id) {
@@ -173,9 +185,9 @@ public final class QueueDir {
     }
 
     void writeAtomically(Path target, byte[] content) throws IOException {
-        Files.createDirectories(tmp());
-        Path t = tmp().resolve(target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-        try (FileChannel c = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        Path t = createdTmp().resolve(target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current()
+                .nextLong()));
+        try (FileChannel c = PrivateFiles.create(t)) {
             ByteBuffer b = ByteBuffer.wrap(content);
             while (b.hasRemaining()) {
                 c.write(b);

@@ -6,6 +6,8 @@ import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -16,13 +18,21 @@ public final class ServerProcess {
 
     /** Starts `serve` on {@code dataDir} with SMTP on {@code smtpPort}; returns once it logged event=started. */
     public static Process start(Path dataDir, int smtpPort) throws Exception {
+        return start(dataDir, smtpPort, false);
+    }
+
+    /** As {@link #start(Path, int)}; with {@code demo}, an empty data dir gets the demo account as it would. */
+    public static Process start(Path dataDir, int smtpPort, boolean demo) throws Exception {
         String java = System.getProperty("mailwarden.test.java",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process p = new ProcessBuilder(java, "-cp", cp, "org.mailwarden.cli.Main", "serve", "--no-demo",
+        List<String> command = new ArrayList<>(List.of(java, "-cp", cp, "org.mailwarden.cli.Main", "serve",
                 "--data-dir", dataDir.toString(), "--smtp-port", Integer.toString(smtpPort), "--submission-port",
-                "0", "--submissions-port", "0", "--imap-port", "0", "--imaps-port", "0")
-                .redirectErrorStream(true).start();
+                "0", "--submissions-port", "0", "--imap-port", "0", "--imaps-port", "0"));
+        if (!demo) {
+            command.add("--no-demo");
+        }
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         // wait for the start line, not for a fixed time; keep draining the output so the pipe never fills
         CompletableFuture<Boolean> up = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
