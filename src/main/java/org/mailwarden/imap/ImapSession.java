@@ -69,7 +69,7 @@ final class ImapSession implements SessionContext {
         this.conn = conn;
         this.origin = conn.origin();
         this.out = new ResponseBuffer(conn.output(), OUT_BUFFER);
-        this.input = new ImapInput(conn.socket().getInputStream(), server.config.maxLineLength(),
+        this.input = new ImapInput(conn.input(), server.config.maxLineLength(),
                 server.config.maxLiteralSize(), this::flush);
         this.mailboxes = new MailboxCommands(this, server);
         this.messages = new MessageCommands(this, server);
@@ -77,6 +77,7 @@ final class ImapSession implements SessionContext {
 
     void run() throws IOException {
         server.events.emit(new Event.ConnectionOpened(origin, conn.id()));
+        conn.deadline(Connection.Deadline.in("login", server.config.loginTimeout())); // greeting to login, in all
         try {
             untagged("OK [CAPABILITY " + capabilities() + "] " + server.hostname + " Mailwarden IMAP ready");
             while (!closing) {
@@ -117,7 +118,7 @@ final class ImapSession implements SessionContext {
             }
         } catch (SocketTimeoutException e) {
             server.events.emit(new Event.Timeout(origin, conn.id(), login == null ? "login" : "command"));
-            untaggedQuietly("BYE Autologout; idle for too long");
+            untaggedQuietly(login == null ? "BYE Autologout; login timeout" : "BYE Autologout; idle for too long");
             closeReason = "timeout";
         } catch (UncheckedIOException e) {
             closeReason = "io-error";
@@ -452,7 +453,7 @@ final class ImapSession implements SessionContext {
             closing = true;
             return;
         }
-        input.reset(ssl.getInputStream());
+        input.reset(conn.input());
         outLock.lock();
         try {
             out = new ResponseBuffer(conn.output(), OUT_BUFFER);
@@ -523,6 +524,7 @@ final class ImapSession implements SessionContext {
                     : "NO [AUTHENTICATIONFAILED] Authentication failed");
             case Authenticator.Result.Success(Account acc) -> {
                 login = acc.address();
+                conn.noDeadline();
                 account = new AccountMailboxes(server.store, login);
                 account.ensureDefaults();
                 tagged(tag, "OK [CAPABILITY " + capabilities() + "] Logged in");

@@ -94,7 +94,8 @@ public final class MailServer implements AutoCloseable {
                     case SUBMISSION -> smtp(SmtpServer.Mode.SUBMISSION);
                     case IMAP -> imap();
                 };
-                Listener listener = new Listener(l, gate, handler, tls, config.maxConnections(), config.gate().writeTimeout(), events);
+                Listener listener = new Listener(l, gate, handler, tls, config.maxConnections(),
+                        config.gate().writeTimeout(), config.gate().tlsHandshakeTimeout(), events);
                 listener.start();
                 listeners.add(listener);
             }
