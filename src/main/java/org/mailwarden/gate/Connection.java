@@ -84,6 +84,10 @@ public final class Connection {
     private final AtomicReference<Deadline> deadline = new AtomicReference<>();
     /** The watchdog closed this connection at a deadline (the session's failure that follows is no news). */
     private volatile boolean closedAtDeadline;
+    /** The connection's own (virtual) thread, which runs its session. */
+    private final Thread owner = Thread.currentThread();
+    /** {@link #abort()} on the connection's own thread: close once the reply in progress is out. */
+    private volatile boolean closeAfterReply;
 
     /**
      * {@code clientIp} is the real client (from the PROXY header when there was one), not necessarily the peer;
@@ -249,6 +253,10 @@ public final class Connection {
 
     /** Runs a read with the socket's read timeout shortened to what is left of the stage, if that is less. */
     private int staged(Socket s, Read r) throws IOException {
+        if (closeAfterReply) {
+            closeTcp();
+            throw new SocketException("connection closed by the gate (ban)");
+        }
         Deadline d = deadline.get();
         if (d == null) {
             return r.run();
@@ -328,6 +336,7 @@ public final class Connection {
             @Override
             public void flush() throws IOException {
                 watched(raw::flush);
+                closeIfAborted();
             }
 
             @Override
@@ -370,12 +379,37 @@ public final class Connection {
      * Closes the connection from another thread (a ban, the write watchdog, shutdown): closes the TCP socket
      * under TLS, because closing a TLS socket waits for a write in progress, which may never end. The
      * connection's thread then fails on its next (or current) read or write.
+     *
+     * <p>Called on the connection's own thread (its session emitted the event that banned it), the close waits
+     * for the reply the session is writing for that event: it happens at the next flush of {@link #output()}, or
+     * at the next read of {@link #input()} (sessions flush before they wait), and {@link #closing()} tells the
+     * session to stop taking commands.
      */
     public void abort() {
+        if (Thread.currentThread() == owner) {
+            closeAfterReply = true;
+            return;
+        }
+        closeTcp();
+    }
+
+    /** True once the connection is to close after the reply in progress: stop taking commands. */
+    public boolean closing() {
+        return closeAfterReply;
+    }
+
+    private void closeTcp() {
         try {
             tcp.close();
         } catch (IOException ignored) {
             // already gone
+        }
+    }
+
+    /** The deferred close of {@link #abort()}: the reply has been handed to the socket. */
+    private void closeIfAborted() {
+        if (closeAfterReply) {
+            closeTcp();
         }
     }
 }

@@ -104,6 +104,10 @@ final class SmtpSession {
             }
             readTimeout();
             while (!closing) {
+                if (conn.closing()) {
+                    closeWith("banned"); // by this session's own event: its reply goes out, then the close
+                    break;
+                }
                 if (!readCommandLine()) {
                     closeReason = "client-closed";
                     break;
