@@ -52,4 +52,21 @@ class BanReplyTest {
             assertThat(s.events(Event.UnauthPipelining.class)).hasSize(1);
         }
     }
+
+    @Test
+    void theUnknownRecipientThatBansStillGetsIts550() throws Exception {
+        try (GateServer s = GateServer.start(dir, CONFIG)) {
+            try (SmtpClient c = GateServer.via(s.port("smtp"), "203.0.113.10", 1)) {
+                assertThat(c.read()).startsWith("220 ");
+                c.cmd("EHLO guesser.test");
+                c.cmd("MAIL FROM:<a@remote.test>");
+                for (int i = 1; i < 5; i++) {
+                    assertThat(c.cmd("RCPT TO:<nobody" + i + "@example.test>")).startsWith("550 5.1.1");
+                }
+                c.send("RCPT TO:<nobody5@example.test>\r\n"); // weight 5 of ban.maxretry 5
+                assertThat(GateServer.untilClosed(c)).startsWith("550 5.1.1 ");
+            }
+            assertThat(s.gate().bans().isBanned(InetAddress.ofLiteral("203.0.113.10"))).isTrue();
+        }
+    }
 }
