@@ -126,6 +126,10 @@ final class SmtpSession {
                     reply(Reply.NUL_IN_COMMAND, "nul-in-command");
                     continue;
                 }
+                if (line.bareCr) {
+                    reply(Reply.BARE_CR_IN_COMMAND, "bare-cr-in-command"); // never parsed, so never echoed
+                    continue;
+                }
                 SmtpCommand command = SmtpCommand.parse(commandText());
                 notePipelining(command);
                 handle(command);
