@@ -89,7 +89,9 @@ public final class DeliveryAgent implements AutoCloseable {
         this.scanInterval = scanInterval;
     }
 
+    /** Starts the agent, after removing what a crash left in the queue directory. */
     public DeliveryAgent start() {
+        sweep();
         running = true;
         queue.onCommit(this::wake);
         loop = Thread.ofVirtual().name("delivery-agent").start(this::run);
@@ -107,8 +109,33 @@ public final class DeliveryAgent implements AutoCloseable {
         }
     }
 
+    /** Crash leftovers are looked for at start and then this often. */
+    static final Duration SWEEP_INTERVAL = Duration.ofHours(1);
+    private Instant lastSweep = Instant.MIN;
+
+    /** Removes crash leftovers ({@link QueueDir#sweep}), one log line each. */
+    private void sweep() {
+        Instant now = clock.instant();
+        lastSweep = now;
+        try {
+            for (QueueDir.Leftover l : dir.sweep(now)) {
+                if (l.id() == null) {
+                    LOG.info("event=queue-tmp-removed file=\"{}\" age={}h", l.file(), l.age().toHours());
+                } else {
+                    LOG.info("event=queue-orphan-removed id={} file=\"{}\" age={}h reason=no-envelope", l.id(),
+                            l.file(), l.age().toHours());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("event=queue-error reason=\"sweep: {}\"", String.valueOf(e));
+        }
+    }
+
     private void run() {
         while (running) {
+            if (!clock.instant().isBefore(lastSweep.plus(SWEEP_INTERVAL))) {
+                sweep();
+            }
             try {
                 scan();
             } catch (IOException | RuntimeException e) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -170,6 +171,62 @@ public final class QueueDir {
             return false;
         }
         return true;
+    }
+
+    /** Temporary files older than this are a crash's leftovers (Maildir's rule for tmp/: 36 hours). */
+    static final Duration TMP_MAX_AGE = Duration.ofHours(36);
+    /** A message or state file without its envelope this long is an orphan: commits and deletes take milliseconds. */
+    static final Duration ORPHAN_GRACE = Duration.ofHours(1);
+
+    /** A file {@link #sweep} removed: {@code id} is the entry's, or null for a file in {@code tmp/}. */
+    record Leftover(String id, Path file, Duration age) {}
+
+    /**
+     * Removes what a crash left behind: files in {@code tmp/} older than {@link #TMP_MAX_AGE}, and {@code .eml} and
+     * {@code .state} files older than {@link #ORPHAN_GRACE} whose entry has no envelope (a crash between the
+     * renames of a commit, before the 250, or in the middle of a delete). Narrows the directories to 0700 if an
+     * older version left them open. Returns what it removed.
+     */
+    List<Leftover> sweep(Instant now) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        PrivateFiles.directory(dir);
+        List<Leftover> removed = new ArrayList<>();
+        if (Files.isDirectory(tmp())) {
+            PrivateFiles.directory(tmp());
+            try (Stream<Path> s = Files.list(tmp())) {
+                for (Path f : s.toList()) {
+                    removeIfOlder(f, null, TMP_MAX_AGE, now, removed);
+                }
+            }
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path f : s.toList()) {
+                String n = f.getFileName().toString();
+                int dot = n.lastIndexOf('.');
+                String id = dot < 0 ? "" : n.substring(0, dot);
+                String ext = dot < 0 ? "" : n.substring(dot);
+                if ((ext.equals(".eml") || ext.equals(".state")) && validId(id) && !Files.exists(envelopeFile(id))) {
+                    removeIfOlder(f, id, ORPHAN_GRACE, now, removed);
+                }
+            }
+        }
+        return removed;
+    }
+
+    private static void removeIfOlder(Path f, String id, Duration max, Instant now, List<Leftover> removed)
+            throws IOException {
+        Instant modified;
+        try {
+            modified = Files.getLastModifiedTime(f).toInstant();
+        } catch (NoSuchFileException e) {
+            return; // gone meanwhile
+        }
+        Duration age = Duration.between(modified, now);
+        if (age.compareTo(max) > 0 && Files.isRegularFile(f) && Files.deleteIfExists(f)) {
+            removed.add(new Leftover(id, f, age));
+        }
     }
 
     /** Removes an entry: the envelope first (the entry is gone from then on), then the rest. */
