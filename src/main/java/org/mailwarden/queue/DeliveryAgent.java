@@ -378,7 +378,8 @@ public final class DeliveryAgent implements AutoCloseable {
                     if (!d.forwards().isEmpty()) {
                         try (IncomingMessage m = queue.begin(e.sender(), List.copyOf(d.forwards()))) {
                             copy(dir.messageFile(e.id()), m);
-                            m.commit();
+                            LOG.info("event=queue-forward id={} rcpt={} forwards={} queued={}", e.id(), rcpt,
+                                    d.forwards().size(), m.commit());
                         }
                     }
                     yield new Transfer.Outcome(rcpt, Transfer.Result.DELIVERED, 250, "250 2.0.0 delivered locally",

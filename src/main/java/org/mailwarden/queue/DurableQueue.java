@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import org.mailwarden.config.PrivateFiles;
-import org.mailwarden.gate.Connection;
 import org.mailwarden.store.IncomingMessage;
 
 /**
@@ -42,12 +41,15 @@ public final class DurableQueue implements OutboundQueue {
     }
 
     @Override
-    public IncomingMessage begin(String sender, List<String> recipients) throws IOException {
+    public IncomingMessage begin(String id, String sender, List<String> recipients) throws IOException {
         if (recipients.isEmpty()) {
             throw new IllegalArgumentException("no recipients");
         }
+        if (!QueueDir.validId(id)) {
+            throw new IllegalArgumentException("bad queue id " + id);
+        }
         dir.createdTmp();
-        return new Entry(Connection.newId(), sender == null ? "" : sender, List.copyOf(recipients));
+        return new Entry(id, sender == null ? "" : sender, List.copyOf(recipients));
     }
 
     /** Queues a whole message (bounces, forwards of local deliveries); returns the new id. */

@@ -681,7 +681,7 @@ final class SmtpSession {
                 parts.add(server.store.begin(tx.sender, List.copyOf(tx.mailboxes)));
             }
             if (!tx.forwards.isEmpty()) {
-                parts.add(server.queue.begin(tx.sender, List.copyOf(tx.forwards)));
+                parts.add(server.queue.begin(tx.txid, tx.sender, List.copyOf(tx.forwards))); // one id per message
             }
             MessageSink sink = new MessageSink(parts, login != null ? this::submissionHeaders : null);
             byte[] received = receivedHeader().getBytes(StandardCharsets.UTF_8);
