@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -119,7 +120,7 @@ public final class AdminApi implements AutoCloseable {
                     return;
                 }
                 InetAddress ip = address(q.get("ip"));
-                Duration d = q.get("for") == null ? null : Setting.parseDuration(q.get("for"));
+                Duration d = q.get("for") == null ? null : banDuration(q.get("for"));
                 String reason = Fail2banLines.clean(q.getOrDefault("reason", "manual"));
                 BanEngine.Ban b = gate.bans().ban(ip, d, reason.isEmpty() ? "manual" : reason);
                 send(x, 200, json(b));
@@ -146,6 +147,25 @@ public final class AdminApi implements AutoCloseable {
             return InetAddress.getByAddress(Networks.parseUnit(s).network());
         } catch (java.net.UnknownHostException e) {
             throw new IllegalArgumentException("'" + s + "' is not an IP address");
+        }
+    }
+
+    /**
+     * A manual ban's length: "permanent", or a duration ("30m", "7d"); one too long to represent counts as
+     * permanent, as does anything of {@link BanEngine#PERMANENT_FROM} or more.
+     */
+    static Duration banDuration(String s) {
+        String t = s.strip().toLowerCase(java.util.Locale.ROOT);
+        if (t.equals("permanent")) {
+            return ChronoUnit.FOREVER.getDuration();
+        }
+        try {
+            return Setting.parseDuration(t);
+        } catch (ArithmeticException | NumberFormatException e) {
+            if (t.matches("\\d+(ms|s|m|h|d)?")) {
+                return ChronoUnit.FOREVER.getDuration(); // digits beyond a long, or days beyond a Duration
+            }
+            throw new IllegalArgumentException("bad duration '" + s + "': use e.g. 30m, 12h, 7d or permanent");
         }
     }
 

@@ -156,7 +156,13 @@ public final class BanEngine implements Consumer<Event> {
         return Optional.of(ban);
     }
 
-    /** Bans by hand (admin API). {@code duration} null = the escalated bantime. */
+    /** A manual ban this long or longer is permanent: no one means a ban until the year 275 million. */
+    public static final Duration PERMANENT_FROM = Duration.ofDays(36525);
+
+    /**
+     * Bans by hand (admin API). {@code duration} null = the escalated bantime; {@link #PERMANENT_FROM} or more (up
+     * to {@code ChronoUnit.FOREVER}) = permanent.
+     */
     public Ban ban(InetAddress ip, Duration duration, String reason) {
         if (!config.enabled()) {
             throw new IllegalStateException("the ban engine is off (ban.enabled = false / ENABLE_FAIL2BAN=0)");
@@ -181,7 +187,7 @@ public final class BanEngine implements Consumer<Event> {
         int count = h != null && !h.lastBan().plus(config.recidiveWindow()).isBefore(now) ? h.count() + 1 : 1;
         Instant until;
         if (duration != null) {
-            until = now.plus(duration);
+            until = duration.compareTo(PERMANENT_FROM) >= 0 ? null : now.plus(duration);
         } else if (config.permanentAfter() > 0 && count >= config.permanentAfter()) {
             until = null;
         } else {
