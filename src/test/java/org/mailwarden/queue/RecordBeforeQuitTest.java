@@ -3,7 +3,6 @@ package org.mailwarden.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailwarden.support.Await;
 import org.mailwarden.support.ServerProcess;
-import org.mailwarden.support.SmtpClient;
 import org.mailwarden.support.TestServer;
 
 /**
@@ -41,7 +39,7 @@ class RecordBeforeQuitTest {
                 assertThat(rx.accepted).hasSize(1);
 
                 rx.release();
-                Await.until("queue empty", WAIT, () -> ids(q).isEmpty());
+                Await.until("queue empty", WAIT, () -> Outbound.ids(q).isEmpty());
                 assertThat(rx.accepted).hasSize(1);
                 assertThat(rx.connections.get()).isEqualTo(1);
             }
@@ -52,33 +50,12 @@ class RecordBeforeQuitTest {
     void killDuringQuitDoesNotSendTheMessageAgainAfterTheRestart() throws Exception {
         try (TestDns dns = Outbound.dns(); ScriptedReceiver rx = new ScriptedReceiver()) {
             rx.answerQuit = false;
-            Path config = dir.resolve("config");
-            Files.createDirectories(config);
-            Files.writeString(config.resolve("mailwarden.conf"), """
-                    listen.address = 127.0.0.1
-                    hostname = mx.example.test
-                    smtp.greet-wait = 0
-                    dns.server = %s
-                    outbound.port = %d
-                    outbound.timeout = 300s
-                    queue.retry-initial = 200ms
-                    queue.retry-max = 1s
-                    """.formatted(dns.server(), rx.port()));
-            Files.writeString(config.resolve("postfix-accounts.cf"), "alice@example.test|{PLAIN}x\n");
-            Files.writeString(config.resolve("postfix-virtual.cf"), "fwd@example.test dave@remote.test\n");
+            Outbound.forwarderDataDir(dir, dns, rx.port(), "outbound.timeout = 300s\n");
 
             int port = ServerProcess.freePort();
             Process server = ServerProcess.start(dir, port);
             try {
-                try (SmtpClient c = new SmtpClient(port)) {
-                    assertThat(c.read()).startsWith("220 ");
-                    c.cmd("EHLO client.remote.test");
-                    c.cmd("MAIL FROM:<sender@elsewhere.test>");
-                    c.cmd("RCPT TO:<fwd@example.test>");
-                    assertThat(c.cmd("DATA")).startsWith("354");
-                    c.send("Subject: kill during QUIT\r\n\r\nonce\r\n.\r\n");
-                    assertThat(c.read()).startsWith("250 2.0.0");
-                }
+                Outbound.sendToForward(port, List.of("kill during QUIT"));
                 Await.until("QUIT sent, no reply", WAIT, () -> rx.quitsHeld.get() == 1);
             } finally {
                 server.destroyForcibly();
@@ -87,20 +64,13 @@ class RecordBeforeQuitTest {
             assertThat(server.exitValue()).isEqualTo(137);
             rx.release(); // from now on QUIT is answered
 
-            QueueDir q = new QueueDir(dir.resolve("state/queue"));
-            Process again = ServerProcess.start(dir, ServerProcess.freePort());
-            try {
-                Await.until("queue drained", WAIT, () -> ids(q).isEmpty());
-            } finally {
-                again.destroyForcibly();
-                again.waitFor(30, TimeUnit.SECONDS);
-            }
+            Outbound.restartUntilDrained(dir, WAIT);
             assertThat(rx.accepted).hasSize(1);
         }
     }
 
     private static boolean allDelivered(QueueDir q) {
-        List<String> ids = ids(q);
+        List<String> ids = Outbound.ids(q);
         return !ids.isEmpty() && ids.stream().map(id -> load(q, id)).allMatch(e -> e.isPresent()
                 && e.get().recipients().stream().allMatch(r -> r.status() == QueueEntry.Status.DELIVERED));
     }
@@ -110,14 +80,6 @@ class RecordBeforeQuitTest {
             return q.load(id);
         } catch (IOException e) {
             return Optional.empty();
-        }
-    }
-
-    private static List<String> ids(QueueDir q) {
-        try {
-            return q.ids();
-        } catch (IOException e) {
-            return List.of("?");
         }
     }
 }
