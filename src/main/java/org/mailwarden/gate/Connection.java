@@ -167,14 +167,14 @@ public final class Connection {
      */
     private SSLSocket handshake(Handshake h, EventBus events) {
         Deadline d = new Deadline(TLS_HANDSHAKE, System.nanoTime() + tlsHandshakeTimeout.toNanos(), false);
-        deadline.set(d);
+        Deadline running = deadline.getAndSet(d); // IMAP's login deadline goes on after STARTTLS
         try {
             socket.setSoTimeout(millis(tlsHandshakeTimeout));
             SSLSocket ssl = h.run();
             upgraded(ssl);
             return ssl;
         } catch (SocketTimeoutException e) {
-            if (deadline.compareAndSet(d, null)) {
+            if (deadline.compareAndSet(d, running)) {
                 events.emit(new Event.Timeout(origin, id, TLS_HANDSHAKE));
             }
             return null;
@@ -184,7 +184,7 @@ public final class Connection {
             }
             return null;
         } finally {
-            deadline.compareAndSet(d, null);
+            deadline.compareAndSet(d, running);
         }
     }
 
