@@ -125,8 +125,8 @@ final class Fail2banCommand implements Callable<Integer> {
         @Parameters(paramLabel = "IP")
         String ip;
 
-        @Option(names = "--for", description = "Duration, e.g. 30m, 1h, 7d. Default: ban.bantime, escalated for "
-                + "repeat offenders.")
+        @Option(names = "--for", description = "Duration, e.g. 30m, 1h, 7d, or permanent; 36525d (100 years) or "
+                + "more is permanent. Default: ban.bantime, escalated for repeat offenders.")
         String duration;
 
         @Override

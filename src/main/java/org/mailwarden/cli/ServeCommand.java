@@ -3,12 +3,13 @@ package org.mailwarden.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.mailwarden.config.ConfigException;
+import org.mailwarden.config.ConfigFiles;
+import org.mailwarden.config.PrivateFiles;
 import org.mailwarden.config.ServerConfig;
 import org.mailwarden.directory.PasswordHashes;
 import org.mailwarden.server.MailServer;
@@ -129,15 +130,11 @@ final class ServeCommand implements Callable<Integer> {
         byte[] raw = new byte[12];
         new SecureRandom().nextBytes(raw);
         String password = java.util.HexFormat.of().formatHex(raw);
-        String line = DEMO_ACCOUNT + "|" + PasswordHashes.hash(password.toCharArray()) + "\n";
-        Files.writeString(accounts, line, StandardOpenOption.CREATE_NEW);
-        Path creds = config.dataDir().resolve("demo-credentials.txt");
-        Files.writeString(creds, "account: " + DEMO_ACCOUNT + "\npassword: " + password + "\n");
-        try {
-            Files.setPosixFilePermissions(creds, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException ignored) {
-            // not a POSIX file system
-        }
+        // both hold secrets: 0600 from the first byte
+        ConfigFiles.write(accounts, List.of(DEMO_ACCOUNT + "|" + PasswordHashes.hash(password.toCharArray())),
+                ConfigFiles.PRIVATE);
+        PrivateFiles.writeString(config.dataDir().resolve("demo-credentials.txt"),
+                "account: " + DEMO_ACCOUNT + "\npassword: " + password + "\n");
     }
 
     private static void printBanner(ServerConfig config, MailServer server) {

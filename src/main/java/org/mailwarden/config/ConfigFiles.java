@@ -35,7 +35,7 @@ public final class ConfigFiles {
 
     public static final String BACKUP_SUFFIX = ".bak";
     /** For files holding secrets (postfix-accounts.cf). */
-    public static final Set<PosixFilePermission> PRIVATE = PosixFilePermissions.fromString("rw-------");
+    public static final Set<PosixFilePermission> PRIVATE = PrivateFiles.FILE;
     /** For the other tables, as docker-mailserver leaves them. */
     public static final Set<PosixFilePermission> SHARED = PosixFilePermissions.fromString("rw-r--r--");
 
@@ -80,7 +80,9 @@ public final class ConfigFiles {
     /**
      * Replaces {@code file} with {@code lines} atomically, keeping the previous version as {@code <file>.bak}.
      *
-     * @param newFilePermissions permissions when the file does not exist yet (an existing file keeps its own)
+     * @param newFilePermissions permissions when the file does not exist yet; an existing file keeps its own, except
+     *     that a file asked to be {@link #PRIVATE} (it holds password hashes) loses any group and others bits, and
+     *     so does its backup: a stricter mode (0400) stays
      */
     public static void write(Path file, List<String> lines, Set<PosixFilePermission> newFilePermissions)
             throws IOException {
@@ -92,7 +94,9 @@ public final class ConfigFiles {
             text.append(line).append(eol);
         }
         PosixFileAttributes original = posixAttributes(file);
-        Set<PosixFilePermission> permissions = original != null ? original.permissions() : newFilePermissions;
+        boolean secret = PrivateFiles.ownerOnly(newFilePermissions).equals(newFilePermissions);
+        Set<PosixFilePermission> permissions = original == null ? newFilePermissions
+                : secret ? PrivateFiles.ownerOnly(original.permissions()) : original.permissions();
 
         Path temp = dir.resolve("." + file.getFileName() + ".tmp-" + HexFormat.of().toHexDigits(RANDOM.nextInt()));
         try {
@@ -108,7 +112,7 @@ public final class ConfigFiles {
             setPermissions(temp, permissions);
             if (original != null) {
                 keepOwner(temp, original.owner());
-                backup(file);
+                backup(file, secret ? permissions : null);
             }
             try {
                 Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -121,8 +125,11 @@ public final class ConfigFiles {
         fsyncDirectory(dir);
     }
 
-    /** The previous version as a hard link (same inode, so same permissions), else as a copy. */
-    private static void backup(Path file) throws IOException {
+    /**
+     * The previous version as a hard link (same inode, so same permissions), else as a copy; with {@code narrowed},
+     * it gets those permissions (the old version of a secret file is as secret as the new one).
+     */
+    private static void backup(Path file, Set<PosixFilePermission> narrowed) throws IOException {
         Path bak = file.resolveSibling(file.getFileName() + BACKUP_SUFFIX);
         Files.deleteIfExists(bak);
         try {
@@ -130,13 +137,14 @@ public final class ConfigFiles {
         } catch (IOException | UnsupportedOperationException e) {
             Files.copy(file, bak, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
         }
+        if (narrowed != null) {
+            setPermissions(bak, narrowed);
+        }
     }
 
     private static void createPrivate(Path temp) throws IOException {
         try {
-            Files.createFile(temp, PosixFilePermissions.asFileAttribute(PRIVATE));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(temp);
+            Files.createFile(temp, PrivateFiles.fileAttributes());
         } catch (FileAlreadyExistsException e) {
             throw new IOException("temporary file " + temp + " already exists", e);
         }

@@ -14,7 +14,8 @@ import java.util.Set;
 public record GateConfig(List<Cidr> proxyTrusted, Duration proxyTimeout, Set<String> proxyListeners,
         List<Cidr> allow, List<Cidr> deny, Map<String, List<Cidr>> listenerAllow,
         Map<String, List<Cidr>> listenerDeny, List<Cidr> trustedNetworks, Ban ban, int maxConnectionsPerIp,
-        Rate connectionRate, int accountFailureLimit, Duration accountFailureWindow, Duration writeTimeout) {
+        Rate connectionRate, int accountFailureLimit, Duration accountFailureWindow, Duration writeTimeout,
+        Duration tlsHandshakeTimeout) {
 
     /** Weights of the events the ban engine counts, by event name; see {@link Settings#BAN_WEIGHTS}. */
     public static final String DEFAULT_WEIGHTS = "auth-failure=1, relay-denied=1, unknown-recipient=1, pregreet=5, "
@@ -36,7 +37,7 @@ public record GateConfig(List<Cidr> proxyTrusted, Duration proxyTimeout, Set<Str
     public GateConfig withTrustedNetworks(List<Cidr> networks) {
         return new GateConfig(proxyTrusted, proxyTimeout, proxyListeners, allow, deny, listenerAllow, listenerDeny,
                 networks, ban, maxConnectionsPerIp, connectionRate, accountFailureLimit, accountFailureWindow,
-                writeTimeout);
+                writeTimeout, tlsHandshakeTimeout);
     }
 
     /** The ban engine (built-in fail2ban). {@code ignore} excludes the trusted networks, which are added to it. */
@@ -137,7 +138,7 @@ public record GateConfig(List<Cidr> proxyTrusted, Duration proxyTimeout, Set<Str
     public static GateConfig defaults() {
         return new GateConfig(List.of(), Duration.ofSeconds(5), Set.of(), List.of(), List.of(), Map.of(), Map.of(),
                 List.of(), Ban.defaults(), 50, new Rate(60, Duration.ofMinutes(1)), 10, Duration.ofMinutes(15),
-                Duration.ofMinutes(5));
+                Duration.ofMinutes(5), Duration.ofSeconds(30));
     }
 
     /** Where settings come from (the config file and the environment, resolved by ServerConfig). */
@@ -175,12 +176,12 @@ public record GateConfig(List<Cidr> proxyTrusted, Duration proxyTimeout, Set<Str
                 v.get(Settings.ACCESS_DENY), lAllow, lDeny, v.get(Settings.TRUSTED_NETWORKS), ban,
                 v.get(Settings.MAX_CONNECTIONS_PER_IP), v.get(Settings.CONNECTION_RATE),
                 v.get(Settings.ACCOUNT_FAILURE_LIMIT), v.get(Settings.ACCOUNT_FAILURE_WINDOW),
-                v.get(Settings.WRITE_TIMEOUT));
+                v.get(Settings.WRITE_TIMEOUT), v.get(Settings.TLS_HANDSHAKE_TIMEOUT));
     }
 
     public GateConfig withBan(Ban b) {
         return new GateConfig(proxyTrusted, proxyTimeout, proxyListeners, allow, deny, listenerAllow, listenerDeny,
                 trustedNetworks, b, maxConnectionsPerIp, connectionRate, accountFailureLimit, accountFailureWindow,
-                writeTimeout);
+                writeTimeout, tlsHandshakeTimeout);
     }
 }

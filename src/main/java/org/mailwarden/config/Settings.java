@@ -28,9 +28,12 @@ public final class Settings {
     public static final Setting<Integer> MAX_RECIPIENTS = Setting.integer("smtp.max-recipients", null,
             1000, 100, 100000, "recipients per message (RFC 5321 requires at least 100); more get 452 4.5.3");
     public static final Setting<Duration> COMMAND_TIMEOUT = Setting.duration("smtp.command-timeout", null, "300s",
-            "how long to wait for the next SMTP command (RFC 5321 4.5.3.2: 5 minutes); then 421 4.4.2");
-    public static final Setting<Duration> DATA_TIMEOUT = Setting.duration("smtp.data-timeout", null, "300s",
-            "how long to wait for the next block of message data; then 421 4.4.2");
+            "how long a whole SMTP command line may take to arrive, counted from when the server waits for it, "
+                    + "however slowly its bytes trickle in; also the longest pause inside message data (RFC 5321 "
+                    + "4.5.3.2: 5 minutes); then 421 4.4.2");
+    public static final Setting<Duration> DATA_TIMEOUT = Setting.duration("smtp.data-timeout", null, "10m",
+            "how long the whole message data may take to arrive: from the 354 reply to DATA until the final dot, "
+                    + "or from the first BDAT chunk until the LAST one is in; then 421 4.4.2");
     public static final Setting<Integer> MAX_ERRORS = Setting.integer("smtp.max-errors", null, 10, 1, 1000,
             "protocol errors in one session before it is closed with 421 4.7.0");
     public static final Setting<BareLf> BARE_LF = Setting.choice("smtp.bare-lf", null, BareLf.REJECT, BareLf.class,
@@ -127,6 +130,9 @@ public final class Settings {
     public static final Setting<Duration> WRITE_TIMEOUT = Setting.duration("limits.write-timeout", null, "5m",
             "how long a write to a client may stay blocked (the client stopped reading) before the connection is "
                     + "closed, on every listener");
+    public static final Setting<Duration> TLS_HANDSHAKE_TIMEOUT = Setting.duration("limits.tls-handshake-timeout",
+            null, "30s", "how long a whole TLS handshake may take (implicit TLS and STARTTLS, on every listener), "
+                    + "however slowly its bytes trickle in; then the connection is closed");
     public static final Setting<Integer> ACCOUNT_FAILURE_LIMIT = Setting.integer("auth.account-failure-limit", null,
             10, 0, 1_000_000, "failed logins for one account (from IPs it never logged in from) within "
                     + "auth.account-failure-window after which such IPs are refused for it; 0 = no limit");
@@ -159,7 +165,7 @@ public final class Settings {
             BAN_ENABLED, BAN_MAXRETRY, BAN_FINDTIME, BAN_BANTIME, BAN_MAX_BANTIME,
             BAN_RECIDIVE_WINDOW, BAN_PERMANENT_AFTER, BAN_IGNORE, BAN_WEIGHTS, BAN_BLOCKTYPE, BAN_FAIL2BAN_LOG,
             MAX_CONNECTIONS_PER_IP,
-            CONNECTION_RATE, WRITE_TIMEOUT, ACCOUNT_FAILURE_LIMIT, ACCOUNT_FAILURE_WINDOW);
+            CONNECTION_RATE, WRITE_TIMEOUT, TLS_HANDSHAKE_TIMEOUT, ACCOUNT_FAILURE_LIMIT, ACCOUNT_FAILURE_WINDOW);
 
     // --- outbound delivery (queue, MX delivery, relay host) ---
     public enum RelayTls { STARTTLS, IMPLICIT }
@@ -204,7 +210,8 @@ public final class Settings {
     public static final Setting<Long> IMAP_MAX_LITERAL_SIZE = Setting.size("imap.max-literal-size", null, 52428800,
             1024, "largest literal (an APPENDed message) in bytes; larger gets NO [TOOBIG] (or BYE for LITERAL+)");
     public static final Setting<Duration> IMAP_LOGIN_TIMEOUT = Setting.duration("imap.login-timeout", null, "60s",
-            "how long an IMAP client may stay idle before it has logged in; then BYE");
+            "how long an IMAP client has from the greeting until it has logged in, in total (however many commands "
+                    + "it sends meanwhile); then BYE");
     public static final Setting<Duration> IMAP_IDLE_TIMEOUT = Setting.duration("imap.idle-timeout", null, "30m",
             "how long a logged-in IMAP client may stay silent, IDLE included (RFC 3501 5.4: at least 30 minutes)");
     public static final Setting<Duration> IMAP_IDLE_KEEPALIVE = Setting.duration("imap.idle-keepalive", null, "2m",

@@ -12,7 +12,7 @@ public record SmtpConfig(int maxLineLength, long maxMessageSize, int maxRecipien
     }
 
     public static SmtpConfig defaults() {
-        return new SmtpConfig(1000, 10240000, 1000, Duration.ofMinutes(5), Duration.ofMinutes(5), 10,
+        return new SmtpConfig(1000, 10240000, 1000, Duration.ofMinutes(5), Duration.ofMinutes(10), 10,
                 Settings.BareLf.REJECT, Duration.ofSeconds(3), java.util.List.of(Cidr.parse("127.0.0.0/8"),
                         Cidr.parse("::1")));
     }

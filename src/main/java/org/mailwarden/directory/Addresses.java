@@ -26,6 +26,8 @@ final class Addresses {
         return true;
     }
 
+    /* The local part and the domain split at the last '@': a domain never holds one, a quoted local part may. */
+
     static String localPart(String address) {
         return address.substring(0, address.lastIndexOf('@'));
     }

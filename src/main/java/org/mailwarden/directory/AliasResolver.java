@@ -38,10 +38,9 @@ final class AliasResolver {
 
     Resolution resolve(String address) {
         String addr = address.strip().toLowerCase(Locale.ROOT);
-        if (!Addresses.isAddress(addr)) {
-            return new Resolution.NotLocal(); // no usable domain, so not one of ours
-        }
-        if (!isLocal(addr)) {
+        // The caller has checked the syntax (SMTP's RFC 5321 parser); the domain is what follows the last '@',
+        // as a quoted local part may hold one too: "victim@foreign.test"@example.test is an address here.
+        if (addr.lastIndexOf('@') <= 0 || !isLocal(addr)) {
             return new Resolution.NotLocal();
         }
         Expansion expansion = new Expansion();

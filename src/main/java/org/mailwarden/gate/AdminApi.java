@@ -10,16 +10,17 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.mailwarden.config.PrivateFiles;
 import org.mailwarden.config.Setting;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,15 +60,9 @@ public final class AdminApi implements AutoCloseable {
     }
 
     public AdminApi start() throws IOException {
-        Files.createDirectories(stateDir);
+        PrivateFiles.directory(stateDir);
         Path tokenFile = stateDir.resolve(TOKEN_FILE);
-        Files.deleteIfExists(tokenFile);
-        try {
-            Files.createFile(tokenFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(tokenFile);
-        }
-        Files.write(tokenFile, token);
+        PrivateFiles.writeString(tokenFile, token());
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         executor = Executors.newVirtualThreadPerTaskExecutor(); // one virtual thread per request, no pool
         server.setExecutor(executor);
@@ -125,7 +120,7 @@ public final class AdminApi implements AutoCloseable {
                     return;
                 }
                 InetAddress ip = address(q.get("ip"));
-                Duration d = q.get("for") == null ? null : Setting.parseDuration(q.get("for"));
+                Duration d = q.get("for") == null ? null : banDuration(q.get("for"));
                 String reason = Fail2banLines.clean(q.getOrDefault("reason", "manual"));
                 BanEngine.Ban b = gate.bans().ban(ip, d, reason.isEmpty() ? "manual" : reason);
                 send(x, 200, json(b));
@@ -152,6 +147,25 @@ public final class AdminApi implements AutoCloseable {
             return InetAddress.getByAddress(Networks.parseUnit(s).network());
         } catch (java.net.UnknownHostException e) {
             throw new IllegalArgumentException("'" + s + "' is not an IP address");
+        }
+    }
+
+    /**
+     * A manual ban's length: "permanent", or a duration ("30m", "7d"); one too long to represent counts as
+     * permanent, as does anything of {@link BanEngine#PERMANENT_FROM} or more.
+     */
+    static Duration banDuration(String s) {
+        String t = s.strip().toLowerCase(java.util.Locale.ROOT);
+        if (t.equals("permanent")) {
+            return ChronoUnit.FOREVER.getDuration();
+        }
+        try {
+            return Setting.parseDuration(t);
+        } catch (ArithmeticException | NumberFormatException e) {
+            if (t.matches("\\d+(ms|s|m|h|d)?")) {
+                return ChronoUnit.FOREVER.getDuration(); // digits beyond a long, or days beyond a Duration
+            }
+            throw new IllegalArgumentException("bad duration '" + s + "': use e.g. 30m, 12h, 7d or permanent");
         }
     }
 

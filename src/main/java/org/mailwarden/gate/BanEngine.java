@@ -23,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.mailwarden.config.Cidr;
 import org.mailwarden.config.GateConfig;
+import org.mailwarden.config.PrivateFiles;
 import org.mailwarden.events.Event;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,7 +156,13 @@ public final class BanEngine implements Consumer<Event> {
         return Optional.of(ban);
     }
 
-    /** Bans by hand (admin API). {@code duration} null = the escalated bantime. */
+    /** A manual ban this long or longer is permanent: no one means a ban until the year 275 million. */
+    public static final Duration PERMANENT_FROM = Duration.ofDays(36525);
+
+    /**
+     * Bans by hand (admin API). {@code duration} null = the escalated bantime; {@link #PERMANENT_FROM} or more (up
+     * to {@code ChronoUnit.FOREVER}) = permanent.
+     */
     public Ban ban(InetAddress ip, Duration duration, String reason) {
         if (!config.enabled()) {
             throw new IllegalStateException("the ban engine is off (ban.enabled = false / ENABLE_FAIL2BAN=0)");
@@ -180,7 +187,7 @@ public final class BanEngine implements Consumer<Event> {
         int count = h != null && !h.lastBan().plus(config.recidiveWindow()).isBefore(now) ? h.count() + 1 : 1;
         Instant until;
         if (duration != null) {
-            until = now.plus(duration);
+            until = duration.compareTo(PERMANENT_FROM) >= 0 ? null : now.plus(duration);
         } else if (config.permanentAfter() > 0 && count >= config.permanentAfter()) {
             until = null;
         } else {
@@ -348,11 +355,10 @@ public final class BanEngine implements Consumer<Event> {
     }
 
     static void writeAtomically(Path target, String content) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
+        Path dir = PrivateFiles.directory(target.toAbsolutePath().getParent());
         Path tmp = dir.resolve(target.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        Files.deleteIfExists(tmp); // a leftover keeps its mode: a new file is 0600 from the start
+        try (FileChannel ch = PrivateFiles.create(tmp)) {
             ch.write(java.nio.ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
             ch.force(true);
         }

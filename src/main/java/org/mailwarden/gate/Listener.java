@@ -14,7 +14,6 @@ import java.util.concurrent.Semaphore;
 import org.mailwarden.config.ListenerConfig;
 import org.mailwarden.events.Event;
 import org.mailwarden.events.EventBus;
-import org.mailwarden.tls.ServerTls;
 import org.mailwarden.tls.TlsProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,9 +26,13 @@ import org.slf4j.LoggerFactory;
 public final class Listener implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
-    private static final int HANDSHAKE_TIMEOUT_MS = 30_000;
     /** How long close() waits for the sessions to finish once their sockets are closed. */
     public static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(5);
+    /**
+     * How long past a stage's deadline the watchdog waits for the session to answer it (421, BYE) before it closes
+     * the connection itself: the session notices at its next read, which may come after some work of its own.
+     */
+    public static final Duration DEADLINE_GRACE = Duration.ofSeconds(2);
 
     private final ListenerConfig config;
     private final ConnectionGate gate;
@@ -45,11 +48,17 @@ public final class Listener implements AutoCloseable {
     private Thread acceptor;
     private volatile boolean closing;
     private final Duration writeTimeout;
+    private final Duration tlsHandshakeTimeout;
     private Thread watchdog;
 
+    /**
+     * {@code writeTimeout}: how long a write may stay blocked; {@code tlsHandshakeTimeout}: how long a TLS
+     * handshake may take in all. The watchdog enforces both, and every stage deadline a session sets.
+     */
     public Listener(ListenerConfig config, ConnectionGate gate, ConnectionHandler handler, TlsProvider tls,
-            int maxConnections, Duration writeTimeout, EventBus events) {
+            int maxConnections, Duration writeTimeout, Duration tlsHandshakeTimeout, EventBus events) {
         this.writeTimeout = writeTimeout;
+        this.tlsHandshakeTimeout = tlsHandshakeTimeout;
         this.config = config;
         this.gate = gate;
         this.handler = handler;
@@ -73,9 +82,7 @@ public final class Listener implements AutoCloseable {
                     + " (is another server using the port? choose another with --" + config.name() + "-port)", e);
         }
         acceptor = Thread.ofPlatform().name("accept-" + config.name()).daemon(true).start(this::acceptLoop);
-        if (writeTimeout.isPositive()) {
-            watchdog = Thread.ofVirtual().name("write-watchdog-" + config.name()).start(this::watchWrites);
-        }
+        watchdog = Thread.ofVirtual().name("watchdog-" + config.name()).start(this::watch);
         LOG.info("event=listening listener={} proto={} tls={} address={} port={}", config.name(),
                 handler.protocol(), config.tls().name().toLowerCase(), server.getInetAddress().getHostAddress(),
                 port());
@@ -122,12 +129,16 @@ public final class Listener implements AutoCloseable {
     }
 
     /**
-     * Closes connections whose write has been blocked longer than the write timeout: a client that stops
-     * reading would otherwise hold its session (and a connection slot) for ever. Looks a few times per timeout.
+     * Closes connections whose write has been blocked longer than the write timeout (a client that stops reading
+     * would otherwise hold its session, and a connection slot, for ever) and those past a stage's deadline that
+     * their session did not answer (a TLS handshake, or a session stuck elsewhere than in a read). Looks a few
+     * times per timeout, at least once a second.
      */
-    private void watchWrites() {
-        long timeout = writeTimeout.toNanos();
-        long period = Math.clamp(writeTimeout.toMillis() / 4, 50, 5000);
+    private void watch() {
+        long writeLimit = writeTimeout.isPositive() ? writeTimeout.toNanos() : Long.MAX_VALUE;
+        long period = Math.clamp(Math.min(writeTimeout.isPositive() ? writeTimeout.toMillis() : Long.MAX_VALUE,
+                tlsHandshakeTimeout.toMillis()) / 4, 50, 1000);
+        long grace = DEADLINE_GRACE.toNanos();
         while (!closing) {
             try {
                 Thread.sleep(period);
@@ -136,8 +147,11 @@ public final class Listener implements AutoCloseable {
             }
             long now = System.nanoTime();
             for (Connection c : open) {
-                if (c.writeBlockedNanos(now) > timeout) {
+                if (c.writeBlockedNanos(now) > writeLimit) {
                     events.emit(new Event.Timeout(c.origin(), c.id(), "write"));
+                    c.abort();
+                } else if (c.overdue(now, grace) instanceof Connection.Deadline d) {
+                    events.emit(new Event.Timeout(c.origin(), c.id(), d.stage()));
                     c.abort();
                 }
             }
@@ -165,7 +179,7 @@ public final class Listener implements AutoCloseable {
                 }
                 return;
             }
-            Connection c = new Connection(s, ip, config, handler.protocol(), gate);
+            Connection c = new Connection(s, ip, config, handler.protocol(), gate, tlsHandshakeTimeout);
             try {
                 runAdmitted(c);
             } finally {
@@ -228,15 +242,8 @@ public final class Listener implements AutoCloseable {
         gate.opened(c);
         try {
             s.setTcpNoDelay(true);
-            if (config.tls() == ListenerConfig.TlsMode.IMPLICIT) {
-                s.setSoTimeout(HANDSHAKE_TIMEOUT_MS); // a client that never finishes the handshake is dropped
-                try {
-                    c.upgraded(ServerTls.wrapAccepted(s, tls));
-                } catch (IOException e) {
-                    // plain text on a TLS port, an old protocol, a scanner: a typed signal for the ban engine
-                    events.emit(new Event.TlsFailure(c.origin(), c.id(), String.valueOf(e.getMessage())));
-                    return;
-                }
+            if (config.tls() == ListenerConfig.TlsMode.IMPLICIT && c.acceptTls(tls, events) == null) {
+                return; // timed out or failed (plain text on a TLS port, a scanner): reported to the ban engine
             }
             handler.handle(c);
         } catch (SocketException e) {

@@ -137,20 +137,22 @@ public final class ProxyProtocol {
             throw new ProxyProtocolException("PROXY v2 command " + cmd + " is neither LOCAL nor PROXY");
         }
         int family = famProto >> 4;
-        int addrLen = switch (family) {
-            case 1 -> 4;
-            case 2 -> 16;
-            default -> 0; // AF_UNSPEC, AF_UNIX: the receiver uses the connection's own addresses
+        // the address block's size per family (spec 2.2): 2 x 4 + 4, 2 x 16 + 4, two 108-byte Unix paths
+        int blockLen = switch (family) {
+            case 0 -> 0; // AF_UNSPEC: no addresses
+            case 1 -> 12;
+            case 2 -> 36;
+            case 3 -> 216;
+            default -> throw new ProxyProtocolException("PROXY v2 address family " + family + " is unknown");
         };
+        if (body.length < blockLen) {
+            throw new ProxyProtocolException("PROXY v2 address block of " + body.length + " bytes, too short for "
+                    + "address family " + family + " (" + blockLen + " bytes)");
+        }
         if (family != 1 && family != 2) {
-            if (family > 3) {
-                throw new ProxyProtocolException("PROXY v2 address family " + family + " is unknown");
-            }
-            return new ProxyHeader(2, null, null);
+            return new ProxyHeader(2, null, null); // AF_UNSPEC, AF_UNIX: the connection's own addresses stand
         }
-        if (body.length < 2 * addrLen + 4) {
-            throw new ProxyProtocolException("PROXY v2 address block too short for its family");
-        }
+        int addrLen = family == 1 ? 4 : 16;
         try {
             InetAddress src = InetAddress.getByAddress(Arrays.copyOfRange(body, 0, addrLen));
             InetAddress dst = InetAddress.getByAddress(Arrays.copyOfRange(body, addrLen, 2 * addrLen));

@@ -71,7 +71,7 @@ final class ImapSession implements SessionContext {
         this.conn = conn;
         this.origin = conn.origin();
         this.out = new ResponseBuffer(conn.output(), OUT_BUFFER);
-        this.input = new ImapInput(conn.socket().getInputStream(), server.config.maxLineLength(),
+        this.input = new ImapInput(conn.input(), server.config.maxLineLength(),
                 server.config.maxLiteralSize(), this::flush);
         this.mailboxes = new MailboxCommands(this, server);
         this.messages = new MessageCommands(this, server);
@@ -79,6 +79,7 @@ final class ImapSession implements SessionContext {
 
     void run() throws IOException {
         server.events.emit(new Event.ConnectionOpened(origin, conn.id()));
+        conn.deadline(Connection.Deadline.in("login", server.config.loginTimeout())); // greeting to login, in all
         try {
             untagged("OK [CAPABILITY " + capabilities() + "] " + server.hostname + " Mailwarden IMAP ready");
             while (!closing) {
@@ -110,7 +111,7 @@ final class ImapSession implements SessionContext {
             }
         } catch (SocketTimeoutException e) {
             server.events.emit(new Event.Timeout(origin, conn.id(), login == null ? "login" : "command"));
-            untaggedQuietly("BYE Autologout; idle for too long");
+            untaggedQuietly(login == null ? "BYE Autologout; login timeout" : "BYE Autologout; idle for too long");
             closeReason = "timeout";
         } catch (UncheckedIOException e) {
             closeReason = "io-error";
@@ -534,7 +535,7 @@ final class ImapSession implements SessionContext {
             closing = true;
             return;
         }
-        input.reset(ssl.getInputStream());
+        input.reset(conn.input());
         outLock.lock();
         try {
             out = new ResponseBuffer(conn.output(), OUT_BUFFER);
@@ -605,6 +606,7 @@ final class ImapSession implements SessionContext {
                     : "NO [AUTHENTICATIONFAILED] Authentication failed");
             case Authenticator.Result.Success(Account acc) -> {
                 login = acc.address();
+                conn.noDeadline();
                 account = new AccountMailboxes(server.store, login);
                 input.loggedIn();
                 account.ensureDefaults();

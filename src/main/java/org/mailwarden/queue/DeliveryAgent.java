@@ -89,7 +89,9 @@ public final class DeliveryAgent implements AutoCloseable {
         this.scanInterval = scanInterval;
     }
 
+    /** Starts the agent, after removing what a crash left in the queue directory. */
     public DeliveryAgent start() {
+        sweep();
         running = true;
         queue.onCommit(this::wake);
         loop = Thread.ofVirtual().name("delivery-agent").start(this::run);
@@ -107,8 +109,33 @@ public final class DeliveryAgent implements AutoCloseable {
         }
     }
 
+    /** Crash leftovers are looked for at start and then this often. */
+    static final Duration SWEEP_INTERVAL = Duration.ofHours(1);
+    private Instant lastSweep = Instant.MIN;
+
+    /** Removes crash leftovers ({@link QueueDir#sweep}), one log line each. */
+    private void sweep() {
+        Instant now = clock.instant();
+        lastSweep = now;
+        try {
+            for (QueueDir.Leftover l : dir.sweep(now)) {
+                if (l.id() == null) {
+                    LOG.info("event=queue-tmp-removed file=\"{}\" age={}h", l.file(), l.age().toHours());
+                } else {
+                    LOG.info("event=queue-orphan-removed id={} file=\"{}\" age={}h reason=no-envelope", l.id(),
+                            l.file(), l.age().toHours());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("event=queue-error reason=\"sweep: {}\"", String.valueOf(e));
+        }
+    }
+
     private void run() {
         while (running) {
+            if (!clock.instant().isBefore(lastSweep.plus(SWEEP_INTERVAL))) {
+                sweep();
+            }
             try {
                 scan();
             } catch (IOException | RuntimeException e) {
@@ -270,17 +297,19 @@ public final class DeliveryAgent implements AutoCloseable {
                 payload = null;
                 LOG.warn("event=queue-error id={} reason=\"unreadable message: {}\"", e.id(), String.valueOf(ex));
             }
+            Progress p = new Progress(e);
             for (Map.Entry<String, List<String>> d : remote.entrySet()) {
-                List<Transfer.Outcome> outcomes = payload == null
-                        ? Transfer.all(d.getValue(), Transfer.Result.DEFERRED, 451,
-                                "451 4.3.0 queued message unreadable", "-")
-                        : transfer.deliver(routes.route(d.getKey()), e.sender(), d.getValue(), payload);
-                e = apply(e, outcomes);
-                // the remote 250 is on disk before anything else happens
-                if (!dir.save(e)) {
+                if (payload == null) {
+                    p.record(Transfer.all(d.getValue(), Transfer.Result.DEFERRED, 451,
+                            "451 4.3.0 queued message unreadable", "-"));
+                } else {
+                    transfer.deliver(routes.route(d.getKey()), e.sender(), d.getValue(), payload, p::record);
+                }
+                if (p.deleted) {
                     return null;
                 }
             }
+            e = p.entry;
         }
         Instant next = clock.instant();
         if (!e.pending().isEmpty()) {
@@ -288,6 +317,24 @@ public final class DeliveryAgent implements AutoCloseable {
         }
         e = e.withAttempt(attempts, next);
         return dir.save(e) ? e : null;
+    }
+
+    /**
+     * An attempt's entry as the outcomes come in: each batch is saved at once (the remote 250 is on disk before
+     * QUIT), and {@code deleted} notes an entry removed meanwhile ({@code mailwarden queue delete}).
+     */
+    private final class Progress {
+        QueueEntry entry;
+        boolean deleted;
+
+        Progress(QueueEntry entry) {
+            this.entry = entry;
+        }
+
+        void record(List<Transfer.Outcome> outcomes) throws IOException {
+            entry = apply(entry, outcomes);
+            deleted |= !dir.save(entry);
+        }
     }
 
     private static String human(Duration d) {
@@ -331,7 +378,8 @@ public final class DeliveryAgent implements AutoCloseable {
                     if (!d.forwards().isEmpty()) {
                         try (IncomingMessage m = queue.begin(e.sender(), List.copyOf(d.forwards()))) {
                             copy(dir.messageFile(e.id()), m);
-                            m.commit();
+                            LOG.info("event=queue-forward id={} rcpt={} forwards={} queued={}", e.id(), rcpt,
+                                    d.forwards().size(), m.commit());
                         }
                     }
                     yield new Transfer.Outcome(rcpt, Transfer.Result.DELIVERED, 250, "250 2.0.0 delivered locally",

@@ -9,9 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
-import org.mailwarden.gate.Connection;
+import org.mailwarden.config.PrivateFiles;
 import org.mailwarden.store.IncomingMessage;
 
 /**
@@ -42,12 +41,15 @@ public final class DurableQueue implements OutboundQueue {
     }
 
     @Override
-    public IncomingMessage begin(String sender, List<String> recipients) throws IOException {
+    public IncomingMessage begin(String id, String sender, List<String> recipients) throws IOException {
         if (recipients.isEmpty()) {
             throw new IllegalArgumentException("no recipients");
         }
-        Files.createDirectories(dir.tmp());
-        return new Entry(Connection.newId(), sender == null ? "" : sender, List.copyOf(recipients));
+        if (!QueueDir.validId(id)) {
+            throw new IllegalArgumentException("bad queue id " + id);
+        }
+        dir.createdTmp();
+        return new Entry(id, sender == null ? "" : sender, List.copyOf(recipients));
     }
 
     /** Queues a whole message (bounces, forwards of local deliveries); returns the new id. */
@@ -73,7 +75,7 @@ public final class DurableQueue implements OutboundQueue {
             this.sender = sender;
             this.recipients = recipients;
             this.tmp = dir.tmp().resolve(id + ".eml");
-            this.channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            this.channel = PrivateFiles.create(tmp);
             this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
         }
 
@@ -98,7 +100,7 @@ public final class DurableQueue implements OutboundQueue {
                 env.append("to <").append(r).append(">\n");
             }
             Path envTmp = dir.tmp().resolve(id + ".env");
-            try (FileChannel c = FileChannel.open(envTmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel c = PrivateFiles.create(envTmp)) {
                 c.write(java.nio.ByteBuffer.wrap(env.toString().getBytes(StandardCharsets.UTF_8)));
                 c.force(true);
             }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
+import org.mailwarden.config.PrivateFiles;
 
 /**
  * The queue directory, shared by the server's delivery agent and the {@code mailwarden queue} command:
@@ -29,7 +31,8 @@ import java.util.stream.Stream;
  * <li>{@code <id>.state}: per-recipient state, attempts and next attempt time; absent = nothing tried yet.</li>
  * </ul>
  * Every write is a new file in {@code tmp/}, fsynced, renamed over the old one, and the directory fsynced, so a
- * crash at any point leaves either the old or the new state.
+ * crash at any point leaves either the old or the new state. Files are 0600 and the directories 0700: queued mail
+ * is for the server's user alone.
  */
 public final class QueueDir {
 
@@ -45,6 +48,16 @@ public final class QueueDir {
 
     public Path tmp() {
         return dir.resolve("tmp");
+    }
+
+    /** {@link #tmp()}, created (with the queue directory) 0700 when missing: queued mail is nobody else's. */
+    Path createdTmp() throws IOException {
+        Path t = tmp();
+        if (!Files.isDirectory(t)) {
+            PrivateFiles.directory(dir);
+            PrivateFiles.directory(t);
+        }
+        return t;
     }
 
     public Path messageFile(String id) {
@@ -160,6 +173,62 @@ public final class QueueDir {
         return true;
     }
 
+    /** Temporary files older than this are a crash's leftovers (Maildir's rule for tmp/: 36 hours). */
+    static final Duration TMP_MAX_AGE = Duration.ofHours(36);
+    /** A message or state file without its envelope this long is an orphan: commits and deletes take milliseconds. */
+    static final Duration ORPHAN_GRACE = Duration.ofHours(1);
+
+    /** A file {@link #sweep} removed: {@code id} is the entry's, or null for a file in {@code tmp/}. */
+    record Leftover(String id, Path file, Duration age) {}
+
+    /**
+     * Removes what a crash left behind: files in {@code tmp/} older than {@link #TMP_MAX_AGE}, and {@code .eml} and
+     * {@code .state} files older than {@link #ORPHAN_GRACE} whose entry has no envelope (a crash between the
+     * renames of a commit, before the 250, or in the middle of a delete). Narrows the directories to 0700 if an
+     * older version left them open. Returns what it removed.
+     */
+    List<Leftover> sweep(Instant now) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        PrivateFiles.directory(dir);
+        List<Leftover> removed = new ArrayList<>();
+        if (Files.isDirectory(tmp())) {
+            PrivateFiles.directory(tmp());
+            try (Stream<Path> s = Files.list(tmp())) {
+                for (Path f : s.toList()) {
+                    removeIfOlder(f, null, TMP_MAX_AGE, now, removed);
+                }
+            }
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path f : s.toList()) {
+                String n = f.getFileName().toString();
+                int dot = n.lastIndexOf('.');
+                String id = dot < 0 ? "" : n.substring(0, dot);
+                String ext = dot < 0 ? "" : n.substring(dot);
+                if ((ext.equals(".eml") || ext.equals(".state")) && validId(id) && !Files.exists(envelopeFile(id))) {
+                    removeIfOlder(f, id, ORPHAN_GRACE, now, removed);
+                }
+            }
+        }
+        return removed;
+    }
+
+    private static void removeIfOlder(Path f, String id, Duration max, Instant now, List<Leftover> removed)
+            throws IOException {
+        Instant modified;
+        try {
+            modified = Files.getLastModifiedTime(f).toInstant();
+        } catch (NoSuchFileException e) {
+            return; // gone meanwhile
+        }
+        Duration age = Duration.between(modified, now);
+        if (age.compareTo(max) > 0 && Files.isRegularFile(f) && Files.deleteIfExists(f)) {
+            removed.add(new Leftover(id, f, age));
+        }
+    }
+
     /** Removes an entry: the envelope first (the entry is gone from then on), then the rest. */
     public boolean delete(String id) throws IOException {
         if (!validId(id)) {
@@ -173,9 +242,9 @@ public final class QueueDir {
     }
 
     void writeAtomically(Path target, byte[] content) throws IOException {
-        Files.createDirectories(tmp());
-        Path t = tmp().resolve(target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-        try (FileChannel c = FileChannel.open(t, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        Path t = createdTmp().resolve(target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current()
+                .nextLong()));
+        try (FileChannel c = PrivateFiles.create(t)) {
             ByteBuffer b = ByteBuffer.wrap(content);
             while (b.hasRemaining()) {
                 c.write(b);

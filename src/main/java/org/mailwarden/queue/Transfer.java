@@ -2,6 +2,7 @@ package org.mailwarden.queue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -23,6 +24,15 @@ final class Transfer {
 
     /** What happened to one recipient. */
     record Outcome(String rcpt, Result result, int code, String detail, String host) {}
+
+    /**
+     * Takes the outcomes of a transfer the moment they are known, to record them durably: after the reply to the
+     * message data and before QUIT, whose reply may take up to {@code outbound.timeout} or never come (a kill -9
+     * in that time must not send the message again).
+     */
+    interface Recorder {
+        void record(List<Outcome> outcomes) throws IOException;
+    }
 
     /** A host to try: its name (for TLS and logs) and address. */
     private record Target(String name, InetSocketAddress address) {}
@@ -48,8 +58,23 @@ final class Transfer {
         this.helo = helo;
     }
 
-    /** Delivers {@code payload} for {@code rcpts}. The caller records the outcomes durably. */
-    List<Outcome> deliver(Route route, String sender, List<String> rcpts, Payload payload) {
+    /** Delivers {@code payload} for {@code rcpts}; hands every recipient's outcome to {@code recorder}, once. */
+    void deliver(Route route, String sender, List<String> rcpts, Payload payload, Recorder recorder)
+            throws IOException {
+        List<Outcome> left;
+        try {
+            left = attempt(route, sender, rcpts, payload, recorder);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        if (!left.isEmpty()) {
+            recorder.record(left);
+        }
+    }
+
+    /** Delivers; returns the outcomes not yet given to {@code recorder} (none when it was called). */
+    private List<Outcome> attempt(Route route, String sender, List<String> rcpts, Payload payload,
+            Recorder recorder) {
         List<Target> targets = new ArrayList<>();
         String routeError = switch (route) {
             case Route.Mx mx -> mxTargets(mx.domain(), targets);
@@ -66,7 +91,7 @@ final class Transfer {
         for (Target t : targets) {
             lastHost = t.name() + "[" + t.address().getAddress().getHostAddress() + "]:" + t.address().getPort();
             try {
-                return session(route, t, lastHost, sender, rcpts, payload);
+                return session(route, t, lastHost, sender, rcpts, payload, recorder);
             } catch (TryNext e) {
                 lastError = e.getMessage();
                 lastCode = e.code;
@@ -82,7 +107,7 @@ final class Transfer {
     }
 
     private List<Outcome> session(Route route, Target t, String hostLabel, String sender, List<String> rcpts,
-            Payload payload) throws TryNext {
+            Payload payload, Recorder recorder) throws TryNext {
         Route.Relay relay = route instanceof Route.Relay r ? r : null;
         boolean implicit = relay != null && relay.tls() == Settings.RelayTls.IMPLICIT;
         boolean verify = relay != null && relay.verify();
@@ -171,8 +196,13 @@ final class Transfer {
             for (String rcpt : accepted) {
                 out.add(new Outcome(rcpt, classify(r), r.code(), r.text(), hostLabel));
             }
+            try {
+                recorder.record(out); // before QUIT: its reply may be slow to come, or never come
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // not a network failure: out of this catch, then rethrown
+            }
             c.quit();
-            return out;
+            return List.of();
         } catch (IOException e) {
             if (!transactionStarted) {
                 throw new TryNext(451, hostLabel + ": " + e.getMessage());

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.mailwarden.config.ListenerConfig;
+import org.mailwarden.config.PrivateFiles;
 import org.mailwarden.config.ServerConfig;
 import org.mailwarden.directory.FileDirectory;
 import org.mailwarden.directory.QuotaLimits;
@@ -67,7 +68,7 @@ public final class MailServer implements AutoCloseable {
         this.gate = gate;
         Files.createDirectories(config.configDir());
         Files.createDirectories(config.mailDir());
-        Files.createDirectories(config.stateDir());
+        PrivateFiles.directory(config.stateDir()); // bans, the queue, the admin token: the server's user only
         if (gate instanceof SecurityGate sg) {
             sg.attach(events); // the ban engine and the per-account limiter consume every protocol's events
         }
@@ -93,7 +94,8 @@ public final class MailServer implements AutoCloseable {
                     case SUBMISSION -> smtp(SmtpServer.Mode.SUBMISSION);
                     case IMAP -> imap();
                 };
-                Listener listener = new Listener(l, gate, handler, tls, config.maxConnections(), config.gate().writeTimeout(), events);
+                Listener listener = new Listener(l, gate, handler, tls, config.maxConnections(),
+                        config.gate().writeTimeout(), config.gate().tlsHandshakeTimeout(), events);
                 listener.start();
                 listeners.add(listener);
             }

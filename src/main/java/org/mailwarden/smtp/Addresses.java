@@ -1,6 +1,5 @@
 package org.mailwarden.smtp;
 
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** Syntax checks for envelope addresses (RFC 5321 4.1.2, RFC 6531 for UTF-8). */
@@ -36,9 +35,5 @@ final class Addresses {
             }
         }
         return true;
-    }
-
-    static String domain(String address) {
-        return address.substring(address.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
     }
 }

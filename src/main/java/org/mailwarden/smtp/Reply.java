@@ -25,7 +25,10 @@ public record Reply(int code, String enhanced, List<String> lines) {
         return code >= 500;
     }
 
-    /** Multi-line replies use "code-" on all but the last line (RFC 5321 4.2.1). */
+    /**
+     * Multi-line replies use "code-" on all but the last line (RFC 5321 4.2.1). Control characters in the text
+     * (an address or EHLO name the client chose) become '?': a reply can never carry a line break of the client's.
+     */
     public byte[] encode() {
         StringBuilder sb = new StringBuilder(64 * lines.size());
         for (int i = 0; i < lines.size(); i++) {
@@ -33,15 +36,23 @@ public record Reply(int code, String enhanced, List<String> lines) {
             if (enhanced != null) {
                 sb.append(enhanced).append(' ');
             }
-            sb.append(lines.get(i)).append("\r\n");
+            appendText(sb, lines.get(i)).append("\r\n");
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** The first line of a multi-line reply, as a continuation line ("220-..."): more lines follow later. */
     public byte[] firstLineOnly() {
-        return (code + "-" + (enhanced == null ? "" : enhanced + " ") + lines.getFirst() + "\r\n")
-                .getBytes(StandardCharsets.UTF_8);
+        StringBuilder sb = new StringBuilder(code + "-" + (enhanced == null ? "" : enhanced + " "));
+        return appendText(sb, lines.getFirst()).append("\r\n").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static StringBuilder appendText(StringBuilder sb, String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            sb.append(c < ' ' || c == 0x7f ? '?' : c);
+        }
+        return sb;
     }
 
     @Override
@@ -71,6 +82,8 @@ public record Reply(int code, String enhanced, List<String> lines) {
     public static final Reply UNKNOWN_COMMAND = new Reply(500, "5.5.1", "Command unrecognized");
     public static final Reply LINE_TOO_LONG = new Reply(500, "5.5.2", "Line too long");
     public static final Reply NUL_IN_COMMAND = new Reply(500, "5.5.2", "NUL character in command");
+    public static final Reply BARE_CR_IN_COMMAND = new Reply(500, "5.5.2",
+            "Bare CR in command line; lines end with CRLF (RFC 5321 2.3.8)");
     public static final Reply HELO_FIRST = new Reply(503, "5.5.1", "Send HELO/EHLO first");
     public static final Reply MAIL_FIRST = new Reply(503, "5.5.1", "Need MAIL command first");
     public static final Reply NESTED_MAIL = new Reply(503, "5.5.1", "Sender already specified");

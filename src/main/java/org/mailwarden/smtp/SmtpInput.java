@@ -23,6 +23,8 @@ final class SmtpInput {
         /** The discard cap was hit before any LF: the client is abusing the line limit. */
         boolean abusive;
         boolean nul;
+        /** A CR not followed by LF inside the line (RFC 5321 2.3.8: CR and LF only ever come as CRLF). */
+        boolean bareCr;
     }
 
     private InputStream in;
@@ -96,6 +98,7 @@ final class SmtpInput {
         line.crlf = false;
         line.abusive = false;
         line.nul = false;
+        line.bareCr = false;
         int cap = dst.length;
         boolean lastCr = false;
         while (true) {
@@ -106,6 +109,9 @@ final class SmtpInput {
             int end = lim;
             int lf = -1;
             byte[] b = buf;
+            if (lastCr && b[start] != '\n') {
+                line.bareCr = true; // the previous chunk ended with a CR
+            }
             for (int i = start; i < end; i++) {
                 byte c = b[i];
                 if (c == '\n') {
@@ -114,6 +120,8 @@ final class SmtpInput {
                 }
                 if (c == 0) {
                     line.nul = true;
+                } else if (c == '\r' && i + 1 < end && b[i + 1] != '\n') {
+                    line.bareCr = true;
                 }
             }
             int chunkEnd = lf >= 0 ? lf + 1 : end;

@@ -34,6 +34,9 @@ final class SmtpSession {
 
     private static final DateTimeFormatter RFC5322_DATE =
             DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.ENGLISH);
+    /** The stages the timeout event names: a command line (or an AUTH answer), and the message data. */
+    private static final String COMMAND = "command";
+    private static final String DATA = "data";
 
     private final SmtpServer server;
     private final SmtpConfig limits;
@@ -66,6 +69,8 @@ final class SmtpSession {
         final List<String> recipients = new ArrayList<>();
         MessageSink bdat;
         Reply bdatFailure;
+        /** From the first BDAT chunk: the whole message must be in by then (smtp.data-timeout). */
+        Connection.Deadline dataDeadline;
         /** Set by the header check of a submission: the message is refused at its end with this reply. */
         Reply headerFailure;
 
@@ -84,7 +89,7 @@ final class SmtpSession {
         this.lineBuf = new byte[limits.maxLineLength() + 1];
         this.discardCap = Math.max(64 * 1024, 16L * limits.maxLineLength());
         this.out = new BufferedOutputStream(conn.output(), 16 * 1024);
-        this.input = new SmtpInput(conn.socket().getInputStream(), this::flush);
+        this.input = new SmtpInput(conn.input(), this::flush);
     }
 
     void run() throws IOException {
@@ -97,9 +102,13 @@ final class SmtpSession {
             } else {
                 send(new Reply(220, null, server.hostname + " ESMTP Mailwarden"));
             }
+            readTimeout();
             while (!closing) {
-                conn.socket().setSoTimeout((int) limits.commandTimeout().toMillis());
-                if (!input.readLine(line, lineBuf, discardCap)) {
+                if (conn.closing()) {
+                    closeWith("banned"); // by this session's own event: its reply goes out, then the close
+                    break;
+                }
+                if (!readCommandLine()) {
                     closeReason = "client-closed";
                     break;
                 }
@@ -117,12 +126,17 @@ final class SmtpSession {
                     reply(Reply.NUL_IN_COMMAND, "nul-in-command");
                     continue;
                 }
+                if (line.bareCr) {
+                    reply(Reply.BARE_CR_IN_COMMAND, "bare-cr-in-command"); // never parsed, so never echoed
+                    continue;
+                }
                 SmtpCommand command = SmtpCommand.parse(commandText());
                 notePipelining(command);
                 handle(command);
             }
         } catch (SocketTimeoutException e) {
-            server.events.emit(new Event.Timeout(origin, conn.id(), tx != null && tx.bdat != null ? "bdat" : "command"));
+            server.events.emit(new Event.Timeout(origin, conn.id(),
+                    e instanceof Connection.StageTimeout t ? t.stage() : COMMAND));
             sendQuietly(Reply.TIMEOUT);
             closeReason = "timeout";
         } catch (UncheckedIOException e) {
@@ -154,6 +168,25 @@ final class SmtpSession {
         server.greetTestPassed(conn.clientIp());
         send(new Reply(220, null, server.hostname + " ESMTP Mailwarden"));
         return true;
+    }
+
+    /** The longest pause in any read: the command timeout (a stage's deadline may end a read earlier). */
+    private void readTimeout() throws IOException {
+        conn.socket().setSoTimeout((int) limits.commandTimeout().toMillis());
+    }
+
+    /**
+     * Reads one command line (or an AUTH answer), which must be complete within the command timeout however its
+     * bytes trickle in; in a BDAT transaction also by the message's data deadline. False at end of stream.
+     */
+    private boolean readCommandLine() throws IOException {
+        Connection.Deadline d = Connection.Deadline.in(COMMAND, limits.commandTimeout());
+        conn.deadline(tx != null ? d.earliest(tx.dataDeadline) : d);
+        try {
+            return input.readLine(line, lineBuf, discardCap);
+        } finally {
+            conn.noDeadline();
+        }
     }
 
     /**
@@ -429,8 +462,13 @@ final class SmtpSession {
         }
         try (sink) {
             send(Reply.START_DATA);
-            conn.socket().setSoTimeout((int) limits.dataTimeout().toMillis());
-            Reply failure = readData(sink);
+            Reply failure;
+            conn.deadline(Connection.Deadline.in(DATA, limits.dataTimeout())); // all of it, up to the final dot
+            try {
+                failure = readData(sink);
+            } finally {
+                conn.noDeadline();
+            }
             if (closing) {
                 return;
             }
@@ -559,22 +597,24 @@ final class SmtpSession {
             closeWith("message-too-big");
             return;
         }
-        conn.socket().setSoTimeout((int) limits.dataTimeout().toMillis());
         Reply refusal = helo == null ? Reply.HELO_FIRST
                 : tx == null ? Reply.MAIL_FIRST
                 : tx.recipients.isEmpty() ? Reply.NO_VALID_RECIPIENTS : null;
         if (refusal != null) {
             // RFC 3030 2: the chunk is read even when the command fails.
-            if (!consume(size, null)) {
+            if (!consume(size, null, Connection.Deadline.in(DATA, limits.dataTimeout()))) {
                 return;
             }
             reply(refusal, "bad-sequence");
             return;
         }
+        if (tx.dataDeadline == null) {
+            tx.dataDeadline = Connection.Deadline.in(DATA, limits.dataTimeout()); // for all chunks up to LAST
+        }
         if (tx.bdat == null) {
             tx.bdat = openSink();
             if (tx.bdat == null) {
-                consume(size, null);
+                consume(size, null, tx.dataDeadline);
                 tx = null;
                 return;
             }
@@ -584,7 +624,7 @@ final class SmtpSession {
             tx.bdatFailure = tooBig();
             sink = null;
         }
-        if (!consume(size, sink)) {
+        if (!consume(size, sink, tx.dataDeadline)) {
             return;
         }
         if (!b.last()) {
@@ -606,23 +646,31 @@ final class SmtpSession {
         }
     }
 
-    /** Reads exactly {@code size} bytes of a BDAT chunk into the sink (or nowhere). False if the client left. */
-    private boolean consume(long size, MessageSink sink) throws IOException {
+    /**
+     * Reads exactly {@code size} bytes of a BDAT chunk into the sink (or nowhere), by {@code deadline}. False if
+     * the client left.
+     */
+    private boolean consume(long size, MessageSink sink, Connection.Deadline deadline) throws IOException {
         byte[] buf = lineBuf;
         long left = size;
-        while (left > 0) {
-            int n = input.read(buf, 0, (int) Math.min(buf.length, left));
-            if (n < 0) {
-                closeReason = "client-closed-in-bdat";
-                closing = true;
-                return false;
+        conn.deadline(deadline);
+        try {
+            while (left > 0) {
+                int n = input.read(buf, 0, (int) Math.min(buf.length, left));
+                if (n < 0) {
+                    closeReason = "client-closed-in-bdat";
+                    closing = true;
+                    return false;
+                }
+                if (sink != null) {
+                    sink.write(buf, 0, n);
+                }
+                left -= n;
             }
-            if (sink != null) {
-                sink.write(buf, 0, n);
-            }
-            left -= n;
+            return true;
+        } finally {
+            conn.noDeadline();
         }
-        return true;
     }
 
     /** Opens the destinations for the current transaction and writes our Received header. */
@@ -633,7 +681,7 @@ final class SmtpSession {
                 parts.add(server.store.begin(tx.sender, List.copyOf(tx.mailboxes)));
             }
             if (!tx.forwards.isEmpty()) {
-                parts.add(server.queue.begin(tx.sender, List.copyOf(tx.forwards)));
+                parts.add(server.queue.begin(tx.txid, tx.sender, List.copyOf(tx.forwards))); // one id per message
             }
             MessageSink sink = new MessageSink(parts, login != null ? this::submissionHeaders : null);
             byte[] received = receivedHeader().getBytes(StandardCharsets.UTF_8);
@@ -810,7 +858,7 @@ final class SmtpSession {
     /** Sends a 334 challenge and reads the client's base64 answer; null (after replying) if it was cancelled. */
     private byte[] challenge(String text) throws IOException {
         send(new Reply(334, null, text));
-        if (!input.readLine(line, lineBuf, discardCap) || line.abusive) {
+        if (!readCommandLine() || line.abusive) {
             closeWith("client-closed-in-auth");
             return null;
         }
@@ -853,8 +901,9 @@ final class SmtpSession {
             closing = true;
             return;
         }
-        input.reset(ssl.getInputStream());
+        input.reset(conn.input());
         out = new BufferedOutputStream(conn.output(), 16 * 1024);
+        readTimeout(); // the handshake had its own
         // RFC 3207 4.2: the client must start over with EHLO.
         helo = null;
         esmtp = false;

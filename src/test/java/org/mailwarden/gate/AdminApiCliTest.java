@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailwarden.cli.Main;
@@ -95,5 +96,23 @@ class AdminApiCliTest {
         Run none = cli("status");
         assertThat(none.exit()).isEqualTo(1);
         assertThat(none.err()).contains("no running server");
+    }
+
+    @Test
+    void aManualBanLongerThanACenturyIsPermanent() throws Exception {
+        try (GateServer s = GateServer.start(dir, GateSocketTest.PROXIED)) {
+            for (String d : List.of("99999999999d", "999999999999999999999999d", "36525d", "permanent")) {
+                Run ban = cli("ban", "203.0.113.60", "--for", d);
+                assertThat(ban.exit()).as(d + ": " + ban.err()).isZero();
+                assertThat(ban.out()).as(d).contains("\"until\":null");
+                assertThat(s.gate().bans().banOf(InetAddress.ofLiteral("203.0.113.60")).orElseThrow().permanent())
+                        .isTrue();
+                assertThat(cli("list").out()).contains("203.0.113.60\tmanual\t").contains("\tpermanent\t");
+                assertThat(cli("unban", "203.0.113.60").exit()).isZero();
+            }
+            Run shorter = cli("ban", "203.0.113.60", "--for", "36524d");
+            assertThat(shorter.out()).doesNotContain("\"until\":null");
+            assertThat(cli("ban", "203.0.113.61", "--for", "soon").exit()).isEqualTo(1);
+        }
     }
 }

@@ -122,6 +122,33 @@ class GateSocketTest {
         }
     }
 
+    /** A PROXY v2 PROXY-command header for AF_UNIX stream sockets with an address block of {@code len} bytes. */
+    private static byte[] v2Unix(int len) {
+        byte[] b = java.util.Arrays.copyOf(ProxyProtocol.v2(null, null), 16 + len);
+        b[12] = 0x21; // version 2, PROXY
+        b[13] = 0x31; // AF_UNIX, STREAM
+        b[14] = (byte) (len >> 8);
+        b[15] = (byte) len;
+        return b;
+    }
+
+    @Test
+    void proxyV2UnixNeedsItsWholeAddressBlock() throws Exception {
+        try (GateServer s = GateServer.start(dir, PROXIED)) {
+            try (SmtpClient c = new SmtpClient(s.port("smtp"))) {
+                c.sendRaw(v2Unix(12)); // an AF_INET-sized block: not the 216 bytes of two Unix paths
+                assertThat(GateServer.untilClosed(c)).as("no greeting").isEmpty();
+            }
+            Await.until("refused", Duration.ofSeconds(5), () -> s.events(Event.ConnectionRefused.class).stream()
+                    .anyMatch(e -> e.reason().equals("proxy-header-invalid")));
+            try (SmtpClient c = new SmtpClient(s.port("smtp"))) {
+                c.sendRaw(v2Unix(216)); // a complete one: the peer (the proxy) stands for the client
+                assertThat(c.read()).startsWith("220");
+                assertThat(c.cmd("EHLO client.test")).startsWith("250");
+            }
+        }
+    }
+
     @Test
     void globalAllowListRefusesOnSmtpAndSubmissionAtEveryAttempt() throws Exception {
         try (GateServer s = GateServer.start(dir, PROXIED + "access.allow = 198.51.100.0/24\n")) {

@@ -58,7 +58,7 @@ class LoginPolicyTest {
     void globalAndListenerListsApplyAtConnectAndLoginAlike() {
         GateConfig c = new GateConfig(List.of(), Duration.ofSeconds(5), Set.of(), cidrs("198.51.100.0/24"),
                 List.of(), Map.of(), Map.of("imap", cidrs("198.51.100.7")), List.of(), GateConfig.Ban.defaults(), 0,
-                GateConfig.Rate.NONE, 0, Duration.ofMinutes(15), Duration.ofMinutes(5));
+                GateConfig.Rate.NONE, 0, Duration.ofMinutes(15), Duration.ofMinutes(5), Duration.ofSeconds(30));
         SecurityGate g = gate(c);
         for (ListenerConfig l : List.of(SMTP, IMAP)) {
             assertThat(g.admit(ip("203.0.113.1"), l)).isEqualTo(new ConnectionGate.Decision.Refuse("not-in-allow-list"));
@@ -102,7 +102,7 @@ class LoginPolicyTest {
     void accountFailureLimiterSparesTheOwnersKnownIp() {
         GateConfig c = new GateConfig(List.of(), Duration.ofSeconds(5), Set.of(), List.of(), List.of(), Map.of(),
                 Map.of(), List.of(), GateConfig.Ban.defaults(), 0, GateConfig.Rate.NONE, 3, Duration.ofMinutes(15),
-                Duration.ofMinutes(5));
+                Duration.ofMinutes(5), Duration.ofSeconds(30));
         SecurityGate g = gate(c);
         EventBus bus = new EventBus();
         g.attach(bus);

@@ -25,7 +25,7 @@ class ImapSessionLimitsTest {
         try (ImapClient c = new ImapClient(server.get().imapPort(), false)) {
             c.line();
             long start = System.nanoTime();
-            assertThat(c.line()).isEqualTo("* BYE Autologout; idle for too long");
+            assertThat(c.line()).isEqualTo("* BYE Autologout; login timeout");
             assertThat((System.nanoTime() - start) / 1_000_000).isBetween(200L, 5000L);
             assertThat(c.closedByServer()).isTrue();
         }

@@ -1,5 +1,7 @@
 package org.mailwarden.queue;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import jakarta.mail.Message;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
@@ -8,8 +10,14 @@ import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.mailwarden.directory.PasswordHashes;
+import org.mailwarden.support.Await;
+import org.mailwarden.support.ServerProcess;
+import org.mailwarden.support.SmtpClient;
 import org.mailwarden.support.TestServer;
 
 /** Helpers for outbound tests: a second, receiving Mailwarden for remote.test, and submitting mail. */
@@ -52,6 +60,61 @@ final class Outbound {
                 outbound.timeout = 20s
                 """ + outboundConf);
         return TestServer.start(dir);
+    }
+
+    /**
+     * The data dir of a sending server run in its own JVM ({@code ServerProcess}, for kill -9 tests): mail for
+     * fwd@example.test is queued for dave@remote.test and delivered to {@code outboundPort}, remote.test's MX.
+     */
+    static void forwarderDataDir(Path dir, TestDns dns, int outboundPort, String extraConf) throws IOException {
+        Path config = dir.resolve("config");
+        Files.createDirectories(config);
+        Files.writeString(config.resolve("mailwarden.conf"), """
+                listen.address = 127.0.0.1
+                hostname = mx.example.test
+                dns.server = %s
+                outbound.port = %d
+                queue.retry-initial = 200ms
+                queue.retry-max = 1s
+                """.formatted(dns.server(), outboundPort) + extraConf);
+        Files.writeString(config.resolve("postfix-accounts.cf"), "alice@example.test|{PLAIN}x\n");
+        Files.writeString(config.resolve("postfix-virtual.cf"), "fwd@example.test dave@remote.test\n");
+    }
+
+    /** Sends one message per subject to fwd@example.test over SMTP on {@code port}; each must get its 250. */
+    static void sendToForward(int port, List<String> subjects) throws IOException {
+        try (SmtpClient c = new SmtpClient(port)) {
+            assertThat(c.read()).startsWith("220 ");
+            c.cmd("EHLO client.remote.test");
+            for (String subject : subjects) {
+                c.cmd("MAIL FROM:<sender@elsewhere.test>");
+                c.cmd("RCPT TO:<fwd@example.test>");
+                assertThat(c.cmd("DATA")).startsWith("354");
+                c.send("Subject: " + subject + "\r\n\r\nmessage " + subject + "\r\n.\r\n");
+                assertThat(c.read()).startsWith("250 2.0.0");
+            }
+        }
+    }
+
+    /** Starts a server on {@code dir} again (after a kill -9) and waits until it has emptied the queue. */
+    static void restartUntilDrained(Path dir, Duration max) throws Exception {
+        QueueDir q = new QueueDir(dir.resolve("state/queue"));
+        Process again = ServerProcess.start(dir, ServerProcess.freePort());
+        try {
+            Await.until("queue drained", max, () -> ids(q).isEmpty());
+        } finally {
+            again.destroyForcibly();
+            again.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The ids of the queue's complete entries ("?" while the directory cannot be read). */
+    static List<String> ids(QueueDir q) {
+        try {
+            return q.ids();
+        } catch (IOException e) {
+            return List.of("?");
+        }
     }
 
     /** Submits a message as alice over STARTTLS with AUTH (Angus Mail). */

@@ -30,6 +30,8 @@ final class ScriptedReceiver implements AutoCloseable {
     final List<String> commands = new CopyOnWriteArrayList<>();
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger held = new AtomicInteger();
+    /** QUITs received and not answered (see {@link #answerQuit}). */
+    final AtomicInteger quitsHeld = new AtomicInteger();
     private final ServerSocket server;
     /** Reply to RCPT by connection number (1-based). */
     volatile IntFunction<String> rcptReply = n -> "250 2.1.5 ok";
@@ -37,6 +39,8 @@ final class ScriptedReceiver implements AutoCloseable {
     volatile List<String> ehlo = List.of("8BITMIME");
     /** Once this many messages were accepted, replies to further final dots are held until {@link #release}. */
     volatile int holdAfter = Integer.MAX_VALUE;
+    /** False: QUIT gets no reply until {@link #release} (a peer that hangs after accepting the message). */
+    volatile boolean answerQuit = true;
     private volatile CountDownLatch hold = new CountDownLatch(1);
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
@@ -60,9 +64,10 @@ final class ScriptedReceiver implements AutoCloseable {
         return server.getLocalPort();
     }
 
-    /** Stops holding: held transactions are dropped without a reply (the connection closes). */
+    /** Stops holding: held transactions and QUITs are dropped without a reply (the connection closes). */
     void release() {
         holdAfter = Integer.MAX_VALUE;
+        answerQuit = true;
         hold.countDown();
     }
 
@@ -112,6 +117,11 @@ final class ScriptedReceiver implements AutoCloseable {
                     accepted.add(new Accepted(from, List.copyOf(rcpts), data.toString()));
                     send(out, "250 2.0.0 accepted");
                 } else if (u.equals("QUIT")) {
+                    if (!answerQuit) {
+                        quitsHeld.incrementAndGet();
+                        hold.await();
+                        return; // dropped: no 221
+                    }
                     send(out, "221 2.0.0 bye");
                     return;
                 } else if (u.equals("RSET") || u.equals("NOOP")) {

@@ -43,6 +43,22 @@ class SmtpDeliveryTest {
     }
 
     @Test
+    void aQuotedLocalPartWithAnAtBelongsToTheDomainAfterTheLastAt() throws Exception {
+        try (SmtpClient c = new SmtpClient(server.get().smtpPort())) {
+            assertThat(c.read()).startsWith("220 ");
+            c.cmd("EHLO client.remote.test");
+            c.cmd("MAIL FROM:<sender@remote.test>");
+            // a local address that does not exist, not a relay attempt to foreign.test
+            assertThat(c.cmd("RCPT TO:<\"victim@foreign.test\"@example.test>")).startsWith("550 5.1.1");
+            // and in a domain with a catch-all, it is delivered there
+            assertThat(c.cmd("RCPT TO:<\"victim@foreign.test\"@catchall.test>")).startsWith("250 ");
+        }
+        assertThat(server.get().events(Event.RelayDenied.class)).isEmpty();
+        assertThat(server.get().events(Event.UnknownRecipient.class)).singleElement()
+                .extracting(Event.UnknownRecipient::rcpt).isEqualTo("\"victim@foreign.test\"@example.test");
+    }
+
+    @Test
     void deliversToAUserWithReturnPathAndReceived() throws Exception {
         sendWithAngus("sender@remote.test", "alice@example.test", "hello", "Hi Alice.\r\n.leading dot\r\n");
 

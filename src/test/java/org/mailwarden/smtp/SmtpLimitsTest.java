@@ -47,6 +47,19 @@ class SmtpLimitsTest {
     }
 
     @Test
+    void aCommandLineWithABareCrIsRefusedAndControlCharactersAreNeverEchoed() throws Exception {
+        try (SmtpClient c = open()) {
+            // a bare CR would end the reply line early in the client's view: "250-FAKE" would look like ours
+            java.util.List<String> r = c.send("EHLO evil.test\r250-FAKE\r\n").reply();
+            assertThat(r).singleElement().satisfies(l -> assertThat(l).startsWith("500 5.5.2").doesNotContain("\r"));
+            r = c.send("EHLO red\u001b[31m.test\r\n").reply();
+            assertThat(r.getFirst()).startsWith("250-mx.example.test greets red");
+            assertThat(String.join("", r)).doesNotContain("\u001b").doesNotContain("\r");
+            assertThat(c.cmd("NOOP")).startsWith("250 ");
+        }
+    }
+
+    @Test
     void endlessLineIsCutOffAndTheConnectionClosed() throws Exception {
         try (SmtpClient c = open()) {
             // written from another thread: the server may hang up before the client has finished writing

@@ -19,7 +19,12 @@ public final class ServerProcess {
 
     /** Starts `serve` on {@code dataDir} with SMTP on {@code smtpPort}; returns once it logged event=started. */
     public static Process start(Path dataDir, int smtpPort) throws Exception {
-        return start(dataDir, smtpPort, 0, List.of(), line -> { });
+        return start(dataDir, smtpPort, false);
+    }
+
+    /** As {@link #start(Path, int)}; with {@code demo}, an empty data dir gets the demo account as it would. */
+    public static Process start(Path dataDir, int smtpPort, boolean demo) throws Exception {
+        return start(dataDir, smtpPort, 0, List.of(), line -> { }, demo);
     }
 
     /** As {@link #start(Path, int)}, with IMAP over implicit TLS on {@code imapsPort} too (0: off). */
@@ -33,14 +38,22 @@ public final class ServerProcess {
      */
     public static Process start(Path dataDir, int smtpPort, int imapsPort, List<String> jvmOptions,
             Consumer<String> output) throws Exception {
+        return start(dataDir, smtpPort, imapsPort, jvmOptions, output, false);
+    }
+
+    private static Process start(Path dataDir, int smtpPort, int imapsPort, List<String> jvmOptions,
+            Consumer<String> output, boolean demo) throws Exception {
         String java = System.getProperty("mailwarden.test.java",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", cp, "org.mailwarden.cli.Main", "serve", "--no-demo",
+        command.addAll(List.of("-cp", cp, "org.mailwarden.cli.Main", "serve",
                 "--data-dir", dataDir.toString(), "--smtp-port", Integer.toString(smtpPort), "--submission-port",
                 "0", "--submissions-port", "0", "--imap-port", "0", "--imaps-port", Integer.toString(imapsPort)));
+        if (!demo) {
+            command.add("--no-demo");
+        }
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         // wait for the start line, not for a fixed time; keep draining the output so the pipe never fills
         CompletableFuture<Boolean> up = new CompletableFuture<>();
