@@ -1,7 +1,5 @@
 package org.mailwarden.imap;
 
-import jakarta.mail.internet.AddressException;
-import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeUtility;
 import java.io.ByteArrayOutputStream;
 import java.io.UnsupportedEncodingException;
@@ -10,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.mailwarden.mail.AddressList;
 
 /** ENVELOPE, BODY/BODYSTRUCTURE and BODY[section] data of one message (RFC 3501 7.4.2). */
 final class FetchData {
@@ -22,10 +21,11 @@ final class FetchData {
         w.nstring(m.header("Subject")).raw(' ');
         String from = m.header("From");
         addresses(w, from);
+        // absent or empty Sender and Reply-To are the From (RFC 3501 7.4.2)
         w.raw(' ');
-        addresses(w, m.header("Sender") != null ? m.header("Sender") : from);
+        addresses(w, AddressList.parse(m.header("Sender")).isEmpty() ? from : m.header("Sender"));
         w.raw(' ');
-        addresses(w, m.header("Reply-To") != null ? m.header("Reply-To") : from);
+        addresses(w, AddressList.parse(m.header("Reply-To")).isEmpty() ? from : m.header("Reply-To"));
         for (String h : List.of("To", "Cc", "Bcc")) {
             w.raw(' ');
             addresses(w, m.header(h));
@@ -35,44 +35,32 @@ final class FetchData {
         w.raw(')');
     }
 
+    /** An ENVELOPE address list (RFC 3501 7.4.2), read with the one address parser ({@link AddressList}). */
     private static void addresses(ImapWriter w, String header) {
-        if (header == null || header.isBlank()) {
-            w.raw("NIL");
-            return;
-        }
-        InternetAddress[] list;
-        try {
-            list = InternetAddress.parseHeader(header, false);
-        } catch (AddressException e) {
-            list = new InternetAddress[0];
-        }
-        if (list.length == 0) {
+        List<AddressList.Entry> list = AddressList.parse(header);
+        if (list.isEmpty()) {
             w.raw("NIL");
             return;
         }
         w.raw('(');
-        for (InternetAddress a : list) {
-            if (a.isGroup()) {
-                String addr = a.getAddress();
-                int colon = addr.indexOf(':');
-                w.raw("(NIL NIL ").string(colon > 0 ? addr.substring(0, colon).strip() : addr).raw(" NIL)");
-                try {
-                    for (InternetAddress member : a.getGroup(false)) {
+        for (AddressList.Entry e : list) {
+            switch (e) {
+                case AddressList.Group g -> {
+                    // group syntax: (NIL NIL "name" NIL), the members, (NIL NIL NIL NIL)
+                    w.raw("(NIL NIL ").string(g.name()).raw(" NIL)");
+                    for (AddressList.Mailbox member : g.members()) {
                         address(w, member);
                     }
-                } catch (AddressException e) {
-                    // an unparsable group shows as empty
+                    w.raw("(NIL NIL NIL NIL)");
                 }
-                w.raw("(NIL NIL NIL NIL)");
-            } else {
-                address(w, a);
+                case AddressList.Mailbox m -> address(w, m);
             }
         }
         w.raw(')');
     }
 
-    private static void address(ImapWriter w, InternetAddress a) {
-        String personal = a.getPersonal();
+    private static void address(ImapWriter w, AddressList.Mailbox a) {
+        String personal = a.name();
         if (personal != null && !personal.chars().allMatch(c -> c < 0x80)) {
             try {
                 personal = MimeUtility.encodeWord(personal, "UTF-8", "Q");
@@ -80,11 +68,10 @@ final class FetchData {
                 // UTF-8 is always there
             }
         }
-        String addr = a.getAddress() == null ? "" : a.getAddress();
-        int at = addr.lastIndexOf('@');
-        w.raw('(').nstring(personal).raw(" NIL ");
-        w.string(at < 0 ? addr : addr.substring(0, at)).raw(' ');
-        w.nstring(at < 0 ? null : addr.substring(at + 1)).raw(')');
+        // (name source-route mailbox host); a missing domain is "", as NIL there would mean group syntax
+        w.raw('(').nstring(personal).raw(' ').nstring(a.route()).raw(' ');
+        w.string(a.localPart()).raw(' ');
+        w.string(a.domain() == null ? "" : a.domain()).raw(')');
     }
 
     /** BODY ({@code ext} false) or BODYSTRUCTURE. */

@@ -18,7 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.mailwarden.store.HeaderFields;
+import org.mailwarden.mail.HeaderFields;
 import org.mailwarden.store.MaildirFolder;
 
 /**

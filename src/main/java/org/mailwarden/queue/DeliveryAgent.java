@@ -33,6 +33,8 @@ import org.mailwarden.store.IncomingMessage;
 import org.mailwarden.store.MailStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.mailwarden.mail.HeaderFields;
+import org.mailwarden.mail.AddressList;
 
 /**
  * Delivers queued mail. A virtual thread scans the queue directory (after every commit, and every
@@ -440,20 +442,15 @@ public final class DeliveryAgent implements AutoCloseable {
 
     /** The domain of the first address in the From header field, lower case; null if there is none. */
     static String fromDomain(byte[] message) {
-        String msg = new String(message, 0, Math.min(message.length, 256 * 1024), StandardCharsets.ISO_8859_1);
+        String msg = new String(message, 0, Math.min(message.length, 256 * 1024), StandardCharsets.UTF_8);
         int end = msg.indexOf("\r\n\r\n");
         String header = end < 0 ? msg : msg.substring(0, end + 2);
-        String unfolded = header.replaceAll("\r\n[ \t]", " ");
-        for (String line : unfolded.split("\r\n")) {
-            if (line.regionMatches(true, 0, "From:", 0, 5)) {
-                String v = line.substring(5);
-                int lt = v.lastIndexOf('<');
-                String addr = lt >= 0 ? v.substring(lt + 1, Math.max(lt + 1, v.indexOf('>', lt))) : v.strip();
-                int at = addr.lastIndexOf('@');
-                return at < 0 ? null : addr.substring(at + 1).strip().toLowerCase(Locale.ROOT);
-            }
+        List<String> from = HeaderFields.values(header, "From");
+        if (from.isEmpty()) {
+            return null;
         }
-        return null;
+        List<AddressList.Mailbox> boxes = AddressList.mailboxes(from.getFirst());
+        return boxes.isEmpty() ? null : boxes.getFirst().domainLowerCase();
     }
 
     static String domainOf(String address) {

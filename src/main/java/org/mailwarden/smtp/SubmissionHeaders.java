@@ -1,41 +1,34 @@
 package org.mailwarden.smtp;
 
-import jakarta.mail.MessagingException;
-import jakarta.mail.internet.AddressException;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.InternetHeaders;
-import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.mailwarden.mail.AddressList;
+import org.mailwarden.mail.HeaderFields;
 
 /**
- * What the submission checks need from a message's header section, parsed with Jakarta Mail: the From
- * addresses (null entries for what cannot be parsed) and whether Message-ID and Date are present.
+ * What the submission checks need from a message's header section, read with the one header and address parser
+ * ({@link HeaderFields}, {@link AddressList}): the From addresses (null entries for what is not a usable address:
+ * a group, an address without a domain, a value with no address at all) and whether Message-ID and Date are present.
  */
 record SubmissionHeaders(List<String> fromAddresses, boolean hasMessageId, boolean hasDate) {
 
     static SubmissionHeaders parse(byte[] header) {
-        InternetHeaders h;
-        try {
-            h = new InternetHeaders(new ByteArrayInputStream(header), true);
-        } catch (MessagingException e) {
-            List<String> unreadable = new ArrayList<>();
-            unreadable.add(null);
-            return new SubmissionHeaders(unreadable, false, false);
-        }
+        String h = new String(header, StandardCharsets.UTF_8);
         List<String> from = new ArrayList<>();
-        String[] values = h.getHeader("From");
-        if (values != null) {
-            for (String v : values) {
-                try {
-                    for (InternetAddress a : InternetAddress.parseHeader(v, false)) {
-                        from.add(a.getAddress() == null || a.isGroup() ? null : a.getAddress());
-                    }
-                } catch (AddressException e) {
-                    from.add(null);
+        for (String v : HeaderFields.values(h, "From")) {
+            List<AddressList.Entry> entries = AddressList.parse(v);
+            if (entries.isEmpty()) {
+                from.add(null);
+            }
+            for (AddressList.Entry e : entries) {
+                switch (e) {
+                    case AddressList.Mailbox m -> from.add(m.domain() == null ? null : m.address());
+                    case AddressList.Group g -> from.add(null);
                 }
             }
         }
-        return new SubmissionHeaders(from, h.getHeader("Message-ID") != null, h.getHeader("Date") != null);
+        return new SubmissionHeaders(from, !HeaderFields.values(h, "Message-ID").isEmpty(),
+                !HeaderFields.values(h, "Date").isEmpty());
     }
 }

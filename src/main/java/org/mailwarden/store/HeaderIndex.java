@@ -22,6 +22,7 @@ import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.mailwarden.files.AtomicFile;
+import org.mailwarden.mail.HeaderFields;
 
 /**
  * SEARCH's header columns for one folder (FROM, TO, CC, BCC, SUBJECT, HEADER of RFC 3501 6.4.4): for each header

@@ -9,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailwarden.store.Crlf;
-import org.mailwarden.store.HeaderFields;
+import org.mailwarden.mail.HeaderFields;
 import org.mailwarden.store.MaildirFolder;
 import org.mailwarden.support.TestMaildir;
 

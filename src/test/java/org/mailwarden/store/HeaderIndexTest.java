@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailwarden.support.TestMaildir;
+import org.mailwarden.mail.HeaderFields;
 
 /**
  * SEARCH's header columns give the answer that looking at each message's header gives (RFC 3501 6.4.4: decoded,

@@ -1,11 +1,15 @@
-package org.mailwarden.store;
+package org.mailwarden.mail;
 
 import jakarta.mail.internet.MimeUtility;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Header field values as SEARCH compares them (RFC 3501 6.4.4): unfolded, stripped, encoded-words decoded. */
+/**
+ * The one reader of header sections (RFC 5322 2.2), for every user: SEARCH, the store's columns, the submission
+ * checks, DKIM. Field values come unfolded and stripped as SEARCH compares them (RFC 3501 6.4.4), encoded-words
+ * decoded on request; addresses in them are parsed by {@link AddressList}.
+ */
 public final class HeaderFields {
 
     private HeaderFields() {}
