@@ -9,15 +9,24 @@ import java.security.SecureRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.mailwarden.config.ConfigException;
+import org.mailwarden.config.ConfigFiles;
 import org.mailwarden.config.ServerConfig;
 import org.mailwarden.directory.PasswordHashes;
 import org.mailwarden.server.MailServer;
+import org.mailwarden.server.MailUserFiles;
+import org.mailwarden.unix.FileOwners;
+import org.mailwarden.unix.Privileges;
+import org.mailwarden.unix.RunAs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Runs the server until SIGTERM/SIGINT. With an empty data dir, sets up a demo domain and account first. */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the mail server.")
 final class ServeCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
     static final String DEMO_DOMAIN = "example.test";
     static final String DEMO_ACCOUNT = "demo@" + DEMO_DOMAIN;
@@ -87,16 +96,27 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("mailwarden: configuration error: " + e.getMessage());
             return 78; // EX_CONFIG
         }
+        RunAs runAs;
+        try {
+            runAs = RunAs.resolve(config.runUser(), config.runGroup(), config.mailDir());
+        } catch (ConfigException e) {
+            System.err.println("mailwarden: configuration error: " + e.getMessage());
+            return 78; // EX_CONFIG
+        }
+        // the data and config dirs must stay open to the mail user: made before the umask below closes new ones
+        createReadableDir(config.dataDir());
+        createReadableDir(config.configDir());
         if (!noDemo) {
-            createDemoAccount(config);
+            createDemoAccount(config, runAs);
         }
         // config check (issue #7): refuse a critical finding unless overridden
         if (!StartupAudit.allowsStart(config, force || StartupAudit.forcedByEnv())) {
             return 78; // EX_CONFIG
         }
+        Privileges.umask(Privileges.PRIVATE_UMASK); // from here on: files 0600, directories 0700, as Dovecot's
         MailServer server;
         try {
-            server = new MailServer(config).start();
+            server = new MailServer(config).start(() -> becomeMailUser(config, runAs));
         } catch (ConfigException | IOException e) {
             System.err.println("mailwarden: cannot start: " + e.getMessage());
             return 1;
@@ -111,6 +131,41 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Run between binding the ports and the first session: as root, hand what the server writes to the mail user
+     * and become that user for good (a failure stops start-up). Otherwise there is nothing to drop.
+     */
+    private static void becomeMailUser(ServerConfig config, RunAs runAs) throws IOException {
+        switch (runAs) {
+            case RunAs.Switch s -> {
+                MailUserFiles.handOver(config, s.user());
+                Privileges.drop(s.user());
+                LOG.info("event=run-as user={} uid={} gid={} source=\"{}\"", s.user().name().orElse("-"),
+                        s.user().uid(), s.user().gid(), s.source());
+            }
+            case RunAs.Stay s -> {
+                if (s.user().isRoot()) {
+                    LOG.warn("event=run-as user=root uid=0 gid={} source=\"{}\"", s.user().gid(), s.source());
+                } else {
+                    LOG.info("event=run-as user={} uid={} gid={} source=\"{}\"", s.user().name().orElse("-"),
+                            s.user().uid(), s.user().gid(), s.source());
+                }
+            }
+        }
+    }
+
+    private static void createReadableDir(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        Files.createDirectories(dir);
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system
+        }
+    }
+
     /** 0 turns a listener off; null takes the standard port. */
     private static Integer pick(Integer given, int standard) {
         if (given == null) {
@@ -119,8 +174,17 @@ final class ServeCommand implements Callable<Integer> {
         return given == 0 ? null : given;
     }
 
-    /** An empty data dir gets one demo account with a random password, printed once and kept in a 0600 file. */
+    /** As serve does it, for the user it will run as. */
     static void createDemoAccount(ServerConfig config) throws IOException {
+        createDemoAccount(config, RunAs.resolve(config.runUser(), config.runGroup(), config.mailDir()));
+    }
+
+    /**
+     * An empty data dir gets one demo account with a random password, printed once and kept in a 0600 file. The
+     * accounts file is 0600; when the server will run as the mail user, it is root's with the mail user's group
+     * and 0640: readable by the server, which does not write it.
+     */
+    static void createDemoAccount(ServerConfig config, RunAs runAs) throws IOException {
         Path accounts = config.configDir().resolve("postfix-accounts.cf");
         if (Files.exists(accounts)) {
             return;
@@ -130,7 +194,12 @@ final class ServeCommand implements Callable<Integer> {
         new SecureRandom().nextBytes(raw);
         String password = java.util.HexFormat.of().formatHex(raw);
         String line = DEMO_ACCOUNT + "|" + PasswordHashes.hash(password.toCharArray()) + "\n";
-        Files.writeString(accounts, line, StandardOpenOption.CREATE_NEW);
+        Files.createFile(accounts, PosixFilePermissions.asFileAttribute(ConfigFiles.PRIVATE));
+        Files.writeString(accounts, line, StandardOpenOption.TRUNCATE_EXISTING);
+        if (runAs instanceof RunAs.Switch s) {
+            FileOwners.chgrp(accounts, s.user().gid());
+            Files.setPosixFilePermissions(accounts, PosixFilePermissions.fromString("rw-r-----"));
+        }
         Path creds = config.dataDir().resolve("demo-credentials.txt");
         Files.writeString(creds, "account: " + DEMO_ACCOUNT + "\npassword: " + password + "\n");
         try {

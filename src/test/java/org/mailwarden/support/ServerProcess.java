@@ -6,6 +6,9 @@ import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -19,21 +22,40 @@ public final class ServerProcess {
         return start(dataDir, smtpPort, 0);
     }
 
-    /** As {@link #start(Path, int)}, with IMAP over implicit TLS on {@code imapsPort} too (0: off). */
+    /**
+     * As {@link #start(Path, int)}, with IMAP over implicit TLS on {@code imapsPort} too (0: off). Started by root, the
+     * server keeps running as root (DMS_VMAIL_UID=0): JUnit's temporary directories are closed to other users.
+     */
     public static Process start(Path dataDir, int smtpPort, int imapsPort) throws Exception {
+        return start(dataDir, smtpPort, imapsPort, Map.of("DMS_VMAIL_UID", "0"), List.of());
+    }
+
+    /** As above, with these environment variables (none by default) and further {@code serve} options. */
+    public static Process start(Path dataDir, int smtpPort, int imapsPort, Map<String, String> env,
+            List<String> options) throws Exception {
         String java = System.getProperty("mailwarden.test.java",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process p = new ProcessBuilder(java, "-cp", cp, "org.mailwarden.cli.Main", "serve", "--no-demo",
-                "--data-dir", dataDir.toString(), "--smtp-port", Integer.toString(smtpPort), "--submission-port",
-                "0", "--submissions-port", "0", "--imap-port", "0", "--imaps-port", Integer.toString(imapsPort))
-                .redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", cp,
+                "org.mailwarden.cli.Main", "serve", "--no-demo", "--data-dir", dataDir.toString(), "--smtp-port",
+                Integer.toString(smtpPort), "--submission-port", "0", "--submissions-port", "0", "--imap-port", "0",
+                "--imaps-port", Integer.toString(imapsPort)));
+        command.addAll(options);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         // wait for the start line, not for a fixed time; keep draining the output so the pipe never fills
         CompletableFuture<Boolean> up = new CompletableFuture<>();
+        StringBuilder startLog = new StringBuilder(); // what it said until it started, for the failure message
         Thread.ofVirtual().start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
+                    if (!up.isDone()) {
+                        synchronized (startLog) {
+                            startLog.append(line).append('\n');
+                        }
+                    }
                     if (line.contains("event=started")) {
                         up.complete(true);
                     }
@@ -45,7 +67,10 @@ public final class ServerProcess {
         });
         if (!up.get(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError("the server process did not start (exit " + p.waitFor() + ")");
+            int exit = p.waitFor();
+            synchronized (startLog) {
+                throw new AssertionError("the server process did not start (exit " + exit + "):\n" + startLog);
+            }
         }
         return p;
     }
