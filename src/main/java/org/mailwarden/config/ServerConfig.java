@@ -171,6 +171,12 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
                 v.get(Settings.RUN_USER), v.get(Settings.RUN_GROUP));
     }
 
+    /** run.user and run.group alone (file, then environment), for admin commands that load nothing else. */
+    public static List<String> runUserSettings(Path configDir, Map<String, String> env) {
+        Values v = new Values(readFile(configDir.resolve(CONFIG_FILE)), env);
+        return List.of(v.get(Settings.RUN_USER), v.get(Settings.RUN_GROUP));
+    }
+
     private static void addListener(List<ListenerConfig> out, String name, ListenerConfig.Protocol p,
             ListenerConfig.TlsMode tls, String bind, Integer port) {
         if (port == null) {

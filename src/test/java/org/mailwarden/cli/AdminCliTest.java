@@ -40,7 +40,8 @@ class AdminCliTest {
         String java = System.getProperty("mailwarden.test.java",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", cp,
+        List<String> command = new ArrayList<>(List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1",
+                "--enable-native-access=ALL-UNNAMED", "-cp", cp,
                 "org.mailwarden.cli.Main"));
         command.addAll(List.of(args));
         command.addAll(List.of("--data-dir", dir.toString()));
