@@ -47,7 +47,11 @@ final class AdminOptions {
 
     /** Who a server on this data dir runs as, started by the user running this command. */
     RunAs runAs() {
-        List<String> run = ServerConfig.runUserSettings(configDir(), System.getenv());
+        return runAs(dataDir, configDir());
+    }
+
+    static RunAs runAs(Path dataDir, Path configDir) {
+        List<String> run = ServerConfig.runUserSettings(configDir, System.getenv());
         return RunAs.resolve(run.get(0), run.get(1), dataDir.resolve("mail").toAbsolutePath().normalize());
     }
 }

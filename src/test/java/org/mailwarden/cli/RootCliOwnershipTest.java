@@ -54,6 +54,32 @@ class RootCliOwnershipTest {
         assertThat(stat(accounts)).isEqualTo("0:0 0600"); // a server that stays root reads it as it is
     }
 
+    @Test
+    void dkimKeygenLeavesAKeyTheServerCanRead() throws Exception {
+        assertThat(Main.run("dkim", "keygen", "example.org", "--type", "ed25519", "--data-dir", dir.toString()))
+                .isZero();
+        assertThat(stat(dir.resolve("config/opendkim/keys/example.org/mail.private"))).isEqualTo("0:5000 0640");
+    }
+
+    @Test
+    void queueRetryLeavesItsStateFileToTheQueuesOwner() throws Exception {
+        Path q = Files.createDirectories(dir.resolve("state/queue"));
+        Files.writeString(q.resolve("AAAAAAAAAAAA.eml"), "Subject: queued\r\n\r\nbody\r\n");
+        Files.writeString(q.resolve("AAAAAAAAAAAA.env"), "from <alice@example.test>\nto <x@remote.test>\n");
+        try (var s = Files.walk(dir.resolve("state"))) {
+            for (Path p : s.toList()) {
+                FileOwners.chown(p, 5000, 5000);
+            }
+        }
+        assertThat(Main.run("queue", "retry", "AAAAAAAAAAAA", "--data-dir", dir.toString())).isZero();
+        assertThat(stat(q.resolve("AAAAAAAAAAAA.state"))).startsWith("5000:5000 ");
+        try (var s = Files.walk(q)) {
+            for (Path p : s.toList()) {
+                assertThat(stat(p)).as(p.toString()).startsWith("5000:5000 ");
+            }
+        }
+    }
+
     private static String stat(Path p) throws Exception {
         return FileOwners.stat(p).orElseThrow().label();
     }
