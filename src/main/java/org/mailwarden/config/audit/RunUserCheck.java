@@ -6,8 +6,12 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.mailwarden.config.ConfigException;
 import org.mailwarden.config.ServerConfig;
 import org.mailwarden.unix.FileOwners;
@@ -52,7 +56,7 @@ final class RunUserCheck implements ConfigCheck {
             case RunAs.Switch s -> {
                 List<Finding> out = new ArrayList<>();
                 out.add(Finding.info("run.user", "the server binds its ports as root, then runs as " + s.user().label()
-                        + " (" + s.source() + "), which owns the mail, state and tls files it writes", ""));
+                        + ", which owns the mail, state and tls files it writes; chosen by: " + s.source(), ""));
                 try {
                     access(config, s.user(), out);
                 } catch (IOException e) {
@@ -66,14 +70,20 @@ final class RunUserCheck implements ConfigCheck {
     private static void access(ServerConfig config, UnixUser user, List<Finding> out) throws IOException {
         String who = "the mail user " + user.label();
         Path mailParent = config.mailDir().getParent();
-        for (Path p : List.of(config.dataDir(), config.configDir(), mailParent == null ? config.mailDir() : mailParent)) {
+        Map<Path, List<Path>> blockedBy = new LinkedHashMap<>(); // one finding per closed directory
+        for (Path p : new LinkedHashSet<>(List.of(config.dataDir(), config.configDir(),
+                mailParent == null ? config.mailDir() : mailParent))) {
             Optional<Path> blocked = FileOwners.blockedOnTheWay(p, user);
             if (blocked.isPresent()) {
-                String mode = FileOwners.stat(blocked.get()).map(FileOwners.Stat::label).orElse("?");
-                out.add(Finding.critical("run.user-blocked", who + " cannot reach " + p + ": " + blocked.get()
-                        + " (" + mode + ") is closed to it", "chmod o+x " + blocked.get() + " (or give it a group of "
-                        + user.label() + "), keep the data in a directory it can reach, or set run.user"));
+                blockedBy.computeIfAbsent(blocked.get(), b -> new ArrayList<>()).add(p);
             }
+        }
+        for (Map.Entry<Path, List<Path>> b : blockedBy.entrySet()) {
+            String mode = FileOwners.stat(b.getKey()).map(FileOwners.Stat::label).orElse("?");
+            out.add(Finding.critical("run.user-blocked", who + " cannot reach " + b.getValue().stream()
+                    .map(Path::toString).collect(Collectors.joining(", ")) + ": " + b.getKey() + " (" + mode
+                    + ") is closed to it", "chmod o+x " + b.getKey() + " (or let group " + user.gid()
+                    + " search it), keep the data in a directory it can reach, or set run.user"));
         }
         for (String name : TABLES) {
             Path f = config.configDir().resolve(name);
