@@ -25,6 +25,7 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 [ "$(ulimit -n)" -ge $((conns + 1000)) ] || { echo "ulimit -n is $(ulimit -n): too low for $conns connections" >&2; exit 2; }
 
 data=$(mktemp -d /tmp/mailwarden-idle-bench.XXXXXX)
+chmod 755 "$data" # the server, started as root, runs as the mail user (5000), which must get in
 mw=""
 cleanup() {
   [ -n "$mw" ] && { kill "$mw" 2>/dev/null || true; wait "$mw" 2>/dev/null || true; }

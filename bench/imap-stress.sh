@@ -11,6 +11,7 @@ seconds=${1:-60} appenders=${2:-6} fetchers=${3:-2} expungers=${4:-2}
 "$here/mailwarden" version >/dev/null            # builds if needed
 source "$here/scripts/java-env.sh"
 data=$(mktemp -d /tmp/mailwarden-imap-stress.XXXXXX)
+chmod 755 "$data" # the server, started as root, runs as the mail user (5000), which must get in
 mw=""
 cleanup() {
   [ -n "$mw" ] && { kill -9 "$mw" 2>/dev/null || true; wait "$mw" 2>/dev/null || true; }

@@ -34,6 +34,7 @@ load() { "$JAVA_HOME/bin/java" -XX:+UseParallelGC -Xmx512m "$here/bench/ImapLoad
 
 bash "$peer/start.sh"
 data=$(mktemp -d /tmp/mailwarden-imap-bench.XXXXXX)
+chmod 755 "$data" # the server, started as root, runs as the mail user (5000), which must get in
 mw=""
 cleanup() {
   [ -n "$mw" ] && { kill "$mw" 2>/dev/null || true; wait "$mw" 2>/dev/null || true; }

@@ -19,6 +19,7 @@ bash "$peer/start.sh"
 # indexes) slows LMTP delivery and would flatter the ratio
 rm -rf /var/mail/example.test/user1
 data=$(mktemp -d /tmp/mailwarden-bench.XXXXXX)
+chmod 755 "$data" # the server, started as root, runs as the mail user (5000), which must get in
 mkdir -p "$data/config"
 printf 'listen.address = 127.0.0.1\nhostname = mx.example.test\n' > "$data/config/mailwarden.conf"
 printf 'user1@example.test|{PLAIN}password\n' > "$data/config/postfix-accounts.cf"

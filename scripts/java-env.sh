@@ -25,8 +25,9 @@ export PATH="$JAVA_HOME/bin:$PATH"
 # The server's JVM options: G1 with a bounded heap that is handed back to the OS when idle, so a mail server on
 # a small box stays small (ZGC without a cap grew to ~5 GB with 10,000 IDLE sessions). G1 shrinks the heap only
 # at a collection, and an idle server has none: G1PeriodicGCInterval (JEP 346) runs one after 30 s without any,
-# which hands the free heap back. Override as a whole.
-export MAILWARDEN_JAVA_OPTS="${MAILWARDEN_JAVA_OPTS:--XX:+UseG1GC -Xmx512m -XX:MaxHeapFreeRatio=20 -XX:MinHeapFreeRatio=5 -XX:G1PeriodicGCInterval=30000}"
+# which hands the free heap back. --enable-native-access: org.mailwarden.unix calls glibc (setuid, to drop root
+# after binding the ports) through java.lang.foreign, which otherwise warns. Override as a whole.
+export MAILWARDEN_JAVA_OPTS="${MAILWARDEN_JAVA_OPTS:--XX:+UseG1GC -Xmx512m -XX:MaxHeapFreeRatio=20 -XX:MinHeapFreeRatio=5 -XX:G1PeriodicGCInterval=30000 --enable-native-access=ALL-UNNAMED}"
 # Maven itself warns about sun.misc.Unsafe under JDK 25; silence the noise, not our warnings.
 export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
 if ! command -v mvn >/dev/null; then

@@ -2,8 +2,12 @@ package org.mailwarden.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.mailwarden.config.ConfigException;
+import org.mailwarden.config.ConfigFiles;
+import org.mailwarden.config.ServerConfig;
 import org.mailwarden.directory.AccountFiles;
+import org.mailwarden.unix.RunAs;
 import picocli.CommandLine.Option;
 
 /** --data-dir and --config-dir, as for serve: every admin command works on the same files the server reads. */
@@ -27,6 +31,27 @@ final class AdminOptions {
     }
 
     AccountFiles files() {
-        return new AccountFiles(configDir());
+        return new AccountFiles(configDir(), serverGroup());
+    }
+
+    /**
+     * Run by root: the group the server runs as (as serve resolves it), which files this command creates in the
+     * config dir get, so that the server can read them; {@link ConfigFiles#NO_GROUP} otherwise.
+     */
+    int serverGroup() {
+        return switch (runAs()) {
+            case RunAs.Switch s -> s.user().gid();
+            case RunAs.Stay s -> ConfigFiles.NO_GROUP;
+        };
+    }
+
+    /** Who a server on this data dir runs as, started by the user running this command. */
+    RunAs runAs() {
+        return runAs(dataDir, configDir());
+    }
+
+    static RunAs runAs(Path dataDir, Path configDir) {
+        List<String> run = ServerConfig.runUserSettings(configDir, System.getenv());
+        return RunAs.resolve(run.get(0), run.get(1), dataDir.resolve("mail").toAbsolutePath().normalize());
     }
 }

@@ -1,10 +1,14 @@
 package org.mailwarden.cli;
 
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.mailwarden.mailauth.dkim.DkimKey;
+import org.mailwarden.unix.FileOwners;
+import org.mailwarden.unix.RunAs;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -67,7 +71,14 @@ final class DkimCommand implements Runnable {
                         + "another --selector (rotating keys: publish the new selector, then remove the old key)");
                 return 1;
             }
-            System.out.println("Wrote " + file + " (" + key.algorithm() + ", mode 0600).");
+            String mode = "mode 0600";
+            if (AdminOptions.runAs(dataDir, config) instanceof RunAs.Switch s) {
+                // run by root: the server, running as the mail user, reads the key when it signs
+                FileOwners.chgrp(file, s.user().gid());
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+                mode = "mode 0640, group " + s.user().gid() + " (the mail user the server runs as)";
+            }
+            System.out.println("Wrote " + file + " (" + key.algorithm() + ", " + mode + ").");
             System.out.println("Publish this TXT record at " + selector + "._domainkey." + d + ":");
             System.out.println();
             System.out.println(key.txtRecord());

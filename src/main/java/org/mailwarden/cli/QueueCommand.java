@@ -10,6 +10,9 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.mailwarden.queue.QueueDir;
 import org.mailwarden.queue.QueueEntry;
+import org.mailwarden.unix.FileOwners;
+import org.mailwarden.unix.Privileges;
+import org.mailwarden.unix.UnixUser;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -35,7 +38,23 @@ final class QueueCommand implements Runnable {
     }
 
     QueueDir queue() {
-        return new QueueDir(dataDir.resolve("state").resolve("queue"));
+        return new QueueDir(queueDir());
+    }
+
+    private Path queueDir() {
+        return dataDir.resolve("state").resolve("queue");
+    }
+
+    /**
+     * Run by root: what this command wrote in the queue gets the queue dir's owner, the mail user the server runs
+     * as (the file is readable by it meanwhile, and the server replaces, never edits, state files).
+     */
+    void keepQueueOwner() throws IOException {
+        Optional<FileOwners.Stat> owner = FileOwners.stat(queueDir());
+        if (Privileges.isRoot() && owner.isPresent() && owner.get().uid() != UnixUser.ROOT) {
+            int gid = owner.get().gid();
+            FileOwners.handOver(queueDir(), new UnixUser(owner.get().uid(), gid, List.of(gid), Optional.empty()));
+        }
     }
 
     abstract static class Sub implements Callable<Integer> {
@@ -156,6 +175,7 @@ final class QueueCommand implements Runnable {
                 return 1;
             }
             parent.queue().save(e.get().withNextAttempt(Instant.now()));
+            parent.keepQueueOwner();
             System.out.println(id + ": will be retried within a few seconds");
             return 0;
         }
@@ -194,6 +214,7 @@ final class QueueCommand implements Runnable {
                             + (r.detail().isEmpty() ? "" : "; last error: " + r.detail()), r.host())
                     : r).withNextAttempt(Instant.now());
             parent.queue().save(e);
+            parent.keepQueueOwner();
             System.out.println(id + ": will be returned to <" + e.sender() + "> within a few seconds");
             return 0;
         }

@@ -3,8 +3,9 @@ package org.mailwarden.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.mailwarden.config.ConfigException;
@@ -13,12 +14,20 @@ import org.mailwarden.config.PrivateFiles;
 import org.mailwarden.config.ServerConfig;
 import org.mailwarden.directory.PasswordHashes;
 import org.mailwarden.server.MailServer;
+import org.mailwarden.server.MailUserFiles;
+import org.mailwarden.unix.FileOwners;
+import org.mailwarden.unix.Privileges;
+import org.mailwarden.unix.RunAs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Runs the server until SIGTERM/SIGINT. With an empty data dir, sets up a demo domain and account first. */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the mail server.")
 final class ServeCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
     static final String DEMO_DOMAIN = "example.test";
     static final String DEMO_ACCOUNT = "demo@" + DEMO_DOMAIN;
@@ -88,16 +97,27 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("mailwarden: configuration error: " + e.getMessage());
             return 78; // EX_CONFIG
         }
+        RunAs runAs;
+        try {
+            runAs = RunAs.resolve(config.runUser(), config.runGroup(), config.mailDir());
+        } catch (ConfigException e) {
+            System.err.println("mailwarden: configuration error: " + e.getMessage());
+            return 78; // EX_CONFIG
+        }
+        // the data and config dirs must stay open to the mail user: made before the umask below closes new ones
+        createReadableDir(config.dataDir());
+        createReadableDir(config.configDir());
         if (!noDemo) {
-            createDemoAccount(config);
+            createDemoAccount(config, runAs);
         }
         // config check (issue #7): refuse a critical finding unless overridden
         if (!StartupAudit.allowsStart(config, force || StartupAudit.forcedByEnv())) {
             return 78; // EX_CONFIG
         }
+        Privileges.umask(Privileges.PRIVATE_UMASK); // from here on: files 0600, directories 0700, as Dovecot's
         MailServer server;
         try {
-            server = new MailServer(config).start();
+            server = new MailServer(config).start(() -> becomeMailUser(config, runAs));
         } catch (ConfigException | IOException e) {
             System.err.println("mailwarden: cannot start: " + e.getMessage());
             return 1;
@@ -112,6 +132,41 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Run between binding the ports and the first session: as root, hand what the server writes to the mail user
+     * and become that user for good (a failure stops start-up). Otherwise there is nothing to drop.
+     */
+    private static void becomeMailUser(ServerConfig config, RunAs runAs) throws IOException {
+        switch (runAs) {
+            case RunAs.Switch s -> {
+                MailUserFiles.handOver(config, s.user());
+                Privileges.drop(s.user());
+                LOG.info("event=run-as user={} uid={} gid={} source=\"{}\"", s.user().name().orElse("-"),
+                        s.user().uid(), s.user().gid(), s.source());
+            }
+            case RunAs.Stay s -> {
+                if (s.user().isRoot()) {
+                    LOG.warn("event=run-as user=root uid=0 gid={} source=\"{}\"", s.user().gid(), s.source());
+                } else {
+                    LOG.info("event=run-as user={} uid={} gid={} source=\"{}\"", s.user().name().orElse("-"),
+                            s.user().uid(), s.user().gid(), s.source());
+                }
+            }
+        }
+    }
+
+    private static void createReadableDir(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        Files.createDirectories(dir);
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system
+        }
+    }
+
     /** 0 turns a listener off; null takes the standard port. */
     private static Integer pick(Integer given, int standard) {
         if (given == null) {
@@ -120,8 +175,17 @@ final class ServeCommand implements Callable<Integer> {
         return given == 0 ? null : given;
     }
 
-    /** An empty data dir gets one demo account with a random password, printed once and kept in a 0600 file. */
+    /** As serve does it, for the user it will run as. */
     static void createDemoAccount(ServerConfig config) throws IOException {
+        createDemoAccount(config, RunAs.resolve(config.runUser(), config.runGroup(), config.mailDir()));
+    }
+
+    /**
+     * An empty data dir gets one demo account with a random password, printed once and kept in a 0600 file. The
+     * accounts file is 0600; when the server will run as the mail user, it is root's with the mail user's group
+     * and 0640: readable by the server, which does not write it.
+     */
+    static void createDemoAccount(ServerConfig config, RunAs runAs) throws IOException {
         Path accounts = config.configDir().resolve("postfix-accounts.cf");
         if (Files.exists(accounts)) {
             return;
@@ -130,9 +194,14 @@ final class ServeCommand implements Callable<Integer> {
         byte[] raw = new byte[12];
         new SecureRandom().nextBytes(raw);
         String password = java.util.HexFormat.of().formatHex(raw);
-        // both hold secrets: 0600 from the first byte
-        ConfigFiles.write(accounts, List.of(DEMO_ACCOUNT + "|" + PasswordHashes.hash(password.toCharArray())),
-                ConfigFiles.PRIVATE);
+        String line = DEMO_ACCOUNT + "|" + PasswordHashes.hash(password.toCharArray()) + "\n";
+        Files.createFile(accounts, PosixFilePermissions.asFileAttribute(ConfigFiles.PRIVATE));
+        Files.writeString(accounts, line, StandardOpenOption.TRUNCATE_EXISTING);
+        if (runAs instanceof RunAs.Switch s) {
+            FileOwners.chgrp(accounts, s.user().gid());
+            Files.setPosixFilePermissions(accounts, PosixFilePermissions.fromString("rw-r-----"));
+        }
+        // the password in clear: 0600 from the first byte
         PrivateFiles.writeString(config.dataDir().resolve("demo-credentials.txt"),
                 "account: " + DEMO_ACCOUNT + "\npassword: " + password + "\n");
     }

@@ -15,9 +15,9 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -38,6 +38,9 @@ public final class ConfigFiles {
     public static final Set<PosixFilePermission> PRIVATE = PrivateFiles.FILE;
     /** For the other tables, as docker-mailserver leaves them. */
     public static final Set<PosixFilePermission> SHARED = PosixFilePermissions.fromString("rw-r--r--");
+
+    /** No group for new files: they get the creator's. */
+    public static final int NO_GROUP = -1;
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -86,6 +89,15 @@ public final class ConfigFiles {
      */
     public static void write(Path file, List<String> lines, Set<PosixFilePermission> newFilePermissions)
             throws IOException {
+        write(file, lines, newFilePermissions, NO_GROUP);
+    }
+
+    /**
+     * As above; a file that does not exist yet gets group {@code newFileGroup} (unless {@link #NO_GROUP}) with group
+     * read added: root's admin commands create files a server running as the mail user (that group) can read.
+     */
+    public static void write(Path file, List<String> lines, Set<PosixFilePermission> newFilePermissions,
+            int newFileGroup) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         String eol = lineEnding(file);
@@ -95,8 +107,22 @@ public final class ConfigFiles {
         }
         PosixFileAttributes original = posixAttributes(file);
         boolean secret = PrivateFiles.ownerOnly(newFilePermissions).equals(newFilePermissions);
-        Set<PosixFilePermission> permissions = original == null ? newFilePermissions
-                : secret ? PrivateFiles.ownerOnly(original.permissions()) : original.permissions();
+        Set<PosixFilePermission> permissions;
+        if (original == null) {
+            permissions = newFilePermissions;
+            if (newFileGroup != NO_GROUP) {
+                permissions = EnumSet.copyOf(permissions);
+                permissions.add(PosixFilePermission.GROUP_READ); // the mail user's group reads it
+            }
+        } else if (secret) {
+            // hashes: never readable by others nor writable by the group; a group read (the mail user's) stays
+            permissions = EnumSet.copyOf(original.permissions());
+            permissions.removeAll(EnumSet.of(PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE,
+                    PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.GROUP_WRITE,
+                    PosixFilePermission.GROUP_EXECUTE));
+        } else {
+            permissions = original.permissions();
+        }
 
         Path temp = dir.resolve("." + file.getFileName() + ".tmp-" + HexFormat.of().toHexDigits(RANDOM.nextInt()));
         try {
@@ -111,8 +137,10 @@ public final class ConfigFiles {
             // Permissions after the content is written: a 0644 file never exists with a secret half in it.
             setPermissions(temp, permissions);
             if (original != null) {
-                keepOwner(temp, original.owner());
+                keepOwner(temp, original);
                 backup(file, secret ? permissions : null);
+            } else if (newFileGroup != NO_GROUP) {
+                setGroup(temp, newFileGroup);
             }
             try {
                 Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -167,14 +195,30 @@ public final class ConfigFiles {
         }
     }
 
-    /** Root editing a file owned by the mail user must not hand it to root; anyone else cannot chown anyway. */
-    private static void keepOwner(Path file, UserPrincipal owner) {
+    /**
+     * Root editing a file of the mail user (or one root keeps with the mail user's group, readable by the server) must
+     * not hand it to root: owner and group carry over. Anyone else cannot chown anyway.
+     */
+    private static void keepOwner(Path file, PosixFileAttributes original) {
         try {
-            if (!Files.getOwner(file).equals(owner)) {
-                Files.setOwner(file, owner);
+            PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
+            PosixFileAttributes now = view.readAttributes();
+            if (!now.owner().equals(original.owner())) {
+                view.setOwner(original.owner());
+            }
+            if (!now.group().equals(original.group())) {
+                view.setGroup(original.group());
             }
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             // not permitted: the file stays ours, with the original's permissions
+        }
+    }
+
+    private static void setGroup(Path file, int gid) {
+        try {
+            Files.setAttribute(file, "unix:gid", gid);
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
+            // not permitted or not Unix: the creator's group, as without it
         }
     }
 

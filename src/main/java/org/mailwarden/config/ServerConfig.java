@@ -18,17 +18,21 @@ import java.util.stream.Collectors;
  *
  * <p>Data dir layout: {@code config/} (docker-mailserver's docker-data/dms/config), {@code mail/}
  * (docker-mailserver's mail-data), {@code state/} (queue, bans), {@code tls/} (self-signed certificate).
+ *
+ * <p>{@code runUser} and {@code runGroup} are the run.user and run.group settings as given (see
+ * {@code org.mailwarden.unix.RunAs} for what they resolve to).
  */
 public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stateDir, String hostname,
         Set<String> extraDomains, List<ListenerConfig> listeners, SmtpConfig smtp, int maxConnections,
         String recipientDelimiter, Path tlsCert, Path tlsKey, SubmissionConfig submission, GateConfig gate,
-        OutboundConfig outbound, String postmasterAddress, ImapConfig imap) {
+        OutboundConfig outbound, String postmasterAddress, ImapConfig imap, String runUser, String runGroup) {
 
     public static final String CONFIG_FILE = "mailwarden.conf";
 
     public ServerConfig withGate(GateConfig g) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, g, outbound, postmasterAddress, imap);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, g, outbound, postmasterAddress, imap,
+                runUser, runGroup);
     }
 
     public Path tlsDir() {
@@ -37,32 +41,38 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
 
     public ServerConfig withListeners(List<ListenerConfig> l) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, List.copyOf(l), smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap,
+                runUser, runGroup);
     }
 
     public ServerConfig withSmtp(SmtpConfig s) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, s,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap,
+                runUser, runGroup);
     }
 
     public ServerConfig withMaxConnections(int n) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp, n,
-                recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap);
+                recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap,
+                runUser, runGroup);
     }
 
     public ServerConfig withSubmission(SubmissionConfig s) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, s, gate, outbound, postmasterAddress, imap);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, s, gate, outbound, postmasterAddress, imap,
+                runUser, runGroup);
     }
 
     public ServerConfig withOutbound(OutboundConfig o) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, o, postmasterAddress, imap);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, o, postmasterAddress, imap,
+                runUser, runGroup);
     }
 
     public ServerConfig withImap(ImapConfig i) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, i);
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, i,
+                runUser, runGroup);
     }
 
     /** Ports per protocol; null leaves the listener out. */
@@ -157,7 +167,14 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
                 List.copyOf(listeners), smtp, v.get(Settings.MAX_CONNECTIONS), v.get(Settings.RECIPIENT_DELIMITER),
                 cert.isBlank() ? null : Path.of(cert), key.isBlank() ? null : Path.of(key), submission,
                 GateConfig.load(v).withTrustedNetworks(trusted), OutboundConfig.load(v, env, configDir),
-                v.get(Settings.POSTMASTER_ADDRESS).strip().toLowerCase(java.util.Locale.ROOT), ImapConfig.load(v));
+                v.get(Settings.POSTMASTER_ADDRESS).strip().toLowerCase(java.util.Locale.ROOT), ImapConfig.load(v),
+                v.get(Settings.RUN_USER), v.get(Settings.RUN_GROUP));
+    }
+
+    /** run.user and run.group alone (file, then environment), for admin commands that load nothing else. */
+    public static List<String> runUserSettings(Path configDir, Map<String, String> env) {
+        Values v = new Values(readFile(configDir.resolve(CONFIG_FILE)), env);
+        return List.of(v.get(Settings.RUN_USER), v.get(Settings.RUN_GROUP));
     }
 
     private static void addListener(List<ListenerConfig> out, String name, ListenerConfig.Protocol p,

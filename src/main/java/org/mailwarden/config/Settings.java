@@ -54,6 +54,15 @@ public final class Settings {
     public static final Setting<String> POSTMASTER_ADDRESS = Setting.string("postmaster-address",
             "POSTMASTER_ADDRESS", "", "where mail for postmaster@<any local domain> goes when no alias says "
                     + "otherwise (RFC 5321 requires postmaster to work); empty = only explicit postmaster aliases");
+    public static final Setting<String> RUN_USER = Setting.string("run.user", "DMS_VMAIL_UID", "",
+            "started as root, the server binds its ports and then runs as this user (a name, a uid, or user:group "
+                    + "such as 5000:5000), which owns the mail, state and self-signed TLS files it writes (files 0600, "
+                    + "directories 0700, as Dovecot makes them); empty = the owner of an existing mail dir, else "
+                    + "docker-mailserver's 5000:5000; root (or 0) keeps running as root (config check warns). Started "
+                    + "as another user, the server runs as that user");
+    public static final Setting<String> RUN_GROUP = Setting.string("run.group", "DMS_VMAIL_GID", "",
+            "the group for run.user (a name or a gid); empty = the user's group (for a bare uid: the same number, "
+                    + "as docker-mailserver's 5000:5000)");
     public static final Setting<Boolean> POP3_ENABLED = Setting.bool("pop3.enabled", "ENABLE_POP3", false,
             "POP3 is not built yet: setting this stops start-up with an explanation rather than silently ignoring it");
     public static final Setting<List<Cidr>> TRUSTED_NETWORKS = Setting.cidrs("relay.trusted-networks", null, "",
@@ -226,8 +235,8 @@ public final class Settings {
     public static final List<Setting<?>> ALL = java.util.stream.Stream.of(List.<Setting<?>>of(HOSTNAME, DOMAINS,
             LISTEN_ADDRESS, MAX_CONNECTIONS, MAX_LINE_LENGTH, MAX_MESSAGE_SIZE, MAX_RECIPIENTS, COMMAND_TIMEOUT,
             DATA_TIMEOUT, MAX_ERRORS, BARE_LF, RECIPIENT_DELIMITER, TLS_CERT, TLS_KEY, TLS_TYPE, TLS_LETSENCRYPT_DIR,
-            POSTMASTER_ADDRESS, POP3_ENABLED, TRUSTED_NETWORKS, ALLOW_WIDE_TRUSTED_NETWORKS, PERMIT_DOCKER,
-            SPOOF_PROTECTION, HIDE_CLIENT_IP, AUTH_ON_PORT_25, AUTH_FAILURE_DELAY, GREET_WAIT, GREET_EXEMPT),
+            POSTMASTER_ADDRESS, RUN_USER, RUN_GROUP, POP3_ENABLED, TRUSTED_NETWORKS, ALLOW_WIDE_TRUSTED_NETWORKS,
+            PERMIT_DOCKER, SPOOF_PROTECTION, HIDE_CLIENT_IP, AUTH_ON_PORT_25, AUTH_FAILURE_DELAY, GREET_WAIT, GREET_EXEMPT),
             IMAP, GATE, OUTBOUND, PER_LISTENER)
             .flatMap(List::stream).toList();
 }

@@ -60,9 +60,23 @@ public final class AccountFiles {
     public record AccountInfo(String address, String quota, List<String> aliases, List<String> restrictions) {}
 
     private final Path configDir;
+    private final int serverGroup;
 
     public AccountFiles(Path configDir) {
+        this(configDir, ConfigFiles.NO_GROUP);
+    }
+
+    /**
+     * With the group the server runs as (or {@link ConfigFiles#NO_GROUP}): a file these edits create gets it, with
+     * group read, so that a server that dropped root can read an accounts file root created 0600.
+     */
+    public AccountFiles(Path configDir, int serverGroup) {
         this.configDir = configDir;
+        this.serverGroup = serverGroup;
+    }
+
+    private void write(Path f, List<String> lines, Set<PosixFilePermission> newFilePermissions) throws IOException {
+        ConfigFiles.write(f, lines, newFilePermissions, serverGroup);
     }
 
     public Path configDir() {
@@ -127,7 +141,7 @@ public final class AccountFiles {
             throw new Refused("account " + a + " already exists (use 'email update' to change its password)");
         }
         lines.add(a + "|" + passwordHash);
-        ConfigFiles.write(f, lines, ConfigFiles.PRIVATE);
+        write(f, lines, ConfigFiles.PRIVATE);
     }
 
     /** Replaces the hash, keeping any further |fields of the line. */
@@ -150,7 +164,7 @@ public final class AccountFiles {
         if (!found) {
             throw new Refused("account " + a + " does not exist (use 'email add' to create it)");
         }
-        ConfigFiles.write(f, lines, ConfigFiles.PRIVATE);
+        write(f, lines, ConfigFiles.PRIVATE);
     }
 
     /**
@@ -228,7 +242,7 @@ public final class AccountFiles {
             int last = existing.end() - 1;
             lines.set(last, lines.get(last).stripTrailing() + "," + t);
         }
-        ConfigFiles.write(f, lines, ConfigFiles.SHARED);
+        write(f, lines, ConfigFiles.SHARED);
     }
 
     /** Removes one target of an alias, or the whole alias when {@code target} is null. */
@@ -256,7 +270,7 @@ public final class AccountFiles {
         List<String> out = new ArrayList<>(lines.subList(0, existing.start()));
         out.addAll(replacement);
         out.addAll(lines.subList(existing.end(), lines.size()));
-        ConfigFiles.write(f, out, ConfigFiles.SHARED);
+        write(f, out, ConfigFiles.SHARED);
     }
 
     // ---- restrictions --------------------------------------------------------------------------------------
@@ -280,7 +294,7 @@ public final class AccountFiles {
             throw new Refused(a + " is already restricted from " + verb(r));
         }
         lines.add(a + " REJECT");
-        ConfigFiles.write(f, lines, ConfigFiles.SHARED);
+        write(f, lines, ConfigFiles.SHARED);
     }
 
     public void unrestrict(Restriction r, String address) throws IOException {
@@ -331,7 +345,7 @@ public final class AccountFiles {
         if (!replaced) {
             out.add(a + ":" + q);
         }
-        ConfigFiles.write(f, out, ConfigFiles.SHARED);
+        write(f, out, ConfigFiles.SHARED);
     }
 
     public void deleteQuota(String address) throws IOException {
@@ -385,14 +399,14 @@ public final class AccountFiles {
     }
 
     /** Removes matching lines; false (and no write) when none matched. */
-    private static boolean removeLines(Path f, Predicate<String> match, Set<PosixFilePermission> perms)
+    private boolean removeLines(Path f, Predicate<String> match, Set<PosixFilePermission> perms)
             throws IOException {
         List<String> lines = ConfigFiles.readLines(f);
         List<String> kept = lines.stream().filter(match.negate()).toList();
         if (kept.size() == lines.size()) {
             return false;
         }
-        ConfigFiles.write(f, kept, perms);
+        write(f, kept, perms);
         return true;
     }
 

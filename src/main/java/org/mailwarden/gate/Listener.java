@@ -68,7 +68,8 @@ public final class Listener implements AutoCloseable {
         this.slots = new Semaphore(maxConnections);
     }
 
-    public void start() throws IOException {
+    /** Binds the port without accepting yet (serve binds every port as root, then drops root, then starts). */
+    public void bind() throws IOException {
         server = new ServerSocket();
         server.setReuseAddress(true);
         InetSocketAddress bind = config.address() == null || config.address().isBlank()
@@ -80,6 +81,13 @@ public final class Listener implements AutoCloseable {
             server.close();
             throw new IOException("cannot listen on " + bind + " for " + config.name() + ": " + e.getMessage()
                     + " (is another server using the port? choose another with --" + config.name() + "-port)", e);
+        }
+    }
+
+    /** Starts accepting connections, binding first if {@link #bind} was not called. */
+    public void start() throws IOException {
+        if (server == null) {
+            bind();
         }
         acceptor = Thread.ofPlatform().name("accept-" + config.name()).daemon(true).start(this::acceptLoop);
         watchdog = Thread.ofVirtual().name("watchdog-" + config.name()).start(this::watch);

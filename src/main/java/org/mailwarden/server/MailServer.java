@@ -83,11 +83,22 @@ public final class MailServer implements AutoCloseable {
                 : SelfSigned.loadOrCreate(config.tlsDir(), config.hostname());
     }
 
+    /** What runs once every port is bound and before any session or background work starts. */
+    @FunctionalInterface
+    public interface BeforeSessions {
+        void run() throws IOException;
+    }
+
     public MailServer start() throws IOException {
+        return start(() -> { });
+    }
+
+    /**
+     * Binds every listener, runs {@code beforeSessions} (serve drops root there: the ports below 1024 are bound by
+     * then, and no session has run yet), then starts accepting, the admin API and the outbound queue.
+     */
+    public MailServer start(BeforeSessions beforeSessions) throws IOException {
         try {
-            if (gate instanceof SecurityGate sg) {
-                admin = new AdminApi(sg, config.stateDir()).start();
-            }
             for (ListenerConfig l : config.listeners()) {
                 ConnectionHandler handler = switch (l.protocol()) {
                     case SMTP -> smtp(SmtpServer.Mode.INBOUND);
@@ -96,8 +107,15 @@ public final class MailServer implements AutoCloseable {
                 };
                 Listener listener = new Listener(l, gate, handler, tls, config.maxConnections(),
                         config.gate().writeTimeout(), config.gate().tlsHandshakeTimeout(), events);
-                listener.start();
                 listeners.add(listener);
+                listener.bind();
+            }
+            beforeSessions.run();
+            for (Listener listener : listeners) {
+                listener.start();
+            }
+            if (gate instanceof SecurityGate sg) {
+                admin = new AdminApi(sg, config.stateDir()).start();
             }
             startOutbound();
             Thread.ofVirtual().name("maildir-cleanup").start(store::cleanLeftovers);

@@ -40,7 +40,8 @@ class AdminCliTest {
         String java = System.getProperty("mailwarden.test.java",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", cp,
+        List<String> command = new ArrayList<>(List.of(java, "-Xshare:auto", "-XX:TieredStopAtLevel=1",
+                "--enable-native-access=ALL-UNNAMED", "-cp", cp,
                 "org.mailwarden.cli.Main"));
         command.addAll(List.of(args));
         command.addAll(List.of("--data-dir", dir.toString()));
@@ -79,7 +80,9 @@ class AdminCliTest {
         assertThat(line).startsWith("alice@example.org|{SHA512-CRYPT}$6$").endsWith("\n");
         String hash = line.strip().split("\\|")[1];
         assertThat(PasswordHashes.verify(hash, password.toCharArray())).isTrue();
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(accounts))).isEqualTo("rw-------");
+        // secret: 0600, or as root 0640 with the group of the mail user the server runs as (RootCliOwnershipTest)
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(accounts)))
+                .isEqualTo(org.mailwarden.unix.Privileges.isRoot() ? "rw-r-----" : "rw-------");
         assertThat(add.out() + add.err()).doesNotContain(password, "$6$");
 
         Result dup = cli("other\n", "email", "add", "alice@example.org");
@@ -143,7 +146,9 @@ class AdminCliTest {
 
     @Test
     void configCheckIsSilentOnTheDefaultsAndFailsOnACriticalFinding() throws Exception {
-        // what serve leaves behind on first start: the demo account and a self-signed certificate
+        // what serve leaves behind on first start: the demo account and a self-signed certificate; a data dir the
+        // mail user (which a server started by root runs as) can reach
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         ServerConfig config = ServerConfig.load(dir, null, null, new ServerConfig.Ports(null, null, null, null, null),
                 System.getenv());
         ServeCommand.createDemoAccount(config);

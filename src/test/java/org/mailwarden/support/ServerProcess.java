@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -24,10 +25,13 @@ public final class ServerProcess {
 
     /** As {@link #start(Path, int)}; with {@code demo}, an empty data dir gets the demo account as it would. */
     public static Process start(Path dataDir, int smtpPort, boolean demo) throws Exception {
-        return start(dataDir, smtpPort, 0, List.of(), line -> { }, demo);
+        return start(dataDir, smtpPort, 0, List.of(), line -> { }, demo, ROOT_STAYS, List.of());
     }
 
-    /** As {@link #start(Path, int)}, with IMAP over implicit TLS on {@code imapsPort} too (0: off). */
+    /**
+     * As {@link #start(Path, int)}, with IMAP over implicit TLS on {@code imapsPort} too (0: off). Started by root, the
+     * server keeps running as root (DMS_VMAIL_UID=0): JUnit's temporary directories are closed to other users.
+     */
     public static Process start(Path dataDir, int smtpPort, int imapsPort) throws Exception {
         return start(dataDir, smtpPort, imapsPort, List.of(), line -> { });
     }
@@ -38,15 +42,24 @@ public final class ServerProcess {
      */
     public static Process start(Path dataDir, int smtpPort, int imapsPort, List<String> jvmOptions,
             Consumer<String> output) throws Exception {
-        return start(dataDir, smtpPort, imapsPort, jvmOptions, output, false);
+        return start(dataDir, smtpPort, imapsPort, jvmOptions, output, false, ROOT_STAYS, List.of());
     }
 
+    /** As above, with these environment variables (none by default) and further {@code serve} options. */
+    public static Process start(Path dataDir, int smtpPort, int imapsPort, Map<String, String> env,
+            List<String> options) throws Exception {
+        return start(dataDir, smtpPort, imapsPort, List.of(), line -> { }, false, env, options);
+    }
+
+    /** Started by root, a test server stays root: JUnit's temporary directories are closed to other users. */
+    private static final Map<String, String> ROOT_STAYS = Map.of("DMS_VMAIL_UID", "0");
+
     private static Process start(Path dataDir, int smtpPort, int imapsPort, List<String> jvmOptions,
-            Consumer<String> output, boolean demo) throws Exception {
+            Consumer<String> output, boolean demo, Map<String, String> env, List<String> options) throws Exception {
         String java = System.getProperty("mailwarden.test.java",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(java));
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED"));
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", cp, "org.mailwarden.cli.Main", "serve",
                 "--data-dir", dataDir.toString(), "--smtp-port", Integer.toString(smtpPort), "--submission-port",
@@ -54,14 +67,23 @@ public final class ServerProcess {
         if (!demo) {
             command.add("--no-demo");
         }
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        command.addAll(options);
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
         // wait for the start line, not for a fixed time; keep draining the output so the pipe never fills
         CompletableFuture<Boolean> up = new CompletableFuture<>();
+        StringBuilder startLog = new StringBuilder(); // what it said until it started, for the failure message
         Thread.ofVirtual().start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     output.accept(line);
+                    if (!up.isDone()) {
+                        synchronized (startLog) {
+                            startLog.append(line).append('\n');
+                        }
+                    }
                     if (line.contains("event=started")) {
                         up.complete(true);
                     }
@@ -73,7 +95,10 @@ public final class ServerProcess {
         });
         if (!up.get(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError("the server process did not start (exit " + p.waitFor() + ")");
+            int exit = p.waitFor();
+            synchronized (startLog) {
+                throw new AssertionError("the server process did not start (exit " + exit + "):\n" + startLog);
+            }
         }
         return p;
     }

@@ -20,7 +20,8 @@ public final class ConfigAudit {
             new RelayCheck(),
             new AuthCheck(),
             new GateCheck(),
-            new DkimKeyCheck());
+            new DkimKeyCheck(),
+            new RunUserCheck());
 
     private ConfigAudit() {}
 

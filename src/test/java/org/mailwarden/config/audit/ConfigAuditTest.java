@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +22,8 @@ class ConfigAuditTest {
     Path dir;
 
     private ServerConfig load(String conf) throws Exception {
+        // JUnit's 0700 would keep the mail user (the server drops root to it) out: run.user-blocked
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.createDirectories(dir.resolve("config"));
         Files.writeString(dir.resolve("config/mailwarden.conf"), conf);
         return ServerConfig.load(dir, null, null, new ServerConfig.Ports(0, 0, 0, null, null), Map.of());
@@ -40,7 +43,8 @@ class ConfigAuditTest {
         SelfSigned.loadOrCreate(config.tlsDir(), config.hostname());
         AuditReport report = ConfigAudit.run(config);
         assertThat(report.atLeast(Severity.WARNING)).isEmpty();
-        assertThat(ids(report, Severity.INFO)).containsExactlyInAnyOrder("tls.self-signed", "dkim.key-missing");
+        assertThat(ids(report, Severity.INFO)).containsExactlyInAnyOrder("tls.self-signed", "dkim.key-missing",
+                "run.user");
     }
 
     @Test
@@ -97,7 +101,7 @@ class ConfigAuditTest {
         assertThat(ids(report, Severity.WARNING)).containsExactlyInAnyOrder("accounts.weak-hash",
                 "accounts.weak-hash", "accounts.unsupported-hash", "config.malformed-line", "config.malformed-line",
                 "aliases.undeliverable", "dkim.key-missing");
-        assertThat(ids(report, Severity.INFO)).containsExactly("smtp.bare-lf-normalize");
+        assertThat(ids(report, Severity.INFO)).containsExactly("smtp.bare-lf-normalize", "run.user");
         assertThat(report.findings()).filteredOn(f -> f.id().equals("dkim.key-missing"))
                 .singleElement().satisfies(f -> assertThat(f.message()).contains("example.org"));
         assertThat(report.findings()).filteredOn(f -> f.id().startsWith("accounts."))
@@ -137,6 +141,41 @@ class ConfigAuditTest {
                 .satisfies(f -> assertThat(f.message()).contains("[submission]").contains("smtp"));
         AuditReport global = ConfigAudit.run(load("access.allow = 192.168.1.0/24\n"));
         assertThat(ids(global, Severity.WARNING)).doesNotContain("gate.listener-unrestricted");
+    }
+
+    @Test
+    void theRunUserIsReportedAndWhatItCannotReachOrReadIsFound() throws Exception {
+        ServerConfig config = load("");
+        Path accounts = config.configDir().resolve("postfix-accounts.cf");
+        Files.writeString(accounts, "a@example.test|{PLAIN}x\n");
+        if (!org.mailwarden.unix.Privileges.isRoot()) {
+            AuditReport report = ConfigAudit.run(AuditContext.of(config, Instant.now()), List.of(new RunUserCheck()));
+            assertThat(report.findings()).singleElement().satisfies(f -> {
+                assertThat(f.id()).isEqualTo("run.user");
+                assertThat(f.message()).contains("not started as root");
+            });
+            return;
+        }
+        AuditReport fine = ConfigAudit.run(AuditContext.of(config, Instant.now()), List.of(new RunUserCheck()));
+        assertThat(fine.findings()).singleElement().satisfies(f -> {
+            assertThat(f.id()).isEqualTo("run.user");
+            assertThat(f.message()).contains("5000:5000", "docker-mailserver's default");
+        });
+
+        Files.setPosixFilePermissions(accounts, PosixFilePermissions.fromString("rw-------")); // root's, 0600
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        AuditReport closed = ConfigAudit.run(AuditContext.of(config, Instant.now()), List.of(new RunUserCheck()));
+        assertThat(ids(closed, Severity.CRITICAL)).contains("run.user-blocked", "run.user-cannot-read");
+        assertThat(closed.findings()).filteredOn(f -> f.id().equals("run.user-cannot-read")).singleElement()
+                .satisfies(f -> assertThat(f.message()).contains(accounts.toString()));
+
+        AuditReport root = ConfigAudit.run(AuditContext.of(load("run.user = root\n"), Instant.now()),
+                List.of(new RunUserCheck()));
+        assertThat(ids(root, Severity.WARNING)).containsExactly("run.user-root");
+        AuditReport bad = ConfigAudit.run(AuditContext.of(load("run.user = no-such-user-here\n"), Instant.now()),
+                List.of(new RunUserCheck()));
+        assertThat(ids(bad, Severity.CRITICAL)).containsExactly("run.user-invalid");
+        assertThat(bad.findings().getFirst().message()).contains("run.user", "no-such-user-here");
     }
 
     @Test
