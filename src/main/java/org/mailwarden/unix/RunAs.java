@@ -34,29 +34,6 @@ public sealed interface RunAs {
     }
 
     static RunAs resolve(String userSetting, String groupSetting, Path mailDir, UnixUser current) {
-        RunAs chosen = choose(userSetting, groupSetting, mailDir, current);
-        if (chosen instanceof Switch s && (userSetting == null || userSetting.isBlank())) {
-            // the default user (nothing configured) that cannot even reach the mail dir: a demo under /root, say.
-            // Stay root, with config check's warning, rather than refuse the first start; a configured user is kept.
-            Path existing = mailDir.toAbsolutePath();
-            while (existing != null && !java.nio.file.Files.exists(existing)) {
-                existing = existing.getParent();
-            }
-            try {
-                Optional<Path> blocked = existing == null ? Optional.empty()
-                        : FileOwners.blockedOnTheWay(existing, s.user());
-                if (blocked.isPresent()) {
-                    return new Stay(current, "the default mail user " + s.user().label() + " cannot reach "
-                            + blocked.get() + " (set run.user, or keep the data where that user can reach it)");
-                }
-            } catch (IOException e) {
-                // cannot tell: keep the switch, and the start-up checks say what is wrong
-            }
-        }
-        return chosen;
-    }
-
-    private static RunAs choose(String userSetting, String groupSetting, Path mailDir, UnixUser current) {
         String user = userSetting == null ? "" : userSetting.strip();
         String group = groupSetting == null ? "" : groupSetting.strip();
         if (!current.isRoot()) {

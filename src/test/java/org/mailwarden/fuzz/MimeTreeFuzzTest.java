@@ -63,13 +63,13 @@ class MimeTreeFuzzTest {
         if (--budget[0] < 0) {
             return;
         }
-        int headerStart = (int) HEADER_START.invoke(part);
-        int bodyStart = (int) BODY_START.invoke(part);
-        int end = (int) END.invoke(part);
+        long headerStart = offset(HEADER_START.invoke(part));
+        long bodyStart = offset(BODY_START.invoke(part));
+        long end = offset(END.invoke(part));
         Check.that(0 <= headerStart && headerStart <= bodyStart && bodyStart <= end && end <= size,
                 () -> "part " + path + " spans header " + headerStart + ", body " + bodyStart + ", end " + end
                         + " in a message of " + size + " bytes");
-        Check.that((int) BODY_LINES.invoke(part) >= 0, () -> "negative line count in part " + path);
+        Check.that((long) BODY_LINES.invoke(part) >= 0, () -> "negative line count in part " + path);
         int[] p = path.stream().mapToInt(Integer::intValue).toArray();
         Object inner = MESSAGE.invoke(part);
         if (p.length > 0) {
@@ -102,10 +102,27 @@ class MimeTreeFuzzTest {
         }
     }
 
-    /** BODY.PEEK[path.text] as FETCH serves it (null: the section does not exist). */
-    private static byte[] section(Object root, int[] path, String text) throws Throwable {
+    /** A position in the message ({@code MimeTree.Pos}) as an offset into the bytes parsed. */
+    private static long offset(Object pos) throws Throwable {
+        java.lang.reflect.Method file = pos.getClass().getDeclaredMethod("file");
+        file.setAccessible(true);
+        return (long) file.invoke(pos);
+    }
+
+    /**
+     * BODY.PEEK[path.text] as FETCH serves it, a range of the message or octets made for it (null: the section does
+     * not exist); a range must not run backwards.
+     */
+    private static Object section(Object root, int[] path, String text) throws Throwable {
         List<String> fields = text.startsWith("HEADER.FIELDS") ? List.of("FROM", "SUBJECT") : List.of();
         Object s = NEW_SECTION.invoke("BODY[]", true, path, text, fields, -1L, 0L);
-        return (byte[]) SECTION.invoke(root, s);
+        Object content = SECTION.invoke(root, s);
+        if (content != null) {
+            java.lang.reflect.Method sizeOf = content.getClass().getMethod("size");
+            sizeOf.setAccessible(true);
+            long size = (long) sizeOf.invoke(content);
+            Check.that(size >= 0, () -> "a section of negative size: " + content);
+        }
+        return content;
     }
 }

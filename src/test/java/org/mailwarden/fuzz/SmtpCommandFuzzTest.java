@@ -18,7 +18,6 @@ class SmtpCommandFuzzTest {
     private static final String ADDRESSES = "org.mailwarden.smtp.Addresses";
     private static final MethodHandle IS_VALID = Internals.method(ADDRESSES, "isValid", 1);
     private static final MethodHandle IS_ASCII = Internals.method(ADDRESSES, "isAscii", 1);
-    private static final MethodHandle DOMAIN = Internals.method(ADDRESSES, "domain", 1);
 
     @FuzzTest
     void commandLine(byte[] data) throws Throwable {
@@ -43,8 +42,8 @@ class SmtpCommandFuzzTest {
             boolean valid = (boolean) IS_VALID.invoke(path);
             boolean ascii = (boolean) IS_ASCII.invoke(path);
             if (valid && ascii) {
-                String domain = (String) DOMAIN.invoke(path);
-                Check.that(!domain.isEmpty(), () -> "a valid address without a domain: " + path);
+                int at = path.lastIndexOf('@');
+                Check.that(at > 0 && at < path.length() - 1, () -> "a valid address without a domain: " + path);
             }
         }
     }
