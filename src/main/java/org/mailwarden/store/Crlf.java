@@ -1,5 +1,8 @@
 package org.mailwarden.store;
 
+import java.io.IOException;
+import java.io.InputStream;
+
 /**
  * Line-end conversion between the Maildir file (LF, Dovecot's default) and the network form IMAP serves (CRLF).
  * An LF not preceded by CR becomes CRLF; everything else is kept, so {@link #size} equals Dovecot's W= field.
@@ -14,6 +17,25 @@ public final class Crlf {
         for (int i = 0; i < file.length; i++) {
             if (file[i] == '\n' && (i == 0 || file[i - 1] != '\r')) {
                 n++;
+            }
+        }
+        return n;
+    }
+
+    /** As {@link #size(byte[])}, read from a stream through a small buffer (the file need not fit in memory). */
+    public static long size(InputStream file) throws IOException {
+        byte[] buf = new byte[8192];
+        long n = 0;
+        boolean cr = false;
+        int k;
+        while ((k = file.read(buf)) > 0) {
+            n += k;
+            for (int i = 0; i < k; i++) {
+                byte c = buf[i];
+                if (c == '\n' && !cr) {
+                    n++;
+                }
+                cr = c == '\r';
             }
         }
         return n;

@@ -459,6 +459,26 @@ public final class MaildirFolder {
     }
 
     /**
+     * The message's file opened for reading (as stored, LF line ends), for a caller that streams it rather than
+     * holding it whole; the caller closes it. If another process renamed the file meanwhile (flags), the folder is
+     * rescanned once; empty if the message is gone.
+     */
+    public Optional<InputStream> open(long uid) throws IOException {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            Optional<Message> m = byUid(uid);
+            if (m.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(Files.newInputStream(path(m.get())));
+            } catch (NoSuchFileException e) {
+                refresh(true);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * The message's header as stored (LF line ends as in the file, decoded as UTF-8), up to and including the
      * blank line that ends it, or the whole file when there is none; cached. Empty if the message is gone.
      */
@@ -580,13 +600,20 @@ public final class MaildirFolder {
         }
     }
 
-    /** RFC822.SIZE: W= when the name has it, else counted from the file once and remembered. */
+    /**
+     * RFC822.SIZE: W= when the name has it, else counted from the file (streamed, not held) once and remembered.
+     */
     public long virtualSize(Message m) throws IOException {
         if (m.vsize() >= 0) {
             return m.vsize();
         }
-        Optional<byte[]> bytes = read(m.uid());
-        long v = bytes.map(b -> (long) Crlf.size(b)).orElse(0L);
+        long v = 0;
+        Optional<InputStream> file = open(m.uid());
+        if (file.isPresent()) {
+            try (InputStream in = file.get()) {
+                v = Crlf.size(in);
+            }
+        }
         lock.lock();
         try {
             int i = indexOf(m.uid());
