@@ -53,7 +53,7 @@ public final class TestServer implements AutoCloseable {
         Path config = dir.resolve("config");
         Files.createDirectories(config);
         writeDefaults(config);
-        ServerConfig c = ServerConfig.load(dir, null, null, new ServerConfig.Ports(0, 0, 0, 0, 0), Map.of());
+        ServerConfig c = ServerConfig.load(dir, null, null, new ServerConfig.Ports(0, 0, 0, 0, 0, 0, 0), Map.of());
         MailServer s = new MailServer(change.apply(c), new EventBus(), ConnectionGate.OPEN).start();
         return new TestServer(dir, s);
     }
@@ -104,6 +104,15 @@ public final class TestServer implements AutoCloseable {
 
     public int imapsPort() {
         return server.port("imaps");
+    }
+
+    /** The POP3 ports, when the test turned POP3 on (pop3.enabled = 1). */
+    public int pop3Port() {
+        return server.port("pop3");
+    }
+
+    public int pop3sPort() {
+        return server.port("pop3s");
     }
 
     /** Starts with extra mailwarden.conf lines (e.g. imap.* limits) after the test defaults. */
