@@ -5,11 +5,11 @@
 // Each client is a mail client's poll, in a loop for a fixed time: connect (a TLS handshake with --tls implicit;
 // the JDK client resumes TLS sessions where the server allows), read the greeting, USER, PASS, UIDL, RETR of
 // --retr random messages, QUIT. Client i logs in as --user with %d = i+1, so no two clients share a maildrop.
-// Prints sessions/s, messages/s, bytes/s and the p50/p99 of a whole session. Loopback only.
+// Prints sessions/s, messages/s, bytes/s and the p50/p99 of a whole session. Loopback only. Uses ImapLoad.java in
+// the same directory (the source launcher compiles it too) for its trust-all TLS context.
 import java.io.*;
 import java.net.*;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
 import java.util.*;
 import java.util.concurrent.*;
 import java.util.concurrent.atomic.*;
@@ -25,17 +25,6 @@ public class Pop3Load {
             m.put(a.substring(2), args[++i]);
         }
         return m;
-    }
-
-    static SSLContext trustAll() throws Exception {
-        TrustManager tm = new X509TrustManager() {
-            public void checkClientTrusted(X509Certificate[] c, String a) {}
-            public void checkServerTrusted(X509Certificate[] c, String a) {}
-            public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
-        };
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, new TrustManager[] {tm}, null);
-        return ctx;
     }
 
     /** One POP3 connection: status lines and multi-line bodies read from a buffered stream. */
@@ -101,7 +90,7 @@ public class Pop3Load {
     public static void main(String[] args) throws Exception {
         Map<String, String> o = opts(args);
         int port = Integer.parseInt(o.get("port"));
-        SSLContext tls = o.getOrDefault("tls", "none").equals("implicit") ? trustAll() : null;
+        SSLContext tls = o.getOrDefault("tls", "none").equals("implicit") ? ImapLoad.trustAll() : null; // ImapLoad.java beside
         int clients = Integer.parseInt(o.getOrDefault("clients", "20"));
         int duration = Integer.parseInt(o.getOrDefault("duration", "20"));
         int retr = Integer.parseInt(o.getOrDefault("retr", "5"));

@@ -14,15 +14,6 @@ import java.time.Duration;
 public record Pop3Config(int maxLineLength, Duration loginTimeout, Duration idleTimeout, int maxBadCommands,
         int maxAuthFailures) {
 
-    public static Pop3Config defaults() {
-        return load(new Source() {
-            @Override
-            public <T> T get(Setting<T> s) {
-                return s.parse(s.defaultValue(), "default");
-            }
-        });
-    }
-
     /** Where settings come from (the config file, resolved by ServerConfig). */
     interface Source {
         <T> T get(Setting<T> s);

@@ -444,18 +444,13 @@ public final class MaildirFolder {
      * the folder is rescanned once; empty if the message is gone.
      */
     public Optional<byte[]> read(long uid) throws IOException {
-        for (int attempt = 0; attempt < 2; attempt++) {
-            Optional<Message> m = byUid(uid);
-            if (m.isEmpty()) {
-                return Optional.empty();
-            }
-            try {
-                return Optional.of(Files.readAllBytes(path(m.get())));
-            } catch (NoSuchFileException e) {
-                refresh(true);
-            }
+        Optional<InputStream> file = open(uid);
+        if (file.isEmpty()) {
+            return Optional.empty();
         }
-        return Optional.empty();
+        try (InputStream in = file.get()) {
+            return Optional.of(in.readAllBytes());
+        }
     }
 
     /**

@@ -10,7 +10,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,8 +52,8 @@ class Pop3DovecotComparisonTest {
     @Test
     void aMailboxDovecotWroteGivesDovecotsUidlsAndBytes() throws Exception {
         Path fixture = Path.of(getClass().getResource("/dovecot-maildir/user5").toURI());
-        copyMaildir(fixture, server.get().server.store().mailboxDir(ALICE));
-        Path forDovecot = copyMaildir(fixture, work.resolve("dovecot/user5"));
+        TestMaildir.copyTree(fixture, server.get().server.store().mailboxDir(ALICE));
+        Path forDovecot = TestMaildir.copyTree(fixture, work.resolve("dovecot/user5"));
         List<String> commands = transcript(7);
 
         List<List<String>> dovecot = dovecot(forDovecot, commands);
@@ -68,13 +67,13 @@ class Pop3DovecotComparisonTest {
 
     @Test
     void aMailboxMailwardenWroteGivesTheSameUidlsAndBytesInDovecot() throws Exception {
-        Pop3ProtocolTest.deliver(server.get(), ALICE, "plain", "hello");
-        Pop3ProtocolTest.deliver(server.get(), ALICE, "dots", "..a dot\r\n...two\r\n..\r\n\r\nafter a blank line");
-        Pop3ProtocolTest.deliver(server.get(), ALICE, "long", ("a long line " + "x".repeat(900) + "\r\n").repeat(50));
-        Pop3ProtocolTest.deliver(server.get(), ALICE, "bye", "last");
+        server.get().deliver(ALICE, "plain", "hello");
+        server.get().deliver(ALICE, "dots", "..a dot\r\n...two\r\n..\r\n\r\nafter a blank line");
+        server.get().deliver(ALICE, "long", ("a long line " + "x".repeat(900) + "\r\n").repeat(50));
+        server.get().deliver(ALICE, "bye", "last");
         // a first POP3 session gives the messages their UIDs (written to dovecot-uidlist) and moves them to cur/
         assertThat(mailwarden(List.of("UIDL", "QUIT")).getFirst()).hasSize(5);
-        Path forDovecot = copyMaildir(server.get().server.store().mailboxDir(ALICE), work.resolve("dovecot/alice"));
+        Path forDovecot = TestMaildir.copyTree(server.get().server.store().mailboxDir(ALICE), work.resolve("dovecot/alice"));
         List<String> commands = transcript(4);
 
         assertSame(commands, dovecot(forDovecot, commands), mailwarden(commands));
@@ -201,23 +200,5 @@ class Pop3DovecotComparisonTest {
             b.write(c);
         }
         return b.toString(StandardCharsets.ISO_8859_1);
-    }
-
-    /** Copies a Maildir tree; git keeps no empty directories, so each folder gets its cur/ new/ tmp/ back. */
-    private static Path copyMaildir(Path from, Path to) throws IOException {
-        try (Stream<Path> all = Files.walk(from)) {
-            for (Path p : all.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                    if (p.equals(from) || p.getFileName().toString().startsWith(".")) {
-                        TestMaildir.create(target);
-                    }
-                } else {
-                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-        return to;
     }
 }

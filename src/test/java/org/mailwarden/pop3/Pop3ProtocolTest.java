@@ -15,7 +15,6 @@ import org.mailwarden.events.Event;
 import org.mailwarden.store.Crlf;
 import org.mailwarden.support.Await;
 import org.mailwarden.support.ImapClient;
-import org.mailwarden.support.SmtpClient;
 import org.mailwarden.support.TestServer;
 import org.mailwarden.support.TestServerExtension;
 
@@ -27,20 +26,6 @@ class Pop3ProtocolTest {
 
     @RegisterExtension
     final TestServerExtension server = new TestServerExtension(dir -> TestServer.startWithConfig(dir, "pop3.enabled = 1"));
-
-    /** Delivers through SMTP (the real path); {@code body} lines are sent as given, so "." lines must be doubled. */
-    static void deliver(TestServer t, String rcpt, String subject, String body) throws Exception {
-        try (SmtpClient c = new SmtpClient(t.smtpPort())) {
-            c.read();
-            c.cmd("EHLO client.test");
-            c.cmd("MAIL FROM:<sender@remote.test>");
-            assertThat(c.cmd("RCPT TO:<" + rcpt + ">")).startsWith("250");
-            c.cmd("DATA");
-            assertThat(c.cmd("From: Sender <sender@remote.test>\r\nTo: " + rcpt + "\r\nSubject: " + subject
-                    + "\r\nMessage-ID: <" + subject.hashCode() + "@remote.test>\r\n\r\n" + body + "\r\n."))
-                    .startsWith("250");
-        }
-    }
 
     private TestServer t() {
         return server.get();
@@ -90,9 +75,9 @@ class Pop3ProtocolTest {
 
     @Test
     void statListUidlTopRetrMatchTheFolderAndImap() throws Exception {
-        deliver(t(), ALICE, "first", "one\r\ntwo\r\nthree");
-        deliver(t(), ALICE, "second", "2");
-        deliver(t(), ALICE, "third", "3");
+        t().deliver(ALICE, "first", "one\r\ntwo\r\nthree");
+        t().deliver(ALICE, "second", "2");
+        t().deliver(ALICE, "third", "3");
         long validity;
         List<String> imapSizes;
         try (ImapClient i = ImapClient.loggedIn(t().imapsPort(), ALICE, PASSWORD)) {
@@ -148,8 +133,8 @@ class Pop3ProtocolTest {
 
     @Test
     void deletionsHappenAtQuitOnlyAndADroppedConnectionDeletesNothing() throws Exception {
-        deliver(t(), ALICE, "keep me", "a");
-        deliver(t(), ALICE, "keep me too", "b");
+        t().deliver(ALICE, "keep me", "a");
+        t().deliver(ALICE, "keep me too", "b");
         Pop3Client dropped = alice();
         assertThat(dropped.cmd("DELE 1")).startsWith("+OK");
         assertThat(dropped.cmd("DELE 2")).startsWith("+OK");
@@ -170,7 +155,7 @@ class Pop3ProtocolTest {
 
     @Test
     void theMaildropIsLockedPerAccountAcrossBothPorts() throws Exception {
-        deliver(t(), ALICE, "locked", "x");
+        t().deliver(ALICE, "locked", "x");
         try (Pop3Client first = alice()) {
             try (Pop3Client second = new Pop3Client(t().pop3Port(), false)) {
                 second.line();
@@ -195,7 +180,7 @@ class Pop3ProtocolTest {
     @Test
     void linesStartingWithADotAreStuffedInRetrAndTop() throws Exception {
         // on the SMTP wire "." lines are doubled; the file holds them single, POP3 doubles them again
-        deliver(t(), ALICE, "dots", "..hidden line\r\n...two dots\r\n..\r\nlast");
+        t().deliver(ALICE, "dots", "..hidden line\r\n...two dots\r\n..\r\nlast");
         Path file = files().getFirst();
         assertThat(Files.readString(file)).contains("\n.hidden line\n..two dots\n.\nlast\n");
         // and a file that does not end its last line (written by another program)
@@ -256,7 +241,7 @@ class Pop3ProtocolTest {
 
     @Test
     void pipelinedCommandsAreAnsweredInOrder() throws Exception {
-        deliver(t(), ALICE, "piped", "p");
+        t().deliver(ALICE, "piped", "p");
         try (Pop3Client c = new Pop3Client(t().pop3sPort(), true)) {
             c.line();
             c.send("USER " + ALICE + "\r\nPASS " + PASSWORD + "\r\nSTAT\r\nUIDL 1\r\nLIST\r\nQUIT\r\n");
@@ -316,7 +301,7 @@ class Pop3ProtocolTest {
     void theLoginTimeIsBoundedInTotalAndAnIdleSessionIsClosedDeletingNothing() throws Exception {
         server.start(dir -> TestServer.startWithConfig(dir,
                 "pop3.enabled = 1\npop3.login-timeout = 500ms\npop3.idle-timeout = 700ms"));
-        deliver(t(), ALICE, "stays", "s");
+        t().deliver(ALICE, "stays", "s");
         try (Pop3Client c = new Pop3Client(t().pop3sPort(), true)) {
             c.line();
             long start = System.nanoTime();

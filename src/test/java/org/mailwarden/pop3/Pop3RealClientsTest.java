@@ -37,9 +37,9 @@ class Pop3RealClientsTest {
     Path work;
 
     private void deliverThree() throws Exception {
-        Pop3ProtocolTest.deliver(server.get(), ALICE, "one", "first");
-        Pop3ProtocolTest.deliver(server.get(), ALICE, "two", "second");
-        Pop3ProtocolTest.deliver(server.get(), ALICE, "dots", "..starts with a dot\r\n...two dots\r\n..\r\nend");
+        server.get().deliver(ALICE, "one", "first");
+        server.get().deliver(ALICE, "two", "second");
+        server.get().deliver(ALICE, "dots", "..starts with a dot\r\n...two dots\r\n..\r\nend");
     }
 
     private long inboxFiles() throws Exception {

@@ -115,6 +115,29 @@ public final class TestServer implements AutoCloseable {
         return server.port("pop3s");
     }
 
+    /**
+     * Delivers a message from sender@remote.test through SMTP (the real path), failing unless it is accepted.
+     * {@code body} goes on the wire as given: its lines that start with "." must be doubled.
+     */
+    public void deliver(String rcpt, String subject, String body) throws IOException {
+        try (SmtpClient c = new SmtpClient(smtpPort())) {
+            c.read();
+            c.cmd("EHLO client.test");
+            c.cmd("MAIL FROM:<sender@remote.test>");
+            expect250(c.cmd("RCPT TO:<" + rcpt + ">"));
+            c.cmd("DATA");
+            expect250(c.cmd("From: Sender <sender@remote.test>\r\nTo: " + rcpt + "\r\nSubject: " + subject
+                    + "\r\nDate: Mon, 2 Feb 2026 10:00:00 +0000\r\nMessage-ID: <" + subject.hashCode()
+                    + "@remote.test>\r\n\r\n" + body + "\r\n."));
+        }
+    }
+
+    private static void expect250(String reply) {
+        if (!reply.startsWith("250")) {
+            throw new AssertionError("expected 250, got: " + reply);
+        }
+    }
+
     /** Starts with extra mailwarden.conf lines (e.g. imap.* limits) after the test defaults. */
     public static TestServer startWithConfig(Path dir, String extraConfig) throws IOException {
         Path config = dir.resolve("config");
