@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import org.mailwarden.store.MaildirFolder;
 import org.mailwarden.store.OpenFolders;
@@ -22,6 +22,9 @@ final class Maildrop implements AutoCloseable {
     private final MaildirFolder folder;
     private final List<MaildirFolder.Message> messages;
     private final long[] sizes;
+    private static final HexFormat HEX = HexFormat.of();
+    /** The UIDVALIDITY part of every UIDL. */
+    private final String validityHex;
     private final BitSet deleted = new BitSet();
     /** RETRieved: marked \Seen at the update, as Dovecot does (pop3_no_flag_updates = no). */
     private final BitSet retrieved = new BitSet();
@@ -31,6 +34,7 @@ final class Maildrop implements AutoCloseable {
         this.folder = folder;
         this.messages = messages;
         this.sizes = sizes;
+        this.validityHex = HEX.toHexDigits((int) folder.uidValidity());
     }
 
     /**
@@ -96,7 +100,7 @@ final class Maildrop implements AutoCloseable {
      * moves over from docker-mailserver does not fetch everything again.
      */
     String uidl(int n) {
-        return String.format(Locale.ROOT, "%08x%08x", messages.get(n - 1).uid(), folder.uidValidity());
+        return HEX.toHexDigits((int) messages.get(n - 1).uid()) + validityHex; // both 32-bit (RFC 3501 2.3.1.1)
     }
 
     /** The message's file for streaming (the caller closes it); empty if another session expunged it. */
