@@ -20,7 +20,8 @@ final class Maildrop implements AutoCloseable {
 
     private final OpenFolders folders;
     private final MaildirFolder folder;
-    private final List<MaildirFolder.Message> messages;
+    /** By message number - 1: the UIDs and the sizes of the messages at login. */
+    private final long[] uids;
     private final long[] sizes;
     private static final HexFormat HEX = HexFormat.of();
     /** The UIDVALIDITY part of every UIDL. */
@@ -29,10 +30,10 @@ final class Maildrop implements AutoCloseable {
     /** RETRieved: marked \Seen at the update, as Dovecot does (pop3_no_flag_updates = no). */
     private final BitSet retrieved = new BitSet();
 
-    private Maildrop(OpenFolders folders, MaildirFolder folder, List<MaildirFolder.Message> messages, long[] sizes) {
+    private Maildrop(OpenFolders folders, MaildirFolder folder, long[] uids, long[] sizes) {
         this.folders = folders;
         this.folder = folder;
-        this.messages = messages;
+        this.uids = uids;
         this.sizes = sizes;
         this.validityHex = HEX.toHexDigits((int) folder.uidValidity());
     }
@@ -49,11 +50,13 @@ final class Maildrop implements AutoCloseable {
             folder.moveNewToCur();
             folder.claimRecent(true); // a POP3 client has seen them: no longer \Recent for IMAP, as with Dovecot
             List<MaildirFolder.Message> all = folder.messages();
+            long[] uids = new long[all.size()];
             long[] sizes = new long[all.size()];
             for (int i = 0; i < sizes.length; i++) {
+                uids[i] = all.get(i).uid();
                 sizes[i] = folder.virtualSize(all.get(i));
             }
-            return new Maildrop(folders, folder, all, sizes);
+            return new Maildrop(folders, folder, uids, sizes);
         } catch (IOException | RuntimeException e) {
             folders.release(folder);
             throw e;
@@ -62,21 +65,21 @@ final class Maildrop implements AutoCloseable {
 
     /** Messages at login, deleted ones included: the highest message number. */
     int count() {
-        return messages.size();
+        return uids.length;
     }
 
     /** Whether {@code n} names a message that is not marked deleted. */
     boolean exists(int n) {
-        return n >= 1 && n <= messages.size() && !deleted.get(n - 1);
+        return n >= 1 && n <= uids.length && !deleted.get(n - 1);
     }
 
     boolean isDeleted(int n) {
-        return n >= 1 && n <= messages.size() && deleted.get(n - 1);
+        return n >= 1 && n <= uids.length && deleted.get(n - 1);
     }
 
     /** Messages not marked deleted. */
     int live() {
-        return messages.size() - deleted.cardinality();
+        return uids.length - deleted.cardinality();
     }
 
     /** Their total size in octets. */
@@ -100,12 +103,12 @@ final class Maildrop implements AutoCloseable {
      * moves over from docker-mailserver does not fetch everything again.
      */
     String uidl(int n) {
-        return HEX.toHexDigits((int) messages.get(n - 1).uid()) + validityHex; // both 32-bit (RFC 3501 2.3.1.1)
+        return HEX.toHexDigits((int) uids[n - 1]) + validityHex; // both 32-bit (RFC 3501 2.3.1.1)
     }
 
     /** The message's file for streaming (the caller closes it); empty if another session expunged it. */
     Optional<InputStream> open(int n, boolean retrieve) throws IOException {
-        Optional<InputStream> in = folder.open(messages.get(n - 1).uid());
+        Optional<InputStream> in = folder.open(uids[n - 1]);
         if (in.isPresent() && retrieve) {
             retrieved.set(n - 1);
         }
@@ -128,7 +131,7 @@ final class Maildrop implements AutoCloseable {
     int update() throws IOException {
         for (int i = retrieved.nextSetBit(0); i >= 0; i = retrieved.nextSetBit(i + 1)) {
             if (!deleted.get(i)) {
-                long uid = messages.get(i).uid();
+                long uid = uids[i];
                 Optional<MaildirFolder.Message> now = folder.byUid(uid);
                 if (now.isPresent() && !now.get().has('S')) {
                     folder.setFlags(uid, now.get().flags() + "S");
@@ -138,11 +141,11 @@ final class Maildrop implements AutoCloseable {
         if (deleted.isEmpty()) {
             return 0;
         }
-        List<Long> uids = new ArrayList<>(deleted.cardinality());
+        List<Long> expunge = new ArrayList<>(deleted.cardinality());
         for (int i = deleted.nextSetBit(0); i >= 0; i = deleted.nextSetBit(i + 1)) {
-            uids.add(messages.get(i).uid());
+            expunge.add(uids[i]);
         }
-        return folder.expunge(uids).size();
+        return folder.expunge(expunge).size();
     }
 
     @Override
