@@ -1,5 +1,7 @@
 package org.mailwarden.pop3;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -50,7 +52,7 @@ sealed interface Pop3Command {
         int sp = line.indexOf(' ');
         String verb = (sp < 0 ? line : line.substring(0, sp)).toUpperCase(Locale.ROOT);
         String rest = sp < 0 ? "" : line.substring(sp + 1);
-        String[] args = rest.isBlank() ? new String[0] : rest.strip().split(" +");
+        String[] args = words(rest);
         return switch (verb) {
             case "CAPA" -> none(args, new Capa());
             case "STLS" -> none(args, new Stls());
@@ -98,6 +100,23 @@ sealed interface Pop3Command {
             }
             default -> new Unknown(shorten(verb));
         };
+    }
+
+    /** The arguments: separated by spaces (RFC 1939 3: one; more are tolerated). */
+    private static String[] words(String s) {
+        List<String> out = new ArrayList<>(2);
+        int i = 0;
+        while (i < s.length()) {
+            int start = i;
+            while (i < s.length() && s.charAt(i) != ' ') {
+                i++;
+            }
+            if (i > start) {
+                out.add(s.substring(start, i));
+            }
+            i++;
+        }
+        return out.toArray(String[]::new);
     }
 
     private static Pop3Command none(String[] args, Pop3Command c) {
