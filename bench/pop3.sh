@@ -13,7 +13,9 @@
 # a TCP connect, a TLS handshake (TLS lines) and a SHA512-CRYPT check on both servers. Mailwarden refuses passwords
 # in clear text, so it runs over implicit TLS only; Dovecot is measured both over TLS (the fair comparison) and in
 # clear text (what the IMAP benchmarks compare against). After a warm-up of both (JIT, page cache, the \Seen
-# renames of the first RETRs). Prints sessions/s and messages/s of each and the ratios.
+# renames of the first RETRs). Prints sessions/s and messages/s of each and the ratios, and each server's CPU time
+# per session (its process tree's, read from /proc around each run): on shared cores the rates depend on what
+# else runs, the CPU a session costs much less so.
 #
 # Needs root (Dovecot drops to the vmail user). Loopback only.
 # usage: bench/pop3.sh [MESSAGES=200] [CLIENTS=20] [DURATION_S=20] [ROUNDS=2]
@@ -120,6 +122,36 @@ for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/11995) 2>/dev/null && break; 
 (exec 3<>/dev/tcp/127.0.0.1/11995) 2>/dev/null || { cat "$data/dovecot.log"; exit 1; }
 
 load() { java_src "$here/bench/Pop3Load.java" --clients "$clients" --retr "$retr" "$@"; }
+# CPU seconds a server has used so far: the process and its live descendants, and (Dovecot) the children its
+# master has reaped (a pop3 process per session). Robust where sessions/s are not: the cores are shared.
+cpu() {
+  python3 - "$1" <<'PY'
+import os, sys
+tick = os.sysconf('SC_CLK_TCK')
+kids = {}
+for d in os.listdir('/proc'):
+    if d.isdigit():
+        try:
+            f = open(f'/proc/{d}/stat').read().rsplit(')', 1)[1].split()
+            kids.setdefault(int(f[1]), []).append((int(d), f))
+        except OSError:
+            pass
+def total(pid, f):
+    return int(f[11]) + int(f[12]) + int(f[13]) + int(f[14]) + sum(total(c, g) for c, g in kids.get(pid, []))
+root = int(sys.argv[1])
+f = open(f'/proc/{root}/stat').read().rsplit(')', 1)[1].split()
+print(total(root, f) / tick)
+PY
+}
+# one measured run: the load generator's line plus cpu_ms_per_session= for the server whose pid is $1
+measure() {
+  local pid=$1; shift
+  local before after out
+  before=$(cpu "$pid")
+  out=$(load "$@")
+  after=$(cpu "$pid")
+  python3 -c "import sys,re; o=sys.argv[1]; s=int(re.search(r'sessions=(\d+)', o).group(1)); print(o.splitlines()[0] + f' cpu_ms_per_session={(float(sys.argv[3])-float(sys.argv[2]))*1000/max(s,1):.2f}'); [print(l) for l in o.splitlines()[1:]]" "$out" "$before" "$after"
+}
 dov_tls=(--port 11995 --tls implicit --label dovecot-tls)
 dov_plain=(--port 11110 --tls none --label dovecot-plain)
 mwa=(--port $pop3s --tls implicit --label mailwarden-tls)
@@ -127,30 +159,38 @@ echo "warm-up (${warmup}s each, not counted)..."
 load "${dov_tls[@]}" --duration "$warmup" >/dev/null
 load "${mwa[@]}" --duration "$warmup" >/dev/null
 
-field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" | head -1; }
-sd=0 sp=0 sm=0 md=0 mp=0 mm=0
+dpid=$(cat "$base/master.pid")
+runs=()
 for round in $(seq "$rounds"); do
   echo "round $round: load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  d=$(load "${dov_tls[@]}" --duration "$duration" --seed "$round")
-  p=$(load "${dov_plain[@]}" --duration "$duration" --seed "$round")
-  m=$(load "${mwa[@]}" --duration "$duration" --seed "$round")
-  printf '%s\n%s\n%s\n' "$d" "$p" "$m"
-  sd=$(python3 -c "print($sd + $(echo "$d" | field sessions_per_s))")
-  sp=$(python3 -c "print($sp + $(echo "$p" | field sessions_per_s))")
-  sm=$(python3 -c "print($sm + $(echo "$m" | field sessions_per_s))")
-  md=$(python3 -c "print($md + $(echo "$d" | field msgs_per_s))")
-  mp=$(python3 -c "print($mp + $(echo "$p" | field msgs_per_s))")
-  mm=$(python3 -c "print($mm + $(echo "$m" | field msgs_per_s))")
+  for r in "$(measure "$dpid" "${dov_tls[@]}" --duration "$duration" --seed "$round")" \
+           "$(measure "$dpid" "${dov_plain[@]}" --duration "$duration" --seed "$round")" \
+           "$(measure "$mw" "${mwa[@]}" --duration "$duration" --seed "$round")"; do
+    echo "$r"
+    runs+=("$r")
+  done
 done
 echo
-python3 - "$sm" "$sd" "$sp" "$mm" "$md" "$mp" "$rounds" "$clients" "$messages" "$retr" <<'PY'
-import sys
-sm, sd, sp, mm, md, mp = (float(x) for x in sys.argv[1:7])
-rounds, clients, messages, retr = (int(x) for x in sys.argv[7:11])
+printf '%s\n' "${runs[@]}" | python3 - "$clients" "$messages" "$retr" "$rounds" <<'PY'
+import re, sys
+clients, messages, retr, rounds = sys.argv[1:5]
+sums = {}
+for line in sys.stdin:
+    m = re.match(r'(\S+): .*sessions_per_s=([\d.]+) .*msgs_per_s=([\d.]+) .*cpu_ms_per_session=([\d.]+)', line)
+    if m:
+        s = sums.setdefault(m.group(1), [0.0, 0.0, 0.0, 0])
+        for i in range(3):
+            s[i] += float(m.group(i + 2))
+        s[3] += 1
+avg = {k: [v[i] / v[3] for i in range(3)] for k, v in sums.items()}
+mw = avg['mailwarden-tls']
 print(f"POP3, {clients} clients, {messages} messages each, UIDL + {retr} RETR per session, {rounds} rounds:")
-print(f"  Mailwarden (TLS)    {sm/rounds:7.1f} sessions/s {mm/rounds:8.1f} messages/s")
-print(f"  Dovecot (TLS)       {sd/rounds:7.1f} sessions/s {md/rounds:8.1f} messages/s  ratio {sm/sd:.2f}x / {mm/md:.2f}x")
-print(f"  Dovecot (plain)     {sp/rounds:7.1f} sessions/s {mp/rounds:8.1f} messages/s  ratio {sm/sp:.2f}x / {mm/mp:.2f}x"
-      " (Mailwarden still over TLS)")
+print(f"  {'':16} {'sessions/s':>10} {'messages/s':>10} {'server CPU ms/session':>22}")
+for k in ('mailwarden-tls', 'dovecot-tls', 'dovecot-plain'):
+    a = avg[k]
+    ratio = '' if k == 'mailwarden-tls' else (f"  Mailwarden: {mw[0]/a[0]:.2f}x sessions/s, {mw[1]/a[1]:.2f}x messages/s, "
+                                              f"{a[2]/mw[2]:.2f}x less CPU per session")
+    print(f"  {k:16} {a[0]:10.1f} {a[1]:10.1f} {a[2]:22.2f}{ratio}")
+print("  (Mailwarden always over TLS; dovecot-plain is Dovecot without TLS, as the IMAP benchmark's peer runs)")
 PY
 echo "(machine: $(nproc) cores, load average now $(cut -d' ' -f1-3 /proc/loadavg); the load generator runs on the same cores)"
