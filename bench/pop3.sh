@@ -14,12 +14,13 @@
 # in clear text, so it runs over implicit TLS only; Dovecot is measured both over TLS (the fair comparison) and in
 # clear text (what the IMAP benchmarks compare against). After a warm-up of both (JIT, page cache, the \Seen
 # renames of the first RETRs). Prints sessions/s and messages/s of each and the ratios, and each server's CPU time
-# per session (its process tree's, read from /proc around each run): on shared cores the rates depend on what
-# else runs, the CPU a session costs much less so.
+# per session (its process tree's, read from /proc around each run, Dovecot's reaped pop3 processes included): on
+# shared cores the rates depend on what else runs, the CPU a session costs much less so.
 #
 # Needs root (Dovecot drops to the vmail user). Loopback only.
 # usage: bench/pop3.sh [MESSAGES=200] [CLIENTS=20] [DURATION_S=20] [ROUNDS=2]
-#   env: RETR (messages fetched per session, 5), WARMUP_S (10), MW_JAVA_OPTS (default $MAILWARDEN_JAVA_OPTS)
+#   env: RETR (messages fetched per session, 5), WARMUP_S (Dovecot's warm-up, 10), MW_WARMUP_S (Mailwarden's, 60),
+#        MW_JAVA_OPTS (default $MAILWARDEN_JAVA_OPTS)
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 messages=${1:-200} clients=${2:-20} duration=${3:-20} rounds=${4:-2}
@@ -121,76 +122,11 @@ dovecot -c "$data/dovecot.conf" </dev/null >/dev/null 2>&1
 for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/11995) 2>/dev/null && break; sleep 0.1; done
 (exec 3<>/dev/tcp/127.0.0.1/11995) 2>/dev/null || { cat "$data/dovecot.log"; exit 1; }
 
-load() { java_src "$here/bench/Pop3Load.java" --clients "$clients" --retr "$retr" "$@"; }
-# CPU seconds a server has used so far: the process and its live descendants, and (Dovecot) the children its
-# master has reaped (a pop3 process per session). Robust where sessions/s are not: the cores are shared.
-cpu() {
-  python3 - "$1" <<'PY'
-import os, sys
-tick = os.sysconf('SC_CLK_TCK')
-kids = {}
-for d in os.listdir('/proc'):
-    if d.isdigit():
-        try:
-            f = open(f'/proc/{d}/stat').read().rsplit(')', 1)[1].split()
-            kids.setdefault(int(f[1]), []).append((int(d), f))
-        except OSError:
-            pass
-def total(pid, f):
-    return int(f[11]) + int(f[12]) + int(f[13]) + int(f[14]) + sum(total(c, g) for c, g in kids.get(pid, []))
-root = int(sys.argv[1])
-f = open(f'/proc/{root}/stat').read().rsplit(')', 1)[1].split()
-print(total(root, f) / tick)
-PY
-}
-# one measured run: the load generator's line plus cpu_ms_per_session= for the server whose pid is $1
-measure() {
-  local pid=$1; shift
-  local before after out
-  before=$(cpu "$pid")
-  out=$(load "$@")
-  after=$(cpu "$pid")
-  python3 -c "import sys,re; o=sys.argv[1]; s=int(re.search(r'sessions=(\d+)', o).group(1)); print(o.splitlines()[0] + f' cpu_ms_per_session={(float(sys.argv[3])-float(sys.argv[2]))*1000/max(s,1):.2f}'); [print(l) for l in o.splitlines()[1:]]" "$out" "$before" "$after"
-}
-dov_tls=(--port 11995 --tls implicit --label dovecot-tls)
-dov_plain=(--port 11110 --tls none --label dovecot-plain)
-mwa=(--port $pop3s --tls implicit --label mailwarden-tls)
-echo "warm-up (${warmup}s each, not counted)..."
-load "${dov_tls[@]}" --duration "$warmup" >/dev/null
-load "${mwa[@]}" --duration "$warmup" >/dev/null
-
-dpid=$(cat "$base/master.pid")
-runs=()
-for round in $(seq "$rounds"); do
-  echo "round $round: load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  for r in "$(measure "$dpid" "${dov_tls[@]}" --duration "$duration" --seed "$round")" \
-           "$(measure "$dpid" "${dov_plain[@]}" --duration "$duration" --seed "$round")" \
-           "$(measure "$mw" "${mwa[@]}" --duration "$duration" --seed "$round")"; do
-    echo "$r"
-    runs+=("$r")
-  done
-done
-echo
-printf '%s\n' "${runs[@]}" | python3 - "$clients" "$messages" "$retr" "$rounds" <<'PY'
-import re, sys
-clients, messages, retr, rounds = sys.argv[1:5]
-sums = {}
-for line in sys.stdin:
-    m = re.match(r'(\S+): .*sessions_per_s=([\d.]+) .*msgs_per_s=([\d.]+) .*cpu_ms_per_session=([\d.]+)', line)
-    if m:
-        s = sums.setdefault(m.group(1), [0.0, 0.0, 0.0, 0])
-        for i in range(3):
-            s[i] += float(m.group(i + 2))
-        s[3] += 1
-avg = {k: [v[i] / v[3] for i in range(3)] for k, v in sums.items()}
-mw = avg['mailwarden-tls']
-print(f"POP3, {clients} clients, {messages} messages each, UIDL + {retr} RETR per session, {rounds} rounds:")
-print(f"  {'':16} {'sessions/s':>10} {'messages/s':>10} {'server CPU ms/session':>22}")
-for k in ('mailwarden-tls', 'dovecot-tls', 'dovecot-plain'):
-    a = avg[k]
-    ratio = '' if k == 'mailwarden-tls' else (f"  Mailwarden: {mw[0]/a[0]:.2f}x sessions/s, {mw[1]/a[1]:.2f}x messages/s, "
-                                              f"{a[2]/mw[2]:.2f}x less CPU per session")
-    print(f"  {k:16} {a[0]:10.1f} {a[1]:10.1f} {a[2]:22.2f}{ratio}")
-print("  (Mailwarden always over TLS; dovecot-plain is Dovecot without TLS, as the IMAP benchmark's peer runs)")
-PY
+# one client JVM for every run (its own JIT warm-up is over before anything counts); Mailwarden's warm-up is the
+# longer, its JIT compiles for a minute or so under this load (Dovecot, native, needs only the page cache)
+java_src "$here/bench/Pop3Load.java" --clients "$clients" --retr "$retr" --duration "$duration" --rounds "$rounds" \
+  --server "mailwarden-tls,$pop3s,implicit,$mw,${MW_WARMUP_S:-60}" \
+  --server "dovecot-tls,11995,implicit,$(cat "$base/master.pid"),$warmup" \
+  --server "dovecot-plain,11110,none,$(cat "$base/master.pid"),0"
+echo "  (Mailwarden always over TLS; dovecot-plain is Dovecot without TLS, as the IMAP benchmark's peer runs)"
 echo "(machine: $(nproc) cores, load average now $(cut -d' ' -f1-3 /proc/loadavg); the load generator runs on the same cores)"
