@@ -44,6 +44,7 @@ cleanup() {
   [ -n "$mw" ] && { kill "$mw" 2>/dev/null || true; wait "$mw" 2>/dev/null || true; }
   [ -f "$base/master.pid" ] && { kill "$(cat "$base/master.pid")" 2>/dev/null || true; }
   for _ in $(seq 50); do [ -f "$base/master.pid" ] || break; sleep 0.1; done
+  [ -f "$base/master.pid" ] || rm -rf "$base"
   rm -rf "$data"
 }
 trap cleanup EXIT
