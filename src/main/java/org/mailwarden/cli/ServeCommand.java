@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import org.mailwarden.config.ConfigException;
 import org.mailwarden.config.ConfigFiles;
 import org.mailwarden.config.PrivateFiles;
+import org.mailwarden.config.ListenerConfig;
 import org.mailwarden.config.ServerConfig;
 import org.mailwarden.directory.PasswordHashes;
 import org.mailwarden.server.MailServer;
@@ -45,8 +46,8 @@ final class ServeCommand implements Callable<Integer> {
 
     enum PortSet { AUTO, STANDARD, UNPRIVILEGED }
 
-    @Option(names = "--ports", description = "Port set: standard (25/587/465/143/993), unprivileged "
-            + "(2525/2587/2465/2143/2993) or auto (standard when root). Default: ${DEFAULT-VALUE}",
+    @Option(names = "--ports", description = "Port set: standard (25/587/465/143/993, POP3 110/995), "
+            + "unprivileged (2525/2587/2465/2143/2993, POP3 2110/2995) or auto (standard when root). Default: ${DEFAULT-VALUE}",
             defaultValue = "auto", converter = PortSetConverter.class)
     PortSet portSet;
 
@@ -72,6 +73,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--imaps-port", description = "IMAP port, implicit TLS (0 = off). Default: 993 / 2993")
     Integer imapsPort;
 
+    @Option(names = "--pop3-port", description = "POP3 port, STLS (0 = off), when POP3 is on (ENABLE_POP3=1 or "
+            + "pop3.enabled = 1). Default: 110 / 2110")
+    Integer pop3Port;
+
+    @Option(names = "--pop3s-port", description = "POP3 port, implicit TLS (0 = off), when POP3 is on. "
+            + "Default: 995 / 2995")
+    Integer pop3sPort;
+
     @Option(names = "--no-demo", description = "Do not create the demo account when the data dir has no accounts.")
     boolean noDemo;
 
@@ -89,7 +98,8 @@ final class ServeCommand implements Callable<Integer> {
         ServerConfig.Ports std = ServerConfig.Ports.standard(privileged);
         ServerConfig.Ports ports = new ServerConfig.Ports(pick(smtpPort, std.smtp()),
                 pick(submissionPort, std.submission()), pick(submissionsPort, std.submissions()),
-                pick(imapPort, std.imap()), pick(imapsPort, std.imaps()));
+                pick(imapPort, std.imap()), pick(imapsPort, std.imaps()), pick(pop3Port, std.pop3()),
+                pick(pop3sPort, std.pop3s()));
         ServerConfig config;
         try {
             config = ServerConfig.load(dataDir, configDir, mailDir, ports, System.getenv());
@@ -107,6 +117,11 @@ final class ServeCommand implements Callable<Integer> {
         // the data and config dirs must stay open to the mail user: made before the umask below closes new ones
         createReadableDir(config.dataDir());
         createReadableDir(config.configDir());
+        if (popPortWithoutPop3(config)) {
+            System.err.println("mailwarden: configuration error: --pop3-port/--pop3s-port given but POP3 is off: "
+                    + "set ENABLE_POP3=1 (or pop3.enabled = 1 in mailwarden.conf), or drop the option");
+            return 78; // EX_CONFIG
+        }
         if (!noDemo) {
             createDemoAccount(config, runAs);
         }
@@ -167,6 +182,12 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    /** A POP3 port asked for on the command line while POP3 is off: it would silently do nothing. */
+    private boolean popPortWithoutPop3(ServerConfig config) {
+        boolean asked = (pop3Port != null && pop3Port != 0) || (pop3sPort != null && pop3sPort != 0);
+        return asked && config.listeners().stream().noneMatch(l -> l.protocol() == ListenerConfig.Protocol.POP3);
+    }
+
     /** 0 turns a listener off; null takes the standard port. */
     private static Integer pick(Integer given, int standard) {
         if (given == null) {
@@ -208,7 +229,7 @@ final class ServeCommand implements Callable<Integer> {
 
     private static void printBanner(ServerConfig config, MailServer server) {
         StringBuilder b = new StringBuilder("\nMailwarden is running.\n");
-        for (String name : new String[] {"smtp", "submission", "submissions", "imap", "imaps"}) {
+        for (String name : new String[] {"smtp", "submission", "submissions", "imap", "imaps", "pop3", "pop3s"}) {
             int p = server.port(name);
             if (p > 0) {
                 b.append(String.format("  %-12s port %d%n", name, p));

@@ -25,13 +25,13 @@ import java.util.stream.Collectors;
 public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stateDir, String hostname,
         Set<String> extraDomains, List<ListenerConfig> listeners, SmtpConfig smtp, int maxConnections,
         String recipientDelimiter, Path tlsCert, Path tlsKey, SubmissionConfig submission, GateConfig gate,
-        OutboundConfig outbound, String postmasterAddress, ImapConfig imap, String runUser, String runGroup) {
+        OutboundConfig outbound, String postmasterAddress, ImapConfig imap, Pop3Config pop3, String runUser, String runGroup) {
 
     public static final String CONFIG_FILE = "mailwarden.conf";
 
     public ServerConfig withGate(GateConfig g) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, g, outbound, postmasterAddress, imap,
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, g, outbound, postmasterAddress, imap, pop3,
                 runUser, runGroup);
     }
 
@@ -41,46 +41,62 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
 
     public ServerConfig withListeners(List<ListenerConfig> l) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, List.copyOf(l), smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap,
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap, pop3,
                 runUser, runGroup);
     }
 
     public ServerConfig withSmtp(SmtpConfig s) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, s,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap,
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap, pop3,
                 runUser, runGroup);
     }
 
     public ServerConfig withMaxConnections(int n) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp, n,
-                recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap,
+                recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap, pop3,
                 runUser, runGroup);
     }
 
     public ServerConfig withSubmission(SubmissionConfig s) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, s, gate, outbound, postmasterAddress, imap,
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, s, gate, outbound, postmasterAddress, imap, pop3,
                 runUser, runGroup);
     }
 
     public ServerConfig withOutbound(OutboundConfig o) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, o, postmasterAddress, imap,
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, o, postmasterAddress, imap, pop3,
                 runUser, runGroup);
     }
 
     public ServerConfig withImap(ImapConfig i) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
-                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, i,
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, i, pop3,
                 runUser, runGroup);
     }
 
-    /** Ports per protocol; null leaves the listener out. */
-    public record Ports(Integer smtp, Integer submission, Integer submissions, Integer imap, Integer imaps) {
+    public ServerConfig withPop3(Pop3Config p) {
+        return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
+                maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap, p,
+                runUser, runGroup);
+    }
 
-        /** 25/587/465/143/993 when running as root, 2525/2587/2465/2143/2993 otherwise. */
+    /**
+     * Ports per protocol; null leaves the listener out. The POP3 listeners run only with {@code pop3.enabled}
+     * (ENABLE_POP3=1).
+     */
+    public record Ports(Integer smtp, Integer submission, Integer submissions, Integer imap, Integer imaps,
+            Integer pop3, Integer pop3s) {
+
+        /** Without POP3 ports. */
+        public Ports(Integer smtp, Integer submission, Integer submissions, Integer imap, Integer imaps) {
+            this(smtp, submission, submissions, imap, imaps, null, null);
+        }
+
+        /** 25/587/465/143/993/110/995 when running as root, 2525/2587/2465/2143/2993/2110/2995 otherwise. */
         public static Ports standard(boolean privileged) {
-            return privileged ? new Ports(25, 587, 465, 143, 993) : new Ports(2525, 2587, 2465, 2143, 2993);
+            return privileged ? new Ports(25, 587, 465, 143, 993, 110, 995)
+                    : new Ports(2525, 2587, 2465, 2143, 2993, 2110, 2995);
         }
     }
 
@@ -115,6 +131,12 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
                 bind, ports.submissions());
         addListener(listeners, "imap", ListenerConfig.Protocol.IMAP, ListenerConfig.TlsMode.STARTTLS, bind, ports.imap());
         addListener(listeners, "imaps", ListenerConfig.Protocol.IMAP, ListenerConfig.TlsMode.IMPLICIT, bind, ports.imaps());
+        if (v.get(Settings.POP3_ENABLED)) {
+            addListener(listeners, "pop3", ListenerConfig.Protocol.POP3, ListenerConfig.TlsMode.STARTTLS, bind,
+                    ports.pop3());
+            addListener(listeners, "pop3s", ListenerConfig.Protocol.POP3, ListenerConfig.TlsMode.IMPLICIT, bind,
+                    ports.pop3s());
+        }
 
         SmtpConfig smtp = new SmtpConfig(v.get(Settings.MAX_LINE_LENGTH), v.get(Settings.MAX_MESSAGE_SIZE),
                 v.get(Settings.MAX_RECIPIENTS), v.get(Settings.COMMAND_TIMEOUT), v.get(Settings.DATA_TIMEOUT),
@@ -159,16 +181,12 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
             default -> throw new ConfigException("SSL_TYPE=" + sslType + " (tls.type) is not supported: use "
                     + "letsencrypt, manual (with SSL_CERT_PATH and SSL_KEY_PATH) or self-signed");
         }
-        if (v.get(Settings.POP3_ENABLED)) {
-            throw new ConfigException("ENABLE_POP3=1 (pop3.enabled): Mailwarden has no POP3 server yet. Unset it; "
-                    + "mail clients can read the same mailboxes over IMAP (143 with STARTTLS, 993 with TLS)");
-        }
         return new ServerConfig(data, configDir, mailDir, data.resolve("state"), hostname, domains,
                 List.copyOf(listeners), smtp, v.get(Settings.MAX_CONNECTIONS), v.get(Settings.RECIPIENT_DELIMITER),
                 cert.isBlank() ? null : Path.of(cert), key.isBlank() ? null : Path.of(key), submission,
                 GateConfig.load(v).withTrustedNetworks(trusted), OutboundConfig.load(v, env, configDir),
                 v.get(Settings.POSTMASTER_ADDRESS).strip().toLowerCase(java.util.Locale.ROOT), ImapConfig.load(v),
-                v.get(Settings.RUN_USER), v.get(Settings.RUN_GROUP));
+                Pop3Config.load(v), v.get(Settings.RUN_USER), v.get(Settings.RUN_GROUP));
     }
 
     /** run.user and run.group alone (file, then environment), for admin commands that load nothing else. */
@@ -250,7 +268,7 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
 
     /** Resolves a setting from the file, then the environment (env wins, as in docker-mailserver). */
     private record Values(Map<String, String> file, Map<String, String> env)
-            implements GateConfig.Source, OutboundConfig.Source, ImapConfig.Source {
+            implements GateConfig.Source, OutboundConfig.Source, ImapConfig.Source, Pop3Config.Source {
         @Override
         public <T> T get(Setting<T> s) {
             if (s.env() != null && env.get(s.env()) != null && !env.get(s.env()).isBlank()) {

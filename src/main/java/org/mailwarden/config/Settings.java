@@ -64,7 +64,8 @@ public final class Settings {
             "the group for run.user (a name or a gid); empty = the user's group (for a bare uid: the same number, "
                     + "as docker-mailserver's 5000:5000)");
     public static final Setting<Boolean> POP3_ENABLED = Setting.bool("pop3.enabled", "ENABLE_POP3", false,
-            "POP3 is not built yet: setting this stops start-up with an explanation rather than silently ignoring it");
+            "run the POP3 listeners, 110 (STLS) and 995 (implicit TLS), as docker-mailserver's ENABLE_POP3=1 does; "
+                    + "off by default, as there");
     public static final Setting<List<Cidr>> TRUSTED_NETWORKS = Setting.cidrs("relay.trusted-networks", null, "",
             "client networks allowed to relay without authentication (Postfix's mynetworks); empty by default. "
                     + "A public range, 0.0.0.0/0, or anything wider than /16 (IPv4) or /48 (IPv6) is refused at start");
@@ -95,7 +96,8 @@ public final class Settings {
     // --- the security gate and the ban engine (issue #4) ---
 
     /** Names of the listeners that can carry per-listener settings (listen.NAME.proxy-protocol, .allow, .deny). */
-    public static final List<String> LISTENER_NAMES = List.of("smtp", "submission", "submissions", "imap", "imaps");
+    public static final List<String> LISTENER_NAMES = List.of("smtp", "submission", "submissions", "imap", "imaps",
+            "pop3", "pop3s");
 
     public static final Setting<List<Cidr>> PROXY_TRUSTED = Setting.cidrs("proxy.trusted", null, "",
             "addresses or CIDR networks of the proxies (HAProxy, Traefik, nginx) allowed to send a PROXY protocol "
@@ -228,15 +230,32 @@ public final class Settings {
     public static final Setting<Integer> IMAP_MAX_BAD_COMMANDS = Setting.integer("imap.max-bad-commands", null, 20,
             1, 1000, "BAD responses in one IMAP session before it is closed with BYE");
 
-
     public static final List<Setting<?>> IMAP = List.of(IMAP_MAX_LINE_LENGTH, IMAP_MAX_LITERAL_SIZE,
             IMAP_LOGIN_TIMEOUT, IMAP_IDLE_TIMEOUT, IMAP_IDLE_KEEPALIVE, IMAP_MAX_BAD_COMMANDS);
+
+    // --- POP3 ---
+    public static final Setting<Integer> POP3_MAX_LINE_LENGTH = Setting.integer("pop3.max-line-length", null, 1024,
+            255, 65536, "longest POP3 command line (or SASL answer) in octets including CRLF (RFC 2449 4: 255 at "
+                    + "least); longer gets -ERR");
+    public static final Setting<Duration> POP3_LOGIN_TIMEOUT = Setting.duration("pop3.login-timeout", null, "60s",
+            "how long a POP3 client has from the greeting until it has logged in, in total; then -ERR and close");
+    public static final Setting<Duration> POP3_IDLE_TIMEOUT = Setting.duration("pop3.idle-timeout", null, "10m",
+            "how long a logged-in POP3 client may stay silent (RFC 1939 3: at least 10 minutes); then -ERR and "
+                    + "close, deleting nothing");
+    public static final Setting<Integer> POP3_MAX_BAD_COMMANDS = Setting.integer("pop3.max-bad-commands", null, 20,
+            1, 1000, "unknown, malformed or out-of-place POP3 commands in one session before it is closed");
+    public static final Setting<Integer> POP3_MAX_AUTH_FAILURES = Setting.integer("pop3.max-auth-failures", null, 3,
+            1, 100, "failed logins in one POP3 session before it is closed (each is also an auth-failure event "
+                    + "for the ban engine)");
+
+    public static final List<Setting<?>> POP3 = List.of(POP3_MAX_LINE_LENGTH, POP3_LOGIN_TIMEOUT, POP3_IDLE_TIMEOUT,
+            POP3_MAX_BAD_COMMANDS, POP3_MAX_AUTH_FAILURES);
 
     public static final List<Setting<?>> ALL = java.util.stream.Stream.of(List.<Setting<?>>of(HOSTNAME, DOMAINS,
             LISTEN_ADDRESS, MAX_CONNECTIONS, MAX_LINE_LENGTH, MAX_MESSAGE_SIZE, MAX_RECIPIENTS, COMMAND_TIMEOUT,
             DATA_TIMEOUT, MAX_ERRORS, BARE_LF, RECIPIENT_DELIMITER, TLS_CERT, TLS_KEY, TLS_TYPE, TLS_LETSENCRYPT_DIR,
             POSTMASTER_ADDRESS, RUN_USER, RUN_GROUP, POP3_ENABLED, TRUSTED_NETWORKS, ALLOW_WIDE_TRUSTED_NETWORKS,
             PERMIT_DOCKER, SPOOF_PROTECTION, HIDE_CLIENT_IP, AUTH_ON_PORT_25, AUTH_FAILURE_DELAY, GREET_WAIT, GREET_EXEMPT),
-            IMAP, GATE, OUTBOUND, PER_LISTENER)
+            IMAP, POP3, GATE, OUTBOUND, PER_LISTENER)
             .flatMap(List::stream).toList();
 }

@@ -21,6 +21,7 @@ import org.mailwarden.mailauth.dkim.DkimKeys;
 import org.mailwarden.queue.DeliveryAgent;
 import org.mailwarden.queue.DurableQueue;
 import org.mailwarden.imap.ImapServer;
+import org.mailwarden.pop3.Pop3Server;
 import org.mailwarden.smtp.SmtpServer;
 import org.mailwarden.store.MaildirStore;
 import org.mailwarden.store.QuotaService;
@@ -51,6 +52,7 @@ public final class MailServer implements AutoCloseable {
     private AdminApi admin;
     private DeliveryAgent agent;
     private ImapServer imap;
+    private Pop3Server pop3;
 
     public MailServer(ServerConfig config) throws IOException {
         this(config, new EventBus(), Clock.systemUTC());
@@ -104,6 +106,7 @@ public final class MailServer implements AutoCloseable {
                     case SMTP -> smtp(SmtpServer.Mode.INBOUND);
                     case SUBMISSION -> smtp(SmtpServer.Mode.SUBMISSION);
                     case IMAP -> imap();
+                    case POP3 -> pop3();
                 };
                 Listener listener = new Listener(l, gate, handler, tls, config.maxConnections(),
                         config.gate().writeTimeout(), config.gate().tlsHandshakeTimeout(), events);
@@ -157,12 +160,20 @@ public final class MailServer implements AutoCloseable {
         return imap;
     }
 
+    /** One POP3 server for both POP3 listeners, so they share the maildrop locks. */
+    private Pop3Server pop3() {
+        if (pop3 == null) {
+            pop3 = new Pop3Server(config.hostname(), config.pop3(), auth, store, tls, events);
+        }
+        return pop3;
+    }
+
     /** IMAP sessions in IDLE now. */
     public int imapIdleSessions() {
         return imap == null ? 0 : imap.idleSessions();
     }
 
-    /** The bound port of a listener by name (smtp, submission, submissions, imap, imaps); -1 if not running. */
+    /** The bound port of a listener by name (smtp, submission, submissions, imap, imaps, pop3, pop3s); -1 if not running. */
     public int port(String listenerName) {
         return listeners.stream().filter(l -> l.config().name().equals(listenerName)).mapToInt(Listener::port)
                 .findFirst().orElse(-1);

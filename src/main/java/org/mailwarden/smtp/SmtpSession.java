@@ -24,6 +24,7 @@ import org.mailwarden.events.Event;
 import org.mailwarden.auth.Authenticator;
 import org.mailwarden.auth.SaslPlain;
 import org.mailwarden.gate.Connection;
+import org.mailwarden.gate.LineInput;
 
 /**
  * One SMTP connection (RFC 5321) with the extensions of RFC 1870 (SIZE), 6152 (8BITMIME), 2920 (PIPELINING),
@@ -42,8 +43,8 @@ final class SmtpSession {
     private final SmtpConfig limits;
     private final Connection conn;
     private final Event.Origin origin;
-    private final SmtpInput input;
-    private final SmtpInput.Line line = new SmtpInput.Line();
+    private final LineInput input;
+    private final LineInput.Line line = new LineInput.Line();
     private final byte[] lineBuf;
     private final long discardCap;
     private OutputStream out;
@@ -89,7 +90,7 @@ final class SmtpSession {
         this.lineBuf = new byte[limits.maxLineLength() + 1];
         this.discardCap = Math.max(64 * 1024, 16L * limits.maxLineLength());
         this.out = new BufferedOutputStream(conn.output(), 16 * 1024);
-        this.input = new SmtpInput(conn.input(), this::flush);
+        this.input = new LineInput(conn.input(), this::flush);
     }
 
     void run() throws IOException {

@@ -453,6 +453,14 @@ public final class MaildirFolder {
         }
     }
 
+    /**
+     * The message's file as a stream (as stored, LF line ends), for a caller that streams it rather than holding it
+     * whole; the caller closes it. Empty if the message is gone.
+     */
+    public Optional<InputStream> open(long uid) throws IOException {
+        return openMessage(uid).map(java.nio.channels.Channels::newInputStream);
+    }
+
     /** The message's file, open for reading (see {@link #read}); empty if the message is gone. */
     public Optional<FileChannel> openMessage(long uid) throws IOException {
         for (int attempt = 0; attempt < 2; attempt++) {
@@ -591,7 +599,9 @@ public final class MaildirFolder {
         }
     }
 
-    /** RFC822.SIZE: W= when the name has it, else counted from the file once and remembered. */
+    /**
+     * RFC822.SIZE: W= when the name has it, else counted from the file (streamed, not held) once and remembered.
+     */
     public long virtualSize(Message m) throws IOException {
         if (m.vsize() >= 0) {
             return m.vsize();

@@ -15,8 +15,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.X509ExtendedKeyManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -195,14 +197,16 @@ public final class PemTlsProvider implements TlsProvider {
 
     private static SSLContext buildContext(PrivateKey key, List<X509Certificate> chain, Path certFile) {
         try {
+            X509Certificate[] certificates = chain.toArray(new X509Certificate[0]);
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
-            store.setKeyEntry("server", key, IN_MEMORY_PASSWORD, chain.toArray(new X509Certificate[0]));
+            store.setKeyEntry("server", key, IN_MEMORY_PASSWORD, certificates);
             // PKIX (not the legacy SunX509) picks the key by the algorithms the client offers.
             KeyManagerFactory keyManagers = KeyManagerFactory.getInstance("PKIX");
             keyManagers.init(store, IN_MEMORY_PASSWORD);
+            X509ExtendedKeyManager pkix = (X509ExtendedKeyManager) keyManagers.getKeyManagers()[0];
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keyManagers.getKeyManagers(), null, null);
+            context.init(new KeyManager[] {new InMemoryKeyManager(pkix, key, certificates)}, null, null);
             return context;
         } catch (GeneralSecurityException | IOException e) {
             throw new TlsConfigException(certFile + ": cannot build a TLS context (" + PemFiles.describe(e) + ")", e);

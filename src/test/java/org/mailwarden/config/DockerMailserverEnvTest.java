@@ -73,10 +73,21 @@ class DockerMailserverEnvTest {
     }
 
     @Test
-    void enablePop3StopsStartUpWithTheReason() {
-        assertThatThrownBy(() -> load(Map.of("ENABLE_POP3", "1"), List.of()))
-                .hasMessageContaining("ENABLE_POP3=1").hasMessageContaining("IMAP");
-        assertThat(load(Map.of("ENABLE_POP3", "0"), List.of())).isNotNull();
+    void enablePop3TurnsOnThePop3ListenersOnTheirPorts() {
+        assertThat(load(Map.of("ENABLE_POP3", "1"), List.of()).listeners())
+                .filteredOn(l -> l.protocol() == ListenerConfig.Protocol.POP3)
+                .extracting(ListenerConfig::name, ListenerConfig::tls, ListenerConfig::port)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("pop3", ListenerConfig.TlsMode.STARTTLS, 2110),
+                        org.assertj.core.groups.Tuple.tuple("pop3s", ListenerConfig.TlsMode.IMPLICIT, 2995));
+        assertThat(ServerConfig.Ports.standard(true)).extracting(ServerConfig.Ports::pop3, ServerConfig.Ports::pop3s)
+                .containsExactly(110, 995);
+        assertThat(load(Map.of(), List.of()).pop3()).isEqualTo(new Pop3Config(1024, java.time.Duration.ofSeconds(60),
+                java.time.Duration.ofMinutes(10), 20, 3)); // RFC 1939's 10 minutes of autologout at least
+        // off by default, as in docker-mailserver, and with ENABLE_POP3=0
+        for (Map<String, String> env : List.of(Map.<String, String>of(), Map.of("ENABLE_POP3", "0"))) {
+            assertThat(load(env, List.of()).listeners()).extracting(ListenerConfig::name)
+                    .doesNotContain("pop3", "pop3s").contains("imap", "imaps");
+        }
     }
 
     @Test

@@ -75,7 +75,7 @@ class GateConfigAndExtrasTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("access.allow");
         assertThatThrownBy(() -> load("limits.connection-rate = lots\n", Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("limits.connection-rate");
-        assertThatThrownBy(() -> load("listen.pop3.allow = 10.0.0.0/8\n", Map.of()))
+        assertThatThrownBy(() -> load("listen.nntp.allow = 10.0.0.0/8\n", Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("unknown setting");
     }
 

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.support.ImapClient;
@@ -29,7 +27,7 @@ class DovecotWrittenMaildirTest {
     void mailwardenShowsWhatDovecotShowed() throws Exception {
         Path fixture = Path.of(getClass().getResource("/dovecot-maildir/user5").toURI());
         Path home = server.get().server.store().mailboxDir("alice@example.test");
-        copyTree(fixture, home);
+        TestMaildir.copyTree(fixture, home);
         List<String> expected = Files.readAllLines(fixture.resolveSibling("expected.txt"));
 
         Path view = Path.of(getClass().getResource("/dovecot-maildir-view.py").toURI());
@@ -51,22 +49,5 @@ class DovecotWrittenMaildirTest {
             assertThat(c.command("UID FETCH 6 (FLAGS)").getFirst()).contains("NonJunk", "project-x", "\\Seen");
         }
         assertThat(home.resolve("new")).isEmptyDirectory();
-    }
-
-    /** Copies the fixture; git keeps no empty directories, so each folder gets its cur/ new/ tmp/ back. */
-    private static void copyTree(Path from, Path to) throws Exception {
-        try (Stream<Path> all = Files.walk(from)) {
-            for (Path p : all.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                    if (p.equals(from) || p.getFileName().toString().startsWith(".")) {
-                        TestMaildir.create(target);
-                    }
-                } else {
-                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
     }
 }

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.events.Event;
 import org.mailwarden.support.Await;
 import org.mailwarden.support.ImapClient;
-import org.mailwarden.support.SmtpClient;
 import org.mailwarden.support.TestServer;
 import org.mailwarden.support.TestServerExtension;
 
@@ -22,16 +21,7 @@ class ImapProtocolTest {
     final TestServerExtension server = new TestServerExtension();
 
     static void deliver(TestServer t, String rcpt, String subject, String body) throws Exception {
-        try (SmtpClient c = new SmtpClient(t.smtpPort())) {
-            c.read();
-            c.cmd("EHLO client.test");
-            c.cmd("MAIL FROM:<sender@remote.test>");
-            assertThat(c.cmd("RCPT TO:<" + rcpt + ">")).startsWith("250");
-            c.cmd("DATA");
-            assertThat(c.cmd("From: Sender <sender@remote.test>\r\nTo: " + rcpt + "\r\nSubject: " + subject
-                    + "\r\nDate: Mon, 2 Feb 2026 10:00:00 +0000\r\nMessage-ID: <" + subject.hashCode()
-                    + "@remote.test>\r\n\r\n" + body + "\r\n.")).startsWith("250");
-        }
+        t.deliver(rcpt, subject, body);
     }
 
     private ImapClient loggedIn() throws Exception {

@@ -53,7 +53,7 @@ public final class TestServer implements AutoCloseable {
         Path config = dir.resolve("config");
         Files.createDirectories(config);
         writeDefaults(config);
-        ServerConfig c = ServerConfig.load(dir, null, null, new ServerConfig.Ports(0, 0, 0, 0, 0), Map.of());
+        ServerConfig c = ServerConfig.load(dir, null, null, new ServerConfig.Ports(0, 0, 0, 0, 0, 0, 0), Map.of());
         MailServer s = new MailServer(change.apply(c), new EventBus(), ConnectionGate.OPEN).start();
         return new TestServer(dir, s);
     }
@@ -104,6 +104,38 @@ public final class TestServer implements AutoCloseable {
 
     public int imapsPort() {
         return server.port("imaps");
+    }
+
+    /** The POP3 ports, when the test turned POP3 on (pop3.enabled = 1). */
+    public int pop3Port() {
+        return server.port("pop3");
+    }
+
+    public int pop3sPort() {
+        return server.port("pop3s");
+    }
+
+    /**
+     * Delivers a message from sender@remote.test through SMTP (the real path), failing unless it is accepted.
+     * {@code body} goes on the wire as given: its lines that start with "." must be doubled.
+     */
+    public void deliver(String rcpt, String subject, String body) throws IOException {
+        try (SmtpClient c = new SmtpClient(smtpPort())) {
+            c.read();
+            c.cmd("EHLO client.test");
+            c.cmd("MAIL FROM:<sender@remote.test>");
+            expect250(c.cmd("RCPT TO:<" + rcpt + ">"));
+            c.cmd("DATA");
+            expect250(c.cmd("From: Sender <sender@remote.test>\r\nTo: " + rcpt + "\r\nSubject: " + subject
+                    + "\r\nDate: Mon, 2 Feb 2026 10:00:00 +0000\r\nMessage-ID: <" + subject.hashCode()
+                    + "@remote.test>\r\n\r\n" + body + "\r\n."));
+        }
+    }
+
+    private static void expect250(String reply) {
+        if (!reply.startsWith("250")) {
+            throw new AssertionError("expected 250, got: " + reply);
+        }
     }
 
     /** Starts with extra mailwarden.conf lines (e.g. imap.* limits) after the test defaults. */

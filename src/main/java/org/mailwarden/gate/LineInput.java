@@ -1,56 +1,64 @@
-package org.mailwarden.smtp;
+package org.mailwarden.gate;
 
 import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Buffered reader for the SMTP byte stream. It knows how many bytes the client has already sent (for STARTTLS
- * injection checks) and calls {@code beforeBlock} before it would wait on the socket, which is where the
- * session flushes its pending replies: that is all PIPELINING (RFC 2920) needs from the server.
+ * Buffered reader for a line-based protocol's byte stream (SMTP, POP3). It knows how many bytes the client has
+ * already sent (for STARTTLS injection checks) and calls {@code beforeBlock} before it would wait on the socket,
+ * which is where the session flushes its pending replies: that is all PIPELINING (RFC 2920, RFC 2449) needs from
+ * the server.
  */
-final class SmtpInput {
+public final class LineInput {
 
     /** Result of {@link #readLine}; reused, one per session. */
-    static final class Line {
+    public static final class Line {
         /** Bytes stored in the caller's buffer (at most its capacity). */
-        int stored;
+        public int stored;
         /** Bytes the line really had, terminator included. */
-        long total;
+        public long total;
         /** More bytes than the buffer holds: the rest was discarded up to the terminator. */
-        boolean overflow;
+        public boolean overflow;
         /** Ends with CRLF (false: bare LF, or cut off by the discard cap). */
-        boolean crlf;
+        public boolean crlf;
         /** The discard cap was hit before any LF: the client is abusing the line limit. */
-        boolean abusive;
-        boolean nul;
+        public boolean abusive;
+        public boolean nul;
         /** A CR not followed by LF inside the line (RFC 5321 2.3.8: CR and LF only ever come as CRLF). */
-        boolean bareCr;
+        public boolean bareCr;
     }
 
     private InputStream in;
-    private final byte[] buf = new byte[32 * 1024];
+    private final byte[] buf;
     private int pos;
     private int lim;
     private final Runnable beforeBlock;
 
-    SmtpInput(InputStream in, Runnable beforeBlock) {
+    /** With a 32 KiB buffer (SMTP: message data comes through it). */
+    public LineInput(InputStream in, Runnable beforeBlock) {
+        this(in, 32 * 1024, beforeBlock);
+    }
+
+    /** With a buffer of {@code bufferSize} bytes (every open connection holds one). */
+    public LineInput(InputStream in, int bufferSize, Runnable beforeBlock) {
         this.in = in;
+        this.buf = new byte[bufferSize];
         this.beforeBlock = beforeBlock;
     }
 
     /** Switches to a new stream (after STARTTLS) and drops anything buffered from the old one. */
-    void reset(InputStream newIn) {
+    public void reset(InputStream newIn) {
         in = newIn;
         pos = 0;
         lim = 0;
     }
 
-    int buffered() {
+    public int buffered() {
         return lim - pos;
     }
 
     /** Bytes the client has sent that we have not consumed: in our buffer or already in the socket. */
-    boolean hasPendingInput() {
+    public boolean hasPendingInput() {
         if (lim > pos) {
             return true;
         }
@@ -65,7 +73,7 @@ final class SmtpInput {
      * Waits for the client to send something, up to the socket's read timeout (set by the caller). True if data
      * arrived (it stays buffered), false on the timeout.
      */
-    boolean awaitInput() throws IOException {
+    public boolean awaitInput() throws IOException {
         try {
             return fill();
         } catch (java.net.SocketTimeoutException e) {
@@ -91,7 +99,7 @@ final class SmtpInput {
      * Reads one LF-terminated line into {@code dst}. Returns false on end of stream. A line longer than
      * {@code dst} is consumed up to its LF (or up to {@code discardCap} bytes, then {@code abusive}).
      */
-    boolean readLine(Line line, byte[] dst, long discardCap) throws IOException {
+    public boolean readLine(Line line, byte[] dst, long discardCap) throws IOException {
         line.stored = 0;
         line.total = 0;
         line.overflow = false;
@@ -154,7 +162,7 @@ final class SmtpInput {
     }
 
     /** Reads up to {@code len} bytes (at least one), blocking only when nothing is buffered. -1 at end. */
-    int read(byte[] dst, int off, int len) throws IOException {
+    public int read(byte[] dst, int off, int len) throws IOException {
         if (!fill()) {
             return -1;
         }
