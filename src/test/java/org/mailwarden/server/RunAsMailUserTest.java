@@ -104,7 +104,9 @@ class RunAsMailUserTest {
     /** Dovecot's imap, pre-authenticated on stdin/stdout, as 5000:5000 (as docker-mailserver runs it): SELECT, FETCH. */
     private String dovecot(Path maildir) throws Exception {
         Path conf = dir.resolve("dovecot.conf");
-        Files.writeString(conf, "mail_location = maildir:" + maildir + "\nlog_path = /dev/stderr\nssl = no\n");
+        Files.writeString(conf, "mail_location = maildir:" + maildir + "\nlog_path = /dev/stderr\nssl = no\n"
+                // no stats process to talk to (a system Dovecot's socket may be there, closed to uid 5000)
+                + "stats_writer_socket_path =\n");
         Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-r--r--"));
         Processes.Result r = Processes.run(List.of("env", "-i", "USER=vmail", "HOME=" + maildir, "setpriv",
                 "--reuid=" + VMAIL, "--regid=" + VMAIL, "--clear-groups", DOVECOT_IMAP, "-c", conf.toString()),
