@@ -421,11 +421,7 @@ public final class MaildirStore implements MailStore {
         }
     }
 
-    // ---- used by MaildirDelivery ----------------------------------------------------------------------
-
-    MaildirNames names() {
-        return names;
-    }
+    // ---- spool files -------------------------------------------------------------------------------------
 
     record TmpFile(Path path, String baseName, FileChannel channel) {
     }
@@ -451,10 +447,6 @@ public final class MaildirStore implements MailStore {
     /** Hard-links {@code existing} as {@code link} (link(2)); fails across file systems. */
     private void link(Path link, Path existing) throws IOException {
         linker.link(link, existing);
-    }
-
-    FileAttribute<?>[] fileAttributes() {
-        return FILE_ATTRS;
     }
 
     /**
