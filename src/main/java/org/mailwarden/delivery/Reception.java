@@ -156,7 +156,17 @@ public final class Reception implements AutoCloseable {
                         ? QueueEntry.Status.FAILED : QueueEntry.Status.PENDING, reply.code(), reply.toString(), "-"));
             }
         }
-        MaildirSpool.Spooled copy = deliver.isEmpty() ? null : copy(j);
+        if (deliver.isEmpty()) { // only the queue: one destination, its commit is the whole commit
+            try {
+                faults.at(Faults.Point.RECORD);
+                queued.commit(sender, forwards, locals, created, states);
+            } catch (IOException | RuntimeException e) {
+                forgetQuietly(id);
+                throw e;
+            }
+            return new Result.Accepted(id, 0, forwards.size() + refused.size() + deferred.size());
+        }
+        MaildirSpool.Spooled copy = copy(j);
         pipeline.queue.claim(id); // the agent leaves the entry alone while its locals are delivered here
         try {
             try {
@@ -164,9 +174,7 @@ public final class Reception implements AutoCloseable {
                 queued.commit(sender, forwards, locals, created, states);
             } catch (IOException | RuntimeException e) {
                 forgetQuietly(id); // not acknowledged: nothing of it may stay, in the queue or in a mailbox
-                if (copy != null) {
-                    copy.discard();
-                }
+                copy.discard();
                 throw e;
             }
             // From here on the record is durable, so the answer is 250 whatever fails: what is not done here the
@@ -204,9 +212,7 @@ public final class Reception implements AutoCloseable {
                     failed.putIfAbsent(r, e.toString());
                 }
             } finally {
-                if (copy != null) {
-                    copy.discard(); // the copies are links; the tmp/ name goes
-                }
+                copy.discard(); // the copies are links; the tmp/ name goes
             }
             boolean left = !forwards.isEmpty() || !refused.isEmpty() || !deferred.isEmpty() || !failed.isEmpty();
             markDone(id, deliver, failed, left);
