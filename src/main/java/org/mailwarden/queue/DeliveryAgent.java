@@ -1,7 +1,6 @@
 package org.mailwarden.queue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +28,6 @@ import org.mailwarden.events.EventBus;
 import org.mailwarden.mailauth.dkim.DkimKey;
 import org.mailwarden.mailauth.dkim.DkimKeys;
 import org.mailwarden.mailauth.dkim.DkimSigner;
-import org.mailwarden.store.IncomingMessage;
-import org.mailwarden.store.MailStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.mailwarden.mail.HeaderFields;
@@ -39,7 +36,7 @@ import org.mailwarden.mail.AddressList;
 /**
  * Delivers queued mail. A virtual thread scans the queue directory (after every commit, and every
  * {@code scanInterval} so changes made by {@code mailwarden queue} are seen) and starts one virtual thread
- * per due entry. Per entry: local recipients go to the store; remote ones are grouped by domain and sent over
+ * per due entry. Per entry: local recipients go to the delivery pipeline ({@link LocalDelivery}); remote ones are grouped by domain and sent over
  * SMTP (DKIM-signed when the From domain is ours and has keys); each result is written to the entry's state
  * before the next step, so a crash never repeats a delivery the remote side has confirmed. Deferred recipients
  * are retried with exponential backoff until {@code queue.max-age}; failed ones are reported to the sender
@@ -57,7 +54,7 @@ public final class DeliveryAgent implements AutoCloseable {
     private final OutboundConfig config;
     private final String hostname;
     private final Directory directory;
-    private final MailStore store;
+    private final LocalDelivery local;
     private final DkimKeys dkim;
     private final EventBus events;
     private final Transfer transfer;
@@ -75,13 +72,13 @@ public final class DeliveryAgent implements AutoCloseable {
     private Thread loop;
 
     public DeliveryAgent(DurableQueue queue, OutboundConfig config, String hostname, Directory directory,
-            MailStore store, DkimKeys dkim, EventBus events, Duration scanInterval) throws IOException {
+            LocalDelivery local, DkimKeys dkim, EventBus events, Duration scanInterval) throws IOException {
         this.queue = queue;
         this.dir = queue.queueDir();
         this.config = config;
         this.hostname = hostname;
         this.directory = directory;
-        this.store = store;
+        this.local = local;
         this.dkim = dkim;
         this.events = events;
         this.transfer = new Transfer(config, new DnsResolver(config.dnsServer(), config.timeout().compareTo(
@@ -165,7 +162,7 @@ public final class DeliveryAgent implements AutoCloseable {
             if (!running) {
                 return;
             }
-            if (inFlight.contains(id)) {
+            if (inFlight.contains(id) || queue.isClaimed(id)) {
                 continue;
             }
             FileTime stamp = dir.stamp(id);
@@ -275,18 +272,26 @@ public final class DeliveryAgent implements AutoCloseable {
         int attempts = e.attempts() + 1;
         e = e.withAttempt(attempts, e.nextAttempt());
         Map<String, List<String>> remote = new LinkedHashMap<>();
-        List<String> local = new ArrayList<>();
+        List<QueueEntry.Recipient> locals = new ArrayList<>();
         for (QueueEntry.Recipient r : e.pending()) {
             String domain = domainOf(r.address());
-            if (directory.isLocalDomain(domain) && !(directory.resolve(r.address()) instanceof Resolution.NotLocal)) {
-                local.add(r.address());
+            if (r.local() != null
+                    || directory.isLocalDomain(domain) && !(directory.resolve(r.address()) instanceof Resolution.NotLocal)) {
+                locals.add(r);
             } else {
                 remote.computeIfAbsent(domain, d -> new ArrayList<>()).add(r.address());
             }
         }
-        for (String rcpt : local) {
-            Transfer.Outcome o = deliverLocal(e, rcpt);
-            e = apply(e, List.of(o));
+        if (!locals.isEmpty()) {
+            List<Transfer.Outcome> outcomes = new ArrayList<>();
+            for (LocalDelivery.Outcome o : local.deliver(e, locals)) {
+                outcomes.add(new Transfer.Outcome(o.rcpt(), switch (o.status()) {
+                    case DELIVERED -> Transfer.Result.DELIVERED;
+                    case FAILED -> Transfer.Result.FAILED;
+                    case PENDING -> Transfer.Result.DEFERRED;
+                }, o.code(), o.detail(), "-"));
+            }
+            e = apply(e, outcomes);
             if (!dir.save(e)) {
                 return null;
             }
@@ -364,50 +369,6 @@ public final class DeliveryAgent implements AutoCloseable {
                     o.result().name().toLowerCase(Locale.ROOT), o.code(), o.detail()));
         }
         return e;
-    }
-
-    private Transfer.Outcome deliverLocal(QueueEntry e, String rcpt) {
-        Resolution res = directory.resolve(rcpt);
-        return switch (res) {
-            case Resolution.Deliver d -> {
-                try {
-                    if (!d.mailboxes().isEmpty()) {
-                        try (IncomingMessage m = store.begin(e.sender(), List.copyOf(d.mailboxes()))) {
-                            copy(dir.messageFile(e.id()), m);
-                            m.commit();
-                        }
-                    }
-                    if (!d.forwards().isEmpty()) {
-                        try (IncomingMessage m = queue.begin(e.sender(), List.copyOf(d.forwards()))) {
-                            copy(dir.messageFile(e.id()), m);
-                            LOG.info("event=queue-forward id={} rcpt={} forwards={} queued={}", e.id(), rcpt,
-                                    d.forwards().size(), m.commit());
-                        }
-                    }
-                    yield new Transfer.Outcome(rcpt, Transfer.Result.DELIVERED, 250, "250 2.0.0 delivered locally",
-                            "-");
-                } catch (IOException ex) {
-                    yield new Transfer.Outcome(rcpt, Transfer.Result.DEFERRED, 451, "451 4.3.0 local delivery: " + ex,
-                            "-");
-                }
-            }
-            case Resolution.UnknownUser u -> new Transfer.Outcome(rcpt, Transfer.Result.FAILED, 550,
-                    "550 5.1.1 unknown user " + rcpt, "-");
-            case Resolution.Broken b -> new Transfer.Outcome(rcpt, Transfer.Result.FAILED, 550,
-                    "550 5.4.6 alias expansion failed: " + b.reason(), "-");
-            case Resolution.NotLocal n -> new Transfer.Outcome(rcpt, Transfer.Result.DEFERRED, 451,
-                    "451 4.3.0 domain is no longer local", "-");
-        };
-    }
-
-    private static void copy(Path file, IncomingMessage m) throws IOException {
-        byte[] buf = new byte[64 * 1024];
-        try (InputStream in = Files.newInputStream(file)) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                m.write(buf, 0, n);
-            }
-        }
     }
 
     /**

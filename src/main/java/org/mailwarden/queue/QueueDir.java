@@ -27,7 +27,9 @@ import org.mailwarden.config.PrivateFiles;
  * <li>{@code <id>.eml}: the message (CRLF form), never changed;</li>
  * <li>{@code <id>.env}: the envelope, "from &lt;sender&gt;" then one "to &lt;rcpt&gt;" per line, never changed
  *     (the format SpoolQueue wrote, so older entries are read as they are); renamed into place last, so an
- *     entry exists exactly when its .env does;</li>
+ *     entry exists exactly when its .env does. A commit record of the delivery pipeline also has
+ *     "local &lt;account&gt;TAB&lt;rcpt&gt;TAB folder TAB flags" lines (a local mailbox, delivered inline to that
+ *     folder unless it is empty) and "created MILLIS";</li>
  * <li>{@code <id>.state}: per-recipient state, attempts and next attempt time; absent = nothing tried yet.</li>
  * </ul>
  * Every write is a new file in {@code tmp/}, fsynced, renamed over the old one, and the directory fsynced, so a
@@ -104,17 +106,28 @@ public final class QueueDir {
         Instant created;
         try {
             env = Files.readAllLines(envelopeFile(id), StandardCharsets.UTF_8);
-            created = Files.getLastModifiedTime(envelopeFile(id)).toInstant();
+            // to the millisecond, as the state file keeps it: names derived from it stay the same
+            created = Instant.ofEpochMilli(Files.getLastModifiedTime(envelopeFile(id)).toMillis());
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
         String sender = "";
         List<String> rcpts = new ArrayList<>();
+        Map<String, QueueEntry.Local> locals = new HashMap<>();
         for (String line : env) {
             if (line.startsWith("from ")) {
                 sender = unbracket(line.substring(5));
             } else if (line.startsWith("to ")) {
                 rcpts.add(unbracket(line.substring(3)));
+            } else if (line.startsWith("local ")) {
+                String[] f = line.substring(6).split("\t", -1);
+                if (f.length >= 4) {
+                    String account = unbracket(f[0]);
+                    rcpts.add(account);
+                    locals.put(account, new QueueEntry.Local(unbracket(f[1]), f[2], f[3]));
+                }
+            } else if (line.startsWith("created ")) {
+                created = Instant.ofEpochMilli(Long.parseLong(line.substring(8).strip()));
             }
         }
         List<String> state;
@@ -137,7 +150,7 @@ public final class QueueDir {
                 case "rcpt" -> {
                     if (f.length >= 7) {
                         byAddress.put(f[5], new QueueEntry.Recipient(f[5], QueueEntry.Status.valueOf(f[1]),
-                                Integer.parseInt(f[3]), f[6], f[4], "1".equals(f[2])));
+                                Integer.parseInt(f[3]), f[6], f[4], "1".equals(f[2]), locals.get(f[5])));
                     }
                 }
                 default -> { } // unknown lines from a newer version are kept out, not fatal
@@ -145,13 +158,27 @@ public final class QueueDir {
         }
         List<QueueEntry.Recipient> recipients = new ArrayList<>();
         for (String r : rcpts) {
-            recipients.add(byAddress.getOrDefault(r, QueueEntry.Recipient.pending(r)));
+            recipients.add(byAddress.getOrDefault(r, QueueEntry.Recipient.pending(r, locals.get(r))));
         }
         return Optional.of(new QueueEntry(id, sender, created, attempts, next, warned, recipients));
     }
 
     /** Writes the entry's state atomically. Does nothing (and returns false) if the entry was deleted meanwhile. */
     public boolean save(QueueEntry e) throws IOException {
+        byte[] state = stateBytes(e);
+        if (!Files.exists(envelopeFile(e.id()))) {
+            return false;
+        }
+        writeAtomically(stateFile(e.id()), state);
+        if (!Files.exists(envelopeFile(e.id()))) {
+            Files.deleteIfExists(stateFile(e.id())); // deleted by the admin while we were writing
+            return false;
+        }
+        return true;
+    }
+
+    /** The state file's content for an entry. */
+    static byte[] stateBytes(QueueEntry e) {
         StringBuilder sb = new StringBuilder(256);
         sb.append("created\t").append(e.created().toEpochMilli()).append('\n');
         sb.append("attempts\t").append(e.attempts()).append('\n');
@@ -162,15 +189,7 @@ public final class QueueDir {
                     .append(r.code()).append('\t').append(r.host()).append('\t').append(r.address()).append('\t')
                     .append(r.detail()).append('\n');
         }
-        if (!Files.exists(envelopeFile(e.id()))) {
-            return false;
-        }
-        writeAtomically(stateFile(e.id()), sb.toString().getBytes(StandardCharsets.UTF_8));
-        if (!Files.exists(envelopeFile(e.id()))) {
-            Files.deleteIfExists(stateFile(e.id())); // deleted by the admin while we were writing
-            return false;
-        }
-        return true;
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** Temporary files older than this are a crash's leftovers (Maildir's rule for tmp/: 36 hours). */
@@ -239,6 +258,18 @@ public final class QueueDir {
         Files.deleteIfExists(stateFile(id));
         Files.deleteIfExists(messageFile(id));
         return existed;
+    }
+
+    /**
+     * Removes an entry whose every copy is delivered and can be found again by name (a commit record of the delivery
+     * pipeline), without fsyncs: if a crash brings the entry back, its redo finds the copies and delivers nothing.
+     */
+    public void forget(String id) throws IOException {
+        if (validId(id)) {
+            Files.deleteIfExists(envelopeFile(id));
+            Files.deleteIfExists(stateFile(id));
+            Files.deleteIfExists(messageFile(id));
+        }
     }
 
     void writeAtomically(Path target, byte[] content) throws IOException {

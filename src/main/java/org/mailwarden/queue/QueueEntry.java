@@ -22,24 +22,43 @@ public record QueueEntry(String id, String sender, Instant created, int attempts
 
     /**
      * One recipient's state: the last result's code, detail and remote host; {@code notified} once the sender
-     * got a bounce for it.
+     * got a bounce for it. {@code local} is set for a recipient that is a local mailbox itself (the address is the
+     * account), written by the delivery pipeline into the entry it uses as a commit record; null for an address the
+     * agent routes (and, when its domain is local, resolves) at each attempt.
      */
-    public record Recipient(String address, Status status, int code, String detail, String host, boolean notified) {
+    public record Recipient(String address, Status status, int code, String detail, String host, boolean notified,
+            Local local) {
         public Recipient {
             detail = detail == null ? "" : detail.replaceAll("[\\t\\r\\n]+", " ").strip();
             host = host == null || host.isBlank() ? "-" : host.replaceAll("\\s+", "");
         }
 
         public static Recipient pending(String address) {
-            return new Recipient(address, Status.PENDING, 0, "", "-", false);
+            return new Recipient(address, Status.PENDING, 0, "", "-", false, null);
+        }
+
+        public static Recipient pending(String account, Local local) {
+            return new Recipient(account, Status.PENDING, 0, "", "-", false, local);
         }
 
         public Recipient with(Status s, int c, String d, String h) {
-            return new Recipient(address, s, c, d, h, notified);
+            return new Recipient(address, s, c, d, h, notified, local);
         }
 
         public Recipient markNotified() {
-            return new Recipient(address, status, code, detail, host, true);
+            return new Recipient(address, status, code, detail, host, true, local);
+        }
+    }
+
+    /**
+     * A local mailbox recipient of a commit record: the envelope address that led to it ({@code forAddress}, as the
+     * client gave it in RCPT) and, when the pipeline delivered it inline, the folder and Maildir flags it went to
+     * (empty folder: not delivered inline, the agent judges it afresh). A redo looks for the copy there first.
+     */
+    public record Local(String forAddress, String folder, String flags) {
+        public Local {
+            folder = folder == null ? "" : folder;
+            flags = flags == null ? "" : flags;
         }
     }
 

@@ -9,6 +9,9 @@ import java.util.List;
 import org.mailwarden.config.ListenerConfig;
 import org.mailwarden.config.PrivateFiles;
 import org.mailwarden.config.ServerConfig;
+import org.mailwarden.delivery.DeliveryPipeline;
+import org.mailwarden.delivery.QuotaCheck;
+import org.mailwarden.delivery.ReceiveRestrictions;
 import org.mailwarden.directory.FileDirectory;
 import org.mailwarden.directory.QuotaLimits;
 import org.mailwarden.events.EventBus;
@@ -46,6 +49,7 @@ public final class MailServer implements AutoCloseable {
     private final MaildirStore store;
     private final QuotaService quotas;
     private final DurableQueue queue;
+    private final DeliveryPipeline delivery;
     private final TlsProvider tls;
     private final ConnectionGate gate;
     private final List<Listener> listeners = new ArrayList<>();
@@ -80,6 +84,10 @@ public final class MailServer implements AutoCloseable {
         this.store = new MaildirStore(config.mailDir());
         this.quotas = new QuotaService(store, new QuotaLimits(config.configDir())::storageLimit);
         this.queue = new DurableQueue(config.stateDir().resolve("queue"));
+        // every path into a mailbox (SMTP, submission, the queue) runs these steps, in this order
+        this.delivery = new DeliveryPipeline(store, queue, routing())
+                .register(new ReceiveRestrictions(routing()))
+                .register(new QuotaCheck(quotas));
         this.tls = config.tlsCert() != null
                 ? new PemTlsProvider(config.tlsCert(), config.tlsKey(), Duration.ofSeconds(10))
                 : SelfSigned.loadOrCreate(config.tlsDir(), config.hostname());
@@ -137,8 +145,13 @@ public final class MailServer implements AutoCloseable {
     // --- outbound delivery: the agent that empties the queue ---
 
     private void startOutbound() throws IOException {
-        agent = new DeliveryAgent(queue, config.outbound(), config.hostname(), routing(), store,
+        agent = new DeliveryAgent(queue, config.outbound(), config.hostname(), routing(), delivery,
                 new DkimKeys(config.configDir()), events, Duration.ofSeconds(1)).start();
+    }
+
+    /** The delivery pipeline: its steps, in order (a test registers one more). */
+    public DeliveryPipeline delivery() {
+        return delivery;
     }
 
     /** The outbound queue (its directory is shared with {@code mailwarden queue}). */
@@ -147,8 +160,8 @@ public final class MailServer implements AutoCloseable {
     }
 
     private SmtpServer smtp(SmtpServer.Mode mode) {
-        return new SmtpServer(mode, config.hostname(), config.smtp(), config.submission(), routing(), auth, store, queue,
-                tls, events, quotas);
+        return new SmtpServer(mode, config.hostname(), config.smtp(), config.submission(), routing(), auth, delivery,
+                tls, events);
     }
 
     /** One IMAP server for both IMAP listeners, so they share the open-mailbox registry. */

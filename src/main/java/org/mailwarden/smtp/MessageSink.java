@@ -2,14 +2,14 @@ package org.mailwarden.smtp;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
-import org.mailwarden.store.IncomingMessage;
+import org.mailwarden.delivery.Reception;
 
 /**
- * The message being received, written to every destination at once: local mailboxes and the outbound queue.
- * When a {@link HeaderHook} is set, the header section is held back until its end (the first empty line), shown
- * to the hook, which may refuse the message or add fields (Message-ID, Date), and then written.
+ * The message being received, streamed into the delivery pipeline's {@link Reception}, which spools it for its
+ * destinations and, at the end, judges and commits it. When a {@link HeaderHook} is set (submission, RFC 6409 8),
+ * the header section is held back until its end (the first empty line), shown to the hook, which may refuse the
+ * message or add fields (Message-ID, Date), and then written: those fixes belong to the message itself, for its
+ * remote recipients as much as its local ones.
  */
 final class MessageSink implements AutoCloseable {
 
@@ -21,15 +21,15 @@ final class MessageSink implements AutoCloseable {
     /** Headers longer than this are passed through unexamined rather than held in memory. */
     private static final int MAX_HEADER = 1 << 20;
 
-    private final List<IncomingMessage> parts;
+    private final Reception reception;
     private final HeaderHook hook;
     private ByteArrayOutputStream header;
     private byte heldLast;
     private byte heldBeforeLast;
     private long size;
 
-    MessageSink(List<IncomingMessage> parts, HeaderHook hook) {
-        this.parts = new ArrayList<>(parts);
+    MessageSink(Reception reception, HeaderHook hook) {
+        this.reception = reception;
         this.hook = hook;
         this.header = hook == null ? null : new ByteArrayOutputStream(4096);
     }
@@ -95,9 +95,7 @@ final class MessageSink implements AutoCloseable {
     }
 
     private void writeParts(byte[] b, int off, int len) throws IOException {
-        for (IncomingMessage p : parts) {
-            p.write(b, off, len);
-        }
+        reception.write(b, off, len);
     }
 
     long size() {
@@ -121,23 +119,14 @@ final class MessageSink implements AutoCloseable {
         }
     }
 
-    /** Commits every part; the message is durable everywhere when this returns. Returns the first part's id. */
-    String commit() throws IOException {
+    /** Ends the header section and hands the message to the pipeline: the verdict and the commit. Closes this. */
+    Reception.Result deliver() throws IOException {
         finishHeader();
-        String id = null;
-        for (IncomingMessage p : parts) {
-            String pid = p.commit();
-            if (id == null) {
-                id = pid;
-            }
-        }
-        return id;
+        return reception.deliver();
     }
 
     @Override
     public void close() {
-        for (IncomingMessage p : parts) {
-            p.close();
-        }
+        reception.close();
     }
 }

@@ -5,13 +5,11 @@ import java.io.OutputStream;
 import org.mailwarden.auth.Authenticator;
 import org.mailwarden.config.SmtpConfig;
 import org.mailwarden.config.SubmissionConfig;
+import org.mailwarden.delivery.DeliveryPipeline;
 import org.mailwarden.directory.Directory;
 import org.mailwarden.events.EventBus;
 import org.mailwarden.gate.Connection;
 import org.mailwarden.gate.ConnectionHandler;
-import org.mailwarden.queue.OutboundQueue;
-import org.mailwarden.store.MailStore;
-import org.mailwarden.store.QuotaService;
 import org.mailwarden.tls.TlsProvider;
 
 /** The SMTP protocol server: what every SMTP session shares. Knows nothing of other protocols. */
@@ -24,26 +22,21 @@ public final class SmtpServer implements ConnectionHandler {
     final String hostname;
     final SmtpConfig limits;
     final Directory directory;
-    final MailStore store;
-    final OutboundQueue queue;
+    final DeliveryPipeline delivery;
     final TlsProvider tls;
     final EventBus events;
     final SubmissionConfig submission;
     final Authenticator auth;
-    final QuotaService quotas;
 
     public SmtpServer(Mode mode, String hostname, SmtpConfig limits, SubmissionConfig submission, Directory directory,
-            Authenticator auth, MailStore store, OutboundQueue queue, TlsProvider tls, EventBus events,
-            QuotaService quotas) {
+            Authenticator auth, DeliveryPipeline delivery, TlsProvider tls, EventBus events) {
         this.submission = submission;
         this.auth = auth;
-        this.quotas = quotas;
         this.mode = mode;
         this.hostname = hostname;
         this.limits = limits;
         this.directory = directory;
-        this.store = store;
-        this.queue = queue;
+        this.delivery = delivery;
         this.tls = tls;
         this.events = events;
     }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +19,10 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import org.mailwarden.config.Settings;
 import org.mailwarden.config.SmtpConfig;
+import org.mailwarden.delivery.DeliveryPipeline;
+import org.mailwarden.delivery.Origin;
+import org.mailwarden.delivery.Reception;
+import org.mailwarden.delivery.Recipient;
 import org.mailwarden.directory.Directory;
 import org.mailwarden.directory.Resolution;
 import org.mailwarden.events.Event;
@@ -65,7 +70,8 @@ final class SmtpSession {
         final String sender;
         final boolean utf8;
         final String txid = Connection.newId();
-        final Set<String> mailboxes = new LinkedHashSet<>();
+        /** The local recipients by account: one copy per mailbox, whichever addresses led there. */
+        final Map<String, Recipient> mailboxes = new LinkedHashMap<>();
         final Set<String> forwards = new LinkedHashSet<>();
         final List<String> recipients = new ArrayList<>();
         MessageSink bdat;
@@ -393,21 +399,17 @@ final class SmtpSession {
         Resolution res = postmaster ? resolvePostmaster() : server.directory.resolve(rcpt);
         switch (res) {
             case Resolution.Deliver(Set<String> mailboxes, Set<String> forwards) -> {
-                List<String> allowed = mailboxes.stream()
-                        .filter(m -> !server.directory.isRestricted(m, Directory.Service.RECEIVE)).toList();
-                if (server.directory.isRestricted(rcpt, Directory.Service.RECEIVE)
-                        || allowed.isEmpty() && forwards.isEmpty()) {
-                    send(new Reply(554, "5.7.1", "Recipient address rejected: Access denied"));
-                    return;
+                // the pipeline's envelope steps (restrictions, quota), asked here too for a clean reply at RCPT
+                switch (server.delivery.admit(deliveryOrigin(), tx.sender, rcpt, mailboxes, forwards)) {
+                    case DeliveryPipeline.Admission.Refuse(Reply refusal) -> send(refusal);
+                    case DeliveryPipeline.Admission.Defer(Reply deferral) -> send(deferral);
+                    case DeliveryPipeline.Admission.Accept(List<Recipient> accepted) -> {
+                        accepted.forEach(a -> tx.mailboxes.putIfAbsent(a.account(), a));
+                        tx.forwards.addAll(forwards);
+                        tx.recipients.add(rcpt);
+                        send(Reply.RECIPIENT_OK);
+                    }
                 }
-                if (allowed.stream().anyMatch(server.quotas::isFull)) {
-                    send(new Reply(452, "4.2.2", "Mailbox full")); // temporary: retried until there is room
-                    return;
-                }
-                tx.mailboxes.addAll(allowed);
-                tx.forwards.addAll(forwards);
-                tx.recipients.add(rcpt);
-                send(Reply.RECIPIENT_OK);
             }
             case Resolution.UnknownUser u -> {
                 server.events.emit(new Event.UnknownRecipient(origin, conn.id(), rcpt));
@@ -674,39 +676,46 @@ final class SmtpSession {
         }
     }
 
-    /** Opens the destinations for the current transaction and writes our Received header. */
+    /** Where the message comes from, as the delivery pipeline's steps see it. */
+    private Origin deliveryOrigin() {
+        return new Origin(server.protocol(), origin.listener(), conn.clientIp(), helo, login, conn.id(),
+                tx.txid);
+    }
+
+    /** Starts receiving into the delivery pipeline for the current transaction and writes our Received header. */
     private MessageSink openSink() {
-        List<org.mailwarden.store.IncomingMessage> parts = new ArrayList<>();
+        Reception reception = null;
         try {
-            if (!tx.mailboxes.isEmpty()) {
-                parts.add(server.store.begin(tx.sender, List.copyOf(tx.mailboxes)));
-            }
-            if (!tx.forwards.isEmpty()) {
-                parts.add(server.queue.begin(tx.txid, tx.sender, List.copyOf(tx.forwards))); // one id per message
-            }
-            MessageSink sink = new MessageSink(parts, login != null ? this::submissionHeaders : null);
+            reception = server.delivery.receive(deliveryOrigin(), tx.sender, List.copyOf(tx.mailboxes.values()),
+                    List.copyOf(tx.forwards));
+            MessageSink sink = new MessageSink(reception, login != null ? this::submissionHeaders : null);
             byte[] received = receivedHeader().getBytes(StandardCharsets.UTF_8);
             sink.write(received, 0, received.length);
             return sink;
         } catch (IOException e) {
-            parts.forEach(org.mailwarden.store.IncomingMessage::close);
+            if (reception != null) {
+                reception.close();
+            }
             server.events.emit(new Event.StoreFailure(origin, conn.id(), e.toString()));
             send(Reply.LOCAL_ERROR);
             return null;
         }
     }
 
-    private void commit(MessageSink sink) {
-        try {
-            sink.commit();
-        } catch (IOException e) {
-            server.events.emit(new Event.StoreFailure(origin, conn.id(), e.toString()));
-            send(Reply.LOCAL_ERROR);
-            return;
+    /** The verdict and the commit; the reply comes after them. */
+    private void commit(MessageSink sink) throws IOException {
+        switch (sink.deliver()) {
+            case Reception.Result.Accepted(String id, int delivered, int queued) -> {
+                server.events.emit(new Event.Delivered(origin, conn.id(), id, tx.sender, delivered, queued,
+                        sink.size()));
+                send(new Reply(250, "2.0.0", "Ok: queued as " + id));
+            }
+            case Reception.Result.Rejected(Reply reply) -> reply(reply, "message-refused");
+            case Reception.Result.Failed(IOException e) -> {
+                server.events.emit(new Event.StoreFailure(origin, conn.id(), e.toString()));
+                send(Reply.LOCAL_ERROR);
+            }
         }
-        server.events.emit(new Event.Delivered(origin, conn.id(), tx.txid, tx.sender, tx.mailboxes.size(),
-                tx.forwards.size(), sink.size()));
-        send(new Reply(250, "2.0.0", "Ok: queued as " + tx.txid));
     }
 
     /** RFC 5321 4.4 trace header; the "with" keyword per RFC 3848 / RFC 6531. */

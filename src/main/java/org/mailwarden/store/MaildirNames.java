@@ -34,6 +34,11 @@ final class MaildirNames {
         this.clock = clock;
     }
 
+    /** The host part of the names, sanitised. */
+    String host() {
+        return host;
+    }
+
     /** A fresh base name (no size fields, no info suffix), used for tmp/ and for each mailbox's new/ entry. */
     String next() {
         Instant now = clock.instant();

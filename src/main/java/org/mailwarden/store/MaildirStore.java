@@ -6,18 +6,22 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Dovecot-compatible Maildir store laid out like docker-mailserver's mail-data volume
@@ -201,16 +205,223 @@ public final class MaildirStore implements MailStore {
             dirs.add(folderDir(account, folder));
         }
         List<Path> maildirs = new ArrayList<>(dirs);
-        Path first = maildirs.getFirst();
-        ensureMaildir(first);
-        return new MaildirDelivery(this, returnPath, maildirs, openTmp(first));
+        return new MaildirDelivery(this, maildirs, spool(returnPath, maildirs.getFirst()));
     }
 
-    // ---- used by MaildirDelivery ----------------------------------------------------------------------
-
-    MaildirNames names() {
-        return names;
+    /** Starts writing a message into {@code maildir}'s tmp/ (created if missing), {@code Return-Path} first. */
+    public MaildirSpool spool(String returnPath, Path maildir) throws IOException {
+        Objects.requireNonNull(returnPath, "returnPath");
+        if (returnPath.indexOf('\r') >= 0 || returnPath.indexOf('\n') >= 0) {
+            throw new IllegalArgumentException("line break in return path");
+        }
+        ensureMaildir(maildir);
+        return new MaildirSpool(returnPath, maildir, openTmp(maildir));
     }
+
+    /**
+     * A new spool file in the same tmp/: {@code spooled}'s Return-Path line, then {@code fields} (network form,
+     * stored with LF ends), then the rest of {@code spooled} copied by the kernel (transferTo); fdatasynced.
+     * {@code spooled} itself is left as it is.
+     */
+    public MaildirSpool.Spooled prepend(MaildirSpool.Spooled spooled, byte[] fields) throws IOException {
+        byte[] lf = Crlf.toLf(fields);
+        long lines = 0;
+        for (byte b : lf) {
+            lines += b == '\n' ? 1 : 0;
+        }
+        TmpFile tmp = openTmp(spooled.maildir());
+        try (FileChannel out = tmp.channel(); FileChannel in = FileChannel.open(spooled.file(),
+                StandardOpenOption.READ)) {
+            copy(in, 0, spooled.head(), out);
+            out.write(java.nio.ByteBuffer.wrap(lf));
+            copy(in, spooled.head(), spooled.size() - spooled.head(), out);
+            out.force(false);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp.path());
+            throw e;
+        }
+        return new MaildirSpool.Spooled(tmp.path(), spooled.maildir(), tmp.baseName(), spooled.size() + lf.length,
+                spooled.vsize() + lf.length + lines, spooled.head());
+    }
+
+    private static void copy(FileChannel in, long from, long count, FileChannel out) throws IOException {
+        long done = 0;
+        while (done < count) {
+            long n = in.transferTo(from + done, count - done, out);
+            if (n <= 0) {
+                throw new IOException("spool file shorter than expected: " + (from + done) + " of " + (from + count));
+            }
+            done += n;
+        }
+    }
+
+    /**
+     * Delivers a spooled message without a commit record: hard-linked into every maildir but the first under a
+     * fresh name, then renamed into the first's new/ (rename(2): all or nothing), and the new/ directories fsynced
+     * (group-committed). When this returns, every copy is durable. On failure nothing stays visible: what was placed
+     * is removed, and so is the spool. Returns the files, the first maildir's first.
+     */
+    public List<Path> deliver(MaildirSpool.Spooled spooled, List<Path> maildirs) throws IOException {
+        return deliver(spooled, maildirs, "");
+    }
+
+    /**
+     * {@link #deliver(MaildirSpool.Spooled, List)} with Maildir flags ({@code "S"}, ...): with flags the copies go to
+     * cur/ with the {@code :2,} info, as Dovecot saves a flagged message.
+     */
+    public List<Path> deliver(MaildirSpool.Spooled spooled, List<Path> maildirs, String flags) throws IOException {
+        List<Path> placed = new ArrayList<>(maildirs.size());
+        try {
+            for (Path maildir : maildirs.subList(1, maildirs.size())) {
+                placed.add(linkFresh(spooled, maildir, flags));
+            }
+            Path firstDir = maildirs.getFirst();
+            ensureMaildir(firstDir);
+            Path first = placement(firstDir, spooled.baseName(), spooled, flags);
+            Files.move(spooled.file(), first, StandardCopyOption.ATOMIC_MOVE);
+            placed.addFirst(first);
+            sync(placed);
+            return placed;
+        } catch (IOException | RuntimeException | Error e) {
+            // Not durable: the caller answers 4xx and the client retries, so remove what is visible rather than
+            // risk a duplicate delivery.
+            for (Path p : placed) {
+                deleteQuietly(p, e);
+            }
+            deleteQuietly(spooled.file(), e);
+            throw e;
+        }
+    }
+
+    /** Links the spool into {@code maildir}'s new/ under a fresh unique name (three tries). */
+    private Path linkFresh(MaildirSpool.Spooled spooled, Path maildir, String flags) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return link(spooled, maildir, names.next(), flags);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt >= 2) {
+                    throw e; // names are unique per process; something else writes our names
+                }
+            }
+        }
+    }
+
+    /**
+     * Puts the (already fsynced) spool into {@code maildir} as {@code base} with the size fields: into new/, or into
+     * cur/ with {@code :2,flags} when there are flags. A hard link where possible, else a copy through that maildir's
+     * tmp/ (the maildirs are on different file systems), fsynced before it becomes visible. Not durable until
+     * {@link #sync} of the file. Throws FileAlreadyExistsException if the name is taken.
+     */
+    public Path link(MaildirSpool.Spooled spooled, Path maildir, String base, String flags) throws IOException {
+        ensureMaildir(maildir);
+        Path target = placement(maildir, base, spooled, flags);
+        try {
+            link(target, spooled.file());
+            return target;
+        } catch (FileAlreadyExistsException e) {
+            throw e;
+        } catch (IOException | UnsupportedOperationException e) {
+            LoggerFactory.getLogger(MaildirStore.class).warn("hard link into {} failed ({}); copying instead",
+                    target.getParent(), e.toString());
+            Path tmp = maildir.resolve("tmp").resolve(names.next());
+            try {
+                Files.copy(spooled.file(), tmp);
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                }
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                return target;
+            } catch (IOException | RuntimeException e2) {
+                deleteQuietly(tmp, e2);
+                throw e2;
+            }
+        }
+    }
+
+    /** Where a copy named {@code base} goes: new/ without flags, cur/ with the {@code :2,} info with them. */
+    private static Path placement(Path maildir, String base, MaildirSpool.Spooled spooled, String flags) {
+        String name = MaildirNames.withSizes(base, spooled.size(), spooled.vsize());
+        return flags.isEmpty() ? maildir.resolve("new").resolve(name)
+                : maildir.resolve("cur").resolve(name + MaildirFileName.INFO_SEPARATOR + "2," + flags);
+    }
+
+    /** Fsyncs a folder's new/ and cur/ (group-committed): a copy found there by {@link #holds} is then durable. */
+    public void syncFolder(Path maildir) throws IOException {
+        for (String sub : List.of("new", "cur")) {
+            if (Files.isDirectory(maildir.resolve(sub))) {
+                directorySync.sync(maildir.resolve(sub));
+            }
+        }
+    }
+
+    /**
+     * Makes placed files durable: fsyncs the directories they are in (concurrent deliveries share fsyncs), then tells
+     * an open index of each folder that mail arrived.
+     */
+    public void sync(Collection<Path> files) throws IOException {
+        Set<Path> dirs = new LinkedHashSet<>();
+        for (Path f : files) {
+            dirs.add(f.getParent());
+        }
+        for (Path dir : dirs) {
+            directorySync.sync(dir);
+        }
+        for (Path dir : dirs) {
+            openFolders.delivered(dir.getParent());
+        }
+    }
+
+    /**
+     * Whether {@code maildir} holds a message whose base name starts with {@code unique} and a '.' (the host part
+     * that follows may differ): looks in new/, then the folder's dovecot-uidlist, and only then in cur/, so a message
+     * that an IMAP session moves from new/ to cur/ meanwhile is seen (its UID is in the uidlist before it leaves
+     * new/). The redo of a queued local delivery asks this before it delivers.
+     */
+    public boolean holds(Path maildir, String unique) throws IOException {
+        String prefix = unique + ".";
+        if (anyStartsWith(maildir.resolve("new"), prefix)) {
+            return true;
+        }
+        Optional<DovecotUidList.Contents> list = DovecotUidList.read(maildir);
+        if (list.isPresent() && list.get().uids().keySet().stream().anyMatch(b -> b.startsWith(prefix))) {
+            return true;
+        }
+        return anyStartsWith(maildir.resolve("cur"), prefix);
+    }
+
+    private static boolean anyStartsWith(Path dir, String prefix) throws IOException {
+        try (var files = Files.newDirectoryStream(dir, p -> p.getFileName().toString().startsWith(prefix))) {
+            return files.iterator().hasNext();
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The base name of a queued message's copy for one account: the same on every attempt, so that a redo can tell
+     * whether an earlier attempt delivered it ({@link #holds}). Dovecot's shape, {@code <secs>.M<usecs>...<host>}, with
+     * the entry's creation time, its id and a hash of the account in the middle part ({@link #derivedUnique}).
+     */
+    public String derivedName(String unique) {
+        return unique + "." + names.host();
+    }
+
+    /** The host-independent part of {@link #derivedName}: {@code <secs>.M<usecs>I<id>R<hash>}, lower case. */
+    public static String derivedUnique(long createdMillis, String id, String account) {
+        int hash = account.toLowerCase(Locale.ROOT).hashCode();
+        return Math.floorDiv(createdMillis, 1000) + ".M" + Math.floorMod(createdMillis, 1000) * 1000 + "I"
+                + id.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "") + "R" + Integer.toHexString(hash);
+    }
+
+    private static void deleteQuietly(Path file, Throwable cause) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    // ---- spool files -------------------------------------------------------------------------------------
 
     record TmpFile(Path path, String baseName, FileChannel channel) {
     }
@@ -234,22 +445,8 @@ public final class MaildirStore implements MailStore {
     }
 
     /** Hard-links {@code existing} as {@code link} (link(2)); fails across file systems. */
-    void link(Path link, Path existing) throws IOException {
+    private void link(Path link, Path existing) throws IOException {
         linker.link(link, existing);
-    }
-
-    /**
-     * After a committed delivery (on the delivering thread, the message durable): an open index of each folder
-     * that got the message learns of it, and wakes its IDLE sessions.
-     */
-    void delivered(List<Path> maildirs) {
-        for (Path m : maildirs) {
-            openFolders.delivered(m);
-        }
-    }
-
-    FileAttribute<?>[] fileAttributes() {
-        return FILE_ATTRS;
     }
 
     /**

@@ -178,7 +178,8 @@ class SmtpDeliveryTest {
         try (Stream<Path> s = Files.list(queue)) {
             List<Path> env = s.filter(p -> p.toString().endsWith(".env")).toList();
             assertThat(env).hasSize(1);
-            assertThat(Files.readString(env.getFirst())).isEqualTo("from <sender@remote.test>\nto <friend@elsewhere.test>\n");
+            assertThat(Files.readString(env.getFirst())).startsWith("from <sender@remote.test>\n"
+                    + "to <friend@elsewhere.test>\nlocal <alice@example.test>\t<fwd@example.test>\tINBOX\t\n");
         }
     }
 

@@ -175,8 +175,13 @@ class SubmissionTest {
         // authenticated on 587 with STARTTLS: relayed into the durable queue, local copy delivered
         send(false, "alice@example.test", "alice@example.test", "alice@example.test",
                 "friend@elsewhere.test, bob@example.test");
+        // the queue entry is the commit record: the remote recipient waits in it, the local one is recorded done
         assertThat(server.get().queueEnvelopes()).singleElement().satisfies(env ->
-                assertThat(Files.readString(env)).isEqualTo("from <alice@example.test>\nto <friend@elsewhere.test>\n"));
+                assertThat(Files.readString(env)).startsWith("from <alice@example.test>\nto <friend@elsewhere.test>\n"
+                        + "local <bob@example.test>\t<bob@example.test>\tINBOX\t\n"));
+        assertThat(server.get().queueEntries()).singleElement().satisfies(e -> assertThat(e.recipients())
+                .extracting(r -> r.address() + " " + r.status())
+                .containsExactly("friend@elsewhere.test PENDING", "bob@example.test DELIVERED"));
         assertThat(server.get().messages("bob@example.test")).singleElement().asString()
                 .contains("with ESMTPSA id").doesNotContain("127.0.0.1");
     }

@@ -158,6 +158,16 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
+    /** The queue's entries, as the delivery agent reads them. */
+    public List<org.mailwarden.queue.QueueEntry> queueEntries() throws IOException {
+        org.mailwarden.queue.QueueDir q = server.queue().queueDir();
+        List<org.mailwarden.queue.QueueEntry> out = new ArrayList<>();
+        for (String id : q.ids()) {
+            q.load(id).ifPresent(out::add);
+        }
+        return out;
+    }
+
     /** Rewrites a config file and bumps its mtime so the directory sees the change on its next look. */
     public void writeConfig(String file, String content) throws IOException {
         Path p = server.config().configDir().resolve(file);

@@ -1,0 +1,15 @@
+package org.mailwarden.delivery;
+
+import java.util.List;
+
+/**
+ * The envelope steps judge: the sender ("" for the null sender), the local recipients still in play (those an
+ * earlier step refused or deferred are gone) and the non-local addresses the message is also queued for (forwards
+ * through aliases, relayed mail), which steps see but do not give verdicts for.
+ */
+public record Envelope(String sender, List<Recipient> recipients, List<String> forwards) {
+    public Envelope {
+        recipients = List.copyOf(recipients);
+        forwards = List.copyOf(forwards);
+    }
+}
