@@ -18,6 +18,6 @@ public interface MessageView {
 
     InputStream open() throws IOException;
 
-    /** The header section, parsed once and bounded ({@link HeaderSection#MAX_OCTETS}, {@link HeaderSection#MAX_FIELDS}). */
+    /** The header section, parsed once, bounded: {@link HeaderSection#MAX_OCTETS}, {@link HeaderSection#MAX_FIELDS}. */
     HeaderSection header() throws IOException;
 }

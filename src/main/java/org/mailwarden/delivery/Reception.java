@@ -49,7 +49,8 @@ public final class Reception implements AutoCloseable {
         this.recipients = List.copyOf(recipients);
         this.forwards = List.copyOf(forwards);
         MaildirStore store = pipeline.store;
-        this.mail = recipients.isEmpty() ? null : store.spool(sender, store.mailboxDir(recipients.getFirst().account()));
+        this.mail = recipients.isEmpty() ? null
+                : store.spool(sender, store.mailboxDir(recipients.getFirst().account()));
         try {
             this.queued = forwards.isEmpty() && recipients.size() < 2 ? null : pipeline.queue.spool(origin.messageId());
         } catch (IOException | RuntimeException e) {

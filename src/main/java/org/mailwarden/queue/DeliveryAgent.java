@@ -36,8 +36,8 @@ import org.mailwarden.mail.AddressList;
 /**
  * Delivers queued mail. A virtual thread scans the queue directory (after every commit, and every
  * {@code scanInterval} so changes made by {@code mailwarden queue} are seen) and starts one virtual thread
- * per due entry. Per entry: local recipients go to the delivery pipeline ({@link LocalDelivery}); remote ones are grouped by domain and sent over
- * SMTP (DKIM-signed when the From domain is ours and has keys); each result is written to the entry's state
+ * per due entry. Per entry: local recipients go to the delivery pipeline ({@link LocalDelivery}); remote ones
+ * are grouped by domain and sent over SMTP (DKIM-signed when the From domain is ours and has keys); each result is written to the entry's state
  * before the next step, so a crash never repeats a delivery the remote side has confirmed. Deferred recipients
  * are retried with exponential backoff until {@code queue.max-age}; failed ones are reported to the sender
  * with a DSN.
@@ -275,8 +275,8 @@ public final class DeliveryAgent implements AutoCloseable {
         List<QueueEntry.Recipient> locals = new ArrayList<>();
         for (QueueEntry.Recipient r : e.pending()) {
             String domain = domainOf(r.address());
-            if (r.local() != null
-                    || directory.isLocalDomain(domain) && !(directory.resolve(r.address()) instanceof Resolution.NotLocal)) {
+            if (r.local() != null || directory.isLocalDomain(domain)
+                    && !(directory.resolve(r.address()) instanceof Resolution.NotLocal)) {
                 locals.add(r);
             } else {
                 remote.computeIfAbsent(domain, d -> new ArrayList<>()).add(r.address());

@@ -100,7 +100,8 @@ class CommitFaultTest {
         assertThat(t.events(Event.DeliveryAttempt.class)).extracting(a -> a.rcpt() + " " + a.result())
                 .containsExactlyInAnyOrder(ALICE + " delivered", BOB + " delivered");
         // and with a forward in the same record: the locals once, the forward still queued
-        t.writeConfig("postfix-virtual.cf", "team@example.test alice@example.test,bob@example.test,friend@elsewhere.test\n");
+        t.writeConfig("postfix-virtual.cf",
+                "team@example.test alice@example.test,bob@example.test,friend@elsewhere.test\n");
         Await.until("alias loaded", WAIT, () -> t.server.directory().resolve("team@example.test")
                 instanceof org.mailwarden.directory.Resolution.Deliver d && !d.forwards().isEmpty());
         t.server.delivery().faults(failing(Faults.Point.DONE, 1));

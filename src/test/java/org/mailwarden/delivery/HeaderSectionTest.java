@@ -53,7 +53,8 @@ class HeaderSectionTest {
     void aFieldToAddMayBeFoldedButCarriesNoOtherLineBreak() {
         assertThat(new String(new HeaderField("X-Spam", "no;\r\n\tscore=0").bytes(), StandardCharsets.UTF_8))
                 .isEqualTo("X-Spam: no;\r\n\tscore=0\r\n");
-        assertThatThrownBy(() -> new HeaderField("X-Evil", "a\r\nBcc: x@y")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new HeaderField("X-Evil", "a\r\nBcc: x@y"))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new HeaderField("X Bad", "a")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new HeaderField("X-Nul", "a\0")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new HeaderField("X-Lf", "a\n b")).isInstanceOf(IllegalArgumentException.class);

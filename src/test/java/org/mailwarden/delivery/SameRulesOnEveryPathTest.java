@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mailwarden.directory.Resolution;
@@ -28,6 +29,7 @@ import org.mailwarden.support.TestServerExtension;
 class SameRulesOnEveryPathTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String DENIED = "554 5.7.1 Recipient address rejected: Access denied";
 
     @RegisterExtension
     final TestServerExtension server = new TestServerExtension(dir -> {
@@ -41,16 +43,13 @@ class SameRulesOnEveryPathTest {
     void aRestrictedOrFullAccountIsRefusedAtRcptOnPort25AndOnSubmission() throws Exception {
         TestServer t = server.get();
         // carol is full: a message of hers, then a limit below what she holds
-        assertThat(Smtp.send(t.smtpPort(), "s@remote.test", List.of("carol@example.test"), "fill", ("x".repeat(70) + "\r\n").repeat(30))
-                .getLast()).startsWith("250 2.0.0");
+        fill(t);
         t.writeConfig("dovecot-quotas.cf", "carol@example.test:1K\n");
-        Await.until("carol's limit loaded", WAIT, () -> t.server.delivery().admit(Origin.queue("-"), "", "carol@example.test",
-                java.util.Set.of("carol@example.test"), java.util.Set.of()) instanceof DeliveryPipeline.Admission.Defer);
+        awaitCarolFull(t);
 
         List<String> port25 = Smtp.send(t.smtpPort(), "s@remote.test",
                 List.of("bob@example.test", "carol@example.test", "team@example.test"), "hello", "x");
-        assertThat(port25).containsExactly("554 5.7.1 Recipient address rejected: Access denied", "452 4.2.2 Mailbox full",
-                "250 2.1.5 Ok", port25.getLast());
+        assertThat(port25).containsExactly(DENIED, "452 4.2.2 Mailbox full", "250 2.1.5 Ok", port25.getLast());
         assertThat(port25.getLast()).startsWith("250 2.0.0"); // team@ -> alice, bob: alice only
         assertThat(t.messages("alice@example.test")).hasSize(1);
         assertThat(t.messages("bob@example.test")).isEmpty();
@@ -62,7 +61,7 @@ class SameRulesOnEveryPathTest {
             c.cmd("EHLO laptop.example.test");
             assertThat(c.authPlain("alice@example.test", "secret-alice")).startsWith("235 ");
             assertThat(c.cmd("MAIL FROM:<alice@example.test>")).startsWith("250 ");
-            assertThat(c.cmd("RCPT TO:<bob@example.test>")).isEqualTo("554 5.7.1 Recipient address rejected: Access denied");
+            assertThat(c.cmd("RCPT TO:<bob@example.test>")).isEqualTo(DENIED);
             assertThat(c.cmd("RCPT TO:<carol@example.test>")).isEqualTo("452 4.2.2 Mailbox full");
         }
         assertThat(t.queueEnvelopes()).isEmpty();
@@ -81,8 +80,7 @@ class SameRulesOnEveryPathTest {
         assertThat(t.events(Event.DeliveryAttempt.class)).allMatch(a -> a.result().equals("deferred"));
 
         // other.test moves in: dave is bob (restricted), erin is carol (full); then the entry is retried
-        assertThat(Smtp.send(t.smtpPort(), "s@remote.test", List.of("carol@example.test"), "fill", ("x".repeat(70) + "\r\n").repeat(30))
-                .getLast()).startsWith("250 2.0.0");
+        fill(t);
         t.writeConfig("dovecot-quotas.cf", "carol@example.test:1K\n");
         t.writeConfig("postfix-virtual.cf", """
                 fwd@example.test dave@other.test,erin@other.test
@@ -91,8 +89,7 @@ class SameRulesOnEveryPathTest {
                 """);
         Await.until("other.test is local", WAIT, () -> t.server.directory().resolve("erin@other.test")
                 instanceof Resolution.Deliver d && d.mailboxes().contains("carol@example.test"));
-        Await.until("carol's limit loaded", WAIT, () -> t.server.delivery().admit(Origin.queue("-"), "", "carol@example.test",
-                java.util.Set.of("carol@example.test"), java.util.Set.of()) instanceof DeliveryPipeline.Admission.Defer);
+        awaitCarolFull(t);
         QueueDir q = t.server.queue().queueDir();
         q.save(q.load(id).orElseThrow().withNextAttempt(Instant.now()));
 
@@ -101,7 +98,7 @@ class SameRulesOnEveryPathTest {
         assertThat(second).anySatisfy(a -> {
             assertThat(a.rcpt()).isEqualTo("dave@other.test");
             assertThat(a.result()).isEqualTo("failed");
-            assertThat(a.detail()).isEqualTo("554 5.7.1 Recipient address rejected: Access denied");
+            assertThat(a.detail()).isEqualTo(DENIED);
         });
         assertThat(second).anySatisfy(a -> {
             assertThat(a.rcpt()).isEqualTo("erin@other.test");
@@ -117,6 +114,18 @@ class SameRulesOnEveryPathTest {
                 + "rejected: Access denied");
         QueueEntry left = q.load(id).orElseThrow();
         assertThat(left.pending()).extracting(QueueEntry.Recipient::address).containsExactly("erin@other.test");
+    }
+
+    /** A message for carol of about 2 KiB: over the 1 KiB limit the test then sets. */
+    private static void fill(TestServer t) throws IOException {
+        assertThat(Smtp.send(t.smtpPort(), "s@remote.test", List.of("carol@example.test"), "fill",
+                ("x".repeat(70) + "\r\n").repeat(30)).getLast()).startsWith("250 2.0.0");
+    }
+
+    private static void awaitCarolFull(TestServer t) {
+        String carol = "carol@example.test";
+        Await.until("carol's limit loaded", WAIT, () -> t.server.delivery().admit(Origin.queue("-"), "", carol,
+                Set.of(carol), Set.of()) instanceof DeliveryPipeline.Admission.Defer);
     }
 
     private static List<String> ids(QueueDir q) {

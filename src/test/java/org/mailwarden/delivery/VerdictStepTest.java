@@ -221,7 +221,8 @@ class VerdictStepTest {
             for (String[] h : new String[][] {{one, "one", "1"}, {two, "two", "2"}}) {
                 // Return-Path first, then the step's field (folded as the step gave it), then our Received
                 assertThat(h[0]).containsPattern("\\{\\d+}\r\nReturn-Path: <s@remote.test>\r\nX-Verdict: smtp "
-                        + "size=(\\d+) read=\\1 crlf=true rcpts=" + h[2] + "\r\n\tsubject=" + h[1] + "\r\nReceived: from ");
+                        + "size=(\\d+) read=\\1 crlf=true rcpts=" + h[2] + "\r\n\tsubject=" + h[1]
+                        + "\r\nReceived: from ");
                 assertThat(h[0]).contains("Subject: " + h[1]);
             }
             assertThat(String.join("\n", c.command("FETCH 1 BODY[TEXT]"))).contains("line one\r\nline two");
