@@ -54,9 +54,13 @@ public final class AtomicFile {
 
     /** Replaces {@code target} with what {@code content} writes (see the class comment). */
     public static void write(Path target, Content content) throws IOException {
+        write(target, modeFor(target), content);
+    }
+
+    /** As {@link #write(Path, Content)}, the new file getting {@code mode} whatever the old one had. */
+    public static void write(Path target, Set<PosixFilePermission> mode, Content content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = dir.resolve("." + target.getFileName() + "." + PID + "." + COUNTER.incrementAndGet() + TMP_SUFFIX);
-        Set<PosixFilePermission> mode = modeFor(target);
         try {
             try (FileChannel ch = create(tmp, mode)) {
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 16 * 1024);
@@ -90,6 +94,11 @@ public final class AtomicFile {
 
     public static void writeBytes(Path target, byte[] bytes) throws IOException {
         write(target, out -> out.write(bytes));
+    }
+
+    /** {@code bytes} as the whole new content of {@code target}, with {@code mode}. */
+    public static void writeBytes(Path target, Set<PosixFilePermission> mode, byte[] bytes) throws IOException {
+        write(target, mode, out -> out.write(bytes));
     }
 
     /** Whether {@code name} is one of this class's temp files (a crash leftover once old enough). */

@@ -2,12 +2,9 @@ package org.mailwarden.gate;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +24,7 @@ import org.mailwarden.config.PrivateFiles;
 import org.mailwarden.events.Event;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.mailwarden.files.AtomicFile;
 
 /**
  * The built-in fail2ban. Subscribed to the event bus, it adds up the weights of an IP's failures (auth failures,
@@ -354,20 +352,10 @@ public final class BanEngine implements Consumer<Event> {
         }
     }
 
+    /** Replaces {@code target} atomically and durably, 0600 whatever the old file's mode (in a 0700 dir). */
     static void writeAtomically(Path target, String content) throws IOException {
-        Path dir = PrivateFiles.directory(target.toAbsolutePath().getParent());
-        Path tmp = dir.resolve(target.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp); // a leftover keeps its mode: a new file is 0600 from the start
-        try (FileChannel ch = PrivateFiles.create(tmp)) {
-            ch.write(java.nio.ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
-            ch.force(true);
-        }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // some file systems cannot fsync a directory; the rename is still atomic
-        }
+        PrivateFiles.directory(target.toAbsolutePath().getParent());
+        AtomicFile.writeBytes(target, PrivateFiles.FILE, content.getBytes(StandardCharsets.UTF_8));
     }
 
     private void load() {

@@ -3,17 +3,11 @@ package org.mailwarden.tls;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
@@ -30,6 +24,7 @@ import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
 import org.bouncycastle.util.io.pem.PemObject;
+import org.mailwarden.files.AtomicFile;
 
 /**
  * Reads and writes PEM files in the layout ACME clients (certbot, lego, acme.sh) produce. Conversions use
@@ -110,35 +105,8 @@ final class PemFiles {
      * key is never briefly readable by others.
      */
     static void writeAtomically(Path target, String content, boolean secret) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        boolean posix = Files.getFileAttributeView(dir, PosixFileAttributeView.class) != null;
-        FileAttribute<?>[] attributes = posix
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--"))}
-                : new FileAttribute<?>[0];
-        Path temp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp", attributes);
-        try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.US_ASCII));
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
-                channel.force(true);
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
-            throw e;
-        }
-        fsyncDirectory(dir);
-    }
-
-    private static void fsyncDirectory(Path dir) {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException e) {
-            // Some platforms (Windows) cannot open a directory for fsync; the rename is still atomic there.
-        }
+        AtomicFile.writeBytes(target, PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--"),
+                content.getBytes(StandardCharsets.US_ASCII));
     }
 
     private static String readText(Path file) {
