@@ -9,7 +9,8 @@ import org.mailwarden.mail.HeaderFields;
 /**
  * What the submission checks need from a message's header section, read with the one header and address parser
  * ({@link HeaderFields}, {@link AddressList}): the From addresses (null entries for what is not a usable address:
- * a group, an address without a domain, a value with no address at all) and whether Message-ID and Date are present.
+ * a group, an address without a domain or local part, a value with no address at all) and whether Message-ID and
+ * Date are present.
  */
 record SubmissionHeaders(List<String> fromAddresses, boolean hasMessageId, boolean hasDate) {
 
@@ -23,7 +24,8 @@ record SubmissionHeaders(List<String> fromAddresses, boolean hasMessageId, boole
             }
             for (AddressList.Entry e : entries) {
                 switch (e) {
-                    case AddressList.Mailbox m -> from.add(m.domain() == null ? null : m.address());
+                    case AddressList.Mailbox m ->
+                            from.add(m.domain() == null || m.localPart().isEmpty() ? null : m.address());
                     case AddressList.Group g -> from.add(null);
                 }
             }
