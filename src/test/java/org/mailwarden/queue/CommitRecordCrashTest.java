@@ -10,12 +10,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 import org.mailwarden.support.Await;
 import org.mailwarden.support.ServerProcess;
 import org.mailwarden.support.SmtpClient;
+import org.mailwarden.support.TestDns;
 
 /**
  * kill -9 in the middle of the delivery pipeline's commit for a message with several destinations (team@ is alice,

@@ -18,6 +18,7 @@ import org.mailwarden.directory.PasswordHashes;
 import org.mailwarden.support.Await;
 import org.mailwarden.support.ServerProcess;
 import org.mailwarden.support.SmtpClient;
+import org.mailwarden.support.TestDns;
 import org.mailwarden.support.TestServer;
 
 /** Helpers for outbound tests: a second, receiving Mailwarden for remote.test, and submitting mail. */

@@ -15,6 +15,7 @@ import org.mailwarden.events.EventLog;
 import org.mailwarden.mailauth.dkim.DkimKey;
 import org.mailwarden.support.Await;
 import org.mailwarden.support.Processes;
+import org.mailwarden.support.TestDns;
 import org.mailwarden.support.TestServer;
 
 /**

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mailwarden.events.Event;
 import org.mailwarden.mailauth.dkim.DkimKey;
 import org.mailwarden.support.Await;
+import org.mailwarden.support.TestDns;
 import org.mailwarden.support.TestServer;
 
 /**

@@ -13,8 +13,9 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mailwarden.support.ServerProcess;
 import org.mailwarden.support.Await;
+import org.mailwarden.support.ServerProcess;
+import org.mailwarden.support.TestDns;
 
 /**
  * kill -9 mid-queue: a separate server JVM delivers queued mail to a receiver that holds its reply to some

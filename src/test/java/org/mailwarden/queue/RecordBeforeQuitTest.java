@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailwarden.support.Await;
 import org.mailwarden.support.ServerProcess;
+import org.mailwarden.support.TestDns;
 import org.mailwarden.support.TestServer;
 
 /**

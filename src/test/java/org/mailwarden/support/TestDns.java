@@ -1,4 +1,4 @@
-package org.mailwarden.queue;
+package org.mailwarden.support;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -12,32 +12,41 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
+import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TXTRecord;
 
 /**
  * A tiny authoritative DNS server on 127.0.0.1 (UDP and TCP on the same port) serving test zones, built with
- * dnsjava's message classes. Unknown names get NXDOMAIN; known names without the type an empty NOERROR.
+ * dnsjava's message classes. Unknown names get NXDOMAIN; known names without the type an empty NOERROR. A name can
+ * be made to fail ({@link #servfail}) or to go unanswered ({@link #silent}), for temperror and timeout tests. Shared
+ * by every test that needs DNS (outbound routing, SPF, DKIM, DMARC).
  */
-final class TestDns implements AutoCloseable {
+public final class TestDns implements AutoCloseable {
 
     private final Map<Name, List<Record>> zone = new ConcurrentHashMap<>();
-    final List<String> queries = new CopyOnWriteArrayList<>();
+    private final Set<Name> servfail = ConcurrentHashMap.newKeySet();
+    private final Set<Name> silent = ConcurrentHashMap.newKeySet();
+    public final List<String> queries = new CopyOnWriteArrayList<>();
     private final DatagramSocket udp;
     private final ServerSocket tcp;
     private volatile boolean running = true;
 
-    TestDns() throws IOException {
+    public TestDns() throws IOException {
         DatagramSocket u = null;
         ServerSocket t = null;
         for (int i = 0; i < 20 && t == null; i++) {
@@ -54,15 +63,15 @@ final class TestDns implements AutoCloseable {
         Thread.ofVirtual().start(this::serveTcp);
     }
 
-    int port() {
+    public int port() {
         return udp.getLocalPort();
     }
 
-    String server() {
+    public String server() {
         return "127.0.0.1:" + port();
     }
 
-    private static Name name(String n) {
+    public static Name name(String n) {
         try {
             return Name.fromString(n.endsWith(".") ? n : n + ".");
         } catch (IOException e) {
@@ -70,21 +79,56 @@ final class TestDns implements AutoCloseable {
         }
     }
 
-    private void add(Record r) {
+    /** Any record (dnsjava's types): CNAME, PTR, AAAA, SPF-type... */
+    public TestDns add(Record r) {
         zone.computeIfAbsent(r.getName(), k -> new CopyOnWriteArrayList<>()).add(r);
+        return this;
     }
 
-    TestDns mx(String domain, int pref, String host) {
+    /** Removes every record of a name (it answers NXDOMAIN again). */
+    public TestDns remove(String n) {
+        zone.remove(name(n));
+        return this;
+    }
+
+    /** Queries for this name get SERVFAIL. */
+    public TestDns servfail(String n) {
+        servfail.add(name(n));
+        return this;
+    }
+
+    /** Queries for this name get no answer at all (the client times out). */
+    public TestDns silent(String n) {
+        silent.add(name(n));
+        return this;
+    }
+
+    public TestDns aaaa(String host, String ip) throws IOException {
+        add(new AAAARecord(name(host), DClass.IN, 60, InetAddress.getByName(ip)));
+        return this;
+    }
+
+    public TestDns ptr(String ip, String host) throws IOException {
+        add(new PTRRecord(ReverseMap.fromAddress(InetAddress.getByName(ip)), DClass.IN, 60, name(host)));
+        return this;
+    }
+
+    public TestDns cname(String alias, String target) {
+        add(new CNAMERecord(name(alias), DClass.IN, 60, name(target)));
+        return this;
+    }
+
+    public TestDns mx(String domain, int pref, String host) {
         add(new MXRecord(name(domain), DClass.IN, 60, pref, host.equals(".") ? Name.root : name(host)));
         return this;
     }
 
-    TestDns a(String host, String ip) throws IOException {
+    public TestDns a(String host, String ip) throws IOException {
         add(new ARecord(name(host), DClass.IN, 60, InetAddress.getByName(ip)));
         return this;
     }
 
-    TestDns txt(String host, String value) {
+    public TestDns txt(String host, String value) {
         List<String> parts = new ArrayList<>();
         for (int i = 0; i < value.length(); i += 255) {
             parts.add(value.substring(i, Math.min(value.length(), i + 255)));
@@ -114,12 +158,19 @@ final class TestDns implements AutoCloseable {
         }
         r.addRecord(question, Section.QUESTION);
         queries.add(question.getName() + " " + org.xbill.DNS.Type.string(question.getType()));
+        if (silent.contains(question.getName())) {
+            return null;
+        }
+        if (servfail.contains(question.getName())) {
+            r.getHeader().setRcode(Rcode.SERVFAIL);
+            return r.toWire();
+        }
         List<Record> records = zone.get(question.getName());
         if (records == null) {
             r.getHeader().setRcode(Rcode.NXDOMAIN);
         } else {
             for (Record rec : records) {
-                if (rec.getType() == question.getType()) {
+                if (rec.getType() == question.getType() || rec.getType() == org.xbill.DNS.Type.CNAME) {
                     r.addRecord(rec, Section.ANSWER);
                 }
             }
