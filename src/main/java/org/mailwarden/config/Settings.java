@@ -251,11 +251,55 @@ public final class Settings {
     public static final List<Setting<?>> POP3 = List.of(POP3_MAX_LINE_LENGTH, POP3_LOGIN_TIMEOUT, POP3_IDLE_TIMEOUT,
             POP3_MAX_BAD_COMMANDS, POP3_MAX_AUTH_FAILURES);
 
+    // --- mail authentication of incoming mail ---
+    public enum DmarcMode { ENFORCE, REPORT_ONLY }
+
+    public static final Setting<Boolean> MAILAUTH_ENABLED = Setting.bool("mailauth.enabled", null, true,
+            "check incoming mail at all (SPF, DKIM, ARC, DMARC, iprev); 0 turns every check off, while forged "
+                    + "Authentication-Results fields are still removed");
+    public static final Setting<Boolean> SPF_CHECK = Setting.bool("mailauth.spf", "ENABLE_POLICYD_SPF", true,
+            "check SPF (RFC 7208) of mail from outside for the MAIL FROM and HELO identities, as docker-mailserver's "
+                    + "policyd-spf does; results go into Authentication-Results and DMARC");
+    public static final Setting<Boolean> SPF_REJECT_FAIL = Setting.bool("mailauth.spf-reject-fail", null, true,
+            "refuse (550 5.7.23) mail whose MAIL FROM fails SPF, unless DMARC passes or a trusted ARC sealer vouches "
+                    + "for it (policyd-spf's default, Mail_From_reject = Fail)");
+    public static final Setting<Boolean> DKIM_CHECK = Setting.bool("mailauth.dkim", "ENABLE_OPENDKIM", true,
+            "verify DKIM signatures (RFC 6376, RFC 8463) of mail from outside; signing of outgoing mail is not "
+                    + "affected by this setting");
+    public static final Setting<Boolean> ARC_CHECK = Setting.bool("mailauth.arc", null, true,
+            "verify ARC chains (RFC 8617) of mail from outside");
+    public static final Setting<String> ARC_TRUSTED_SEALERS = Setting.string("mailauth.arc-trusted-sealers", null, "",
+            "domains (comma-separated) of forwarders and mailing lists whose passing ARC seal overrides a DMARC or "
+                    + "SPF failure");
+    public static final Setting<Boolean> DMARC_CHECK = Setting.bool("mailauth.dmarc", "ENABLE_OPENDMARC", true,
+            "evaluate DMARC (RFC 7489) for mail from outside: policy reject is refused with 550 5.7.1, quarantine "
+                    + "is filed in the recipient's Junk folder");
+    public static final Setting<DmarcMode> DMARC_MODE = Setting.choice("mailauth.dmarc-mode", null, DmarcMode.ENFORCE,
+            DmarcMode.class, "enforce: apply the sender domain's policy; report_only: evaluate, record and report, "
+                    + "apply nothing");
+    public static final Setting<Boolean> DMARC_REPORTS = Setting.bool("mailauth.dmarc-reports", null, true,
+            "send DMARC aggregate reports (RFC 7489 7.2) once a day to domains that ask for them with rua=");
+    public static final Setting<String> DMARC_REPORT_FROM = Setting.string("mailauth.dmarc-report-from", null, "",
+            "the address DMARC aggregate reports are sent from; empty = noreply-dmarc@<hostname>");
+    public static final Setting<String> PUBLIC_SUFFIX_LIST = Setting.string("mailauth.public-suffix-list", null,
+            "/usr/share/publicsuffix/public_suffix_list.dat", "the Public Suffix List file (Debian package "
+                    + "publicsuffix), for DMARC's organizational domains");
+    public static final Setting<Boolean> DEFER_ON_DNS_FAILURE = Setting.bool("mailauth.defer-on-dns-failure", null,
+            true, "when a DNS failure leaves SPF or DMARC undecided where the outcome could refuse the message, "
+                    + "answer 451 so the sender retries, instead of delivering unchecked");
+    public static final Setting<Boolean> REJECT_UNKNOWN_CLIENT = Setting.bool("mailauth.reject-unknown-client-hostname",
+            "POSTFIX_REJECT_UNKNOWN_CLIENT_HOSTNAME", false, "refuse mail from clients without forward-confirmed "
+                    + "reverse DNS (550 5.7.25; 450 when DNS fails), as Postfix's reject_unknown_client_hostname");
+
+    public static final List<Setting<?>> MAILAUTH = List.of(MAILAUTH_ENABLED, SPF_CHECK, SPF_REJECT_FAIL, DKIM_CHECK, ARC_CHECK,
+            ARC_TRUSTED_SEALERS, DMARC_CHECK, DMARC_MODE, DMARC_REPORTS, DMARC_REPORT_FROM, PUBLIC_SUFFIX_LIST,
+            DEFER_ON_DNS_FAILURE, REJECT_UNKNOWN_CLIENT);
+
     public static final List<Setting<?>> ALL = java.util.stream.Stream.of(List.<Setting<?>>of(HOSTNAME, DOMAINS,
             LISTEN_ADDRESS, MAX_CONNECTIONS, MAX_LINE_LENGTH, MAX_MESSAGE_SIZE, MAX_RECIPIENTS, COMMAND_TIMEOUT,
             DATA_TIMEOUT, MAX_ERRORS, BARE_LF, RECIPIENT_DELIMITER, TLS_CERT, TLS_KEY, TLS_TYPE, TLS_LETSENCRYPT_DIR,
             POSTMASTER_ADDRESS, RUN_USER, RUN_GROUP, POP3_ENABLED, TRUSTED_NETWORKS, ALLOW_WIDE_TRUSTED_NETWORKS,
             PERMIT_DOCKER, SPOOF_PROTECTION, HIDE_CLIENT_IP, AUTH_ON_PORT_25, AUTH_FAILURE_DELAY, GREET_WAIT, GREET_EXEMPT),
-            IMAP, POP3, GATE, OUTBOUND, PER_LISTENER)
+            IMAP, POP3, MAILAUTH, GATE, OUTBOUND, PER_LISTENER)
             .flatMap(List::stream).toList();
 }

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.mailwarden.directory.Directory;
 import org.mailwarden.directory.Resolution;
+import org.mailwarden.mail.HeaderFilter;
 import org.mailwarden.queue.DurableQueue;
 import org.mailwarden.queue.LocalDelivery;
 import org.mailwarden.queue.QueueEntry;
@@ -142,7 +143,12 @@ public final class DeliveryPipeline implements LocalDelivery {
     // ---- judging --------------------------------------------------------------------------------------------------
 
     /** Every step's word on a message: the final verdict per recipient, the step that gave it, the fields to add. */
-    record Judged(Map<Recipient, Verdict> verdicts, Map<Recipient, String> by, byte[] fields) {
+    record Judged(Map<Recipient, Verdict> verdicts, Map<Recipient, String> by, byte[] fields, HeaderFilter drop) {
+
+        /** Whether a delivered copy differs from the message as spooled. */
+        boolean rewrites() {
+            return fields.length > 0 || drop != HeaderFilter.NONE;
+        }
 
         List<Recipient> with(Class<? extends Verdict> kind) {
             return verdicts.entrySet().stream().filter(e -> kind.isInstance(e.getValue())).map(Map.Entry::getKey)
@@ -162,6 +168,7 @@ public final class DeliveryPipeline implements LocalDelivery {
             verdicts.put(r, Verdict.INBOX);
         }
         ByteArrayOutputStream fields = new ByteArrayOutputStream();
+        HeaderFilter drop = HeaderFilter.NONE;
         for (DeliveryStep step : steps) {
             List<Recipient> open = verdicts.entrySet().stream().filter(e -> e.getValue() instanceof Verdict.Deliver)
                     .map(Map.Entry::getKey).toList();
@@ -186,6 +193,11 @@ public final class DeliveryPipeline implements LocalDelivery {
             for (HeaderField f : j.fields()) {
                 fields.writeBytes(f.bytes());
             }
+            if (j.drop() != HeaderFilter.NONE) {
+                HeaderFilter before = drop;
+                HeaderFilter more = j.drop();
+                drop = before == HeaderFilter.NONE ? more : (n, v) -> before.drop(n, v) || more.drop(n, v);
+            }
         }
         for (Map.Entry<Recipient, Verdict> e : verdicts.entrySet()) {
             Reply reply = switch (e.getValue()) {
@@ -199,7 +211,7 @@ public final class DeliveryPipeline implements LocalDelivery {
                         e.getValue() instanceof Verdict.Refuse ? "refuse" : "defer", reply.code(), reply);
             }
         }
-        return new Judged(verdicts, by, fields.toByteArray());
+        return new Judged(verdicts, by, fields.toByteArray(), drop);
     }
 
     // ---- SMTP: receive, then deliver ------------------------------------------------------------------------------
@@ -374,7 +386,7 @@ public final class DeliveryPipeline implements LocalDelivery {
         MaildirSpool.Spooled copy;
         try {
             copy = copyOf(e, message, store.folderDir(write.getFirst().account(), j.target(write.getFirst()).folder()),
-                    j.fields());
+                    j);
         } catch (IOException | RuntimeException ex) {
             for (Recipient r : write) {
                 out.put(r.account(), Result.deferred("451 4.3.0 local delivery: " + ex));
@@ -401,11 +413,18 @@ public final class DeliveryPipeline implements LocalDelivery {
     }
 
     /** The copy a queued message's local recipients get: Return-Path, the steps' fields, the message; fsynced. */
-    private MaildirSpool.Spooled copyOf(QueueEntry e, Path message, Path maildir, byte[] fields) throws IOException {
+    private MaildirSpool.Spooled copyOf(QueueEntry e, Path message, Path maildir, Judged j) throws IOException {
         try (MaildirSpool spool = store.spool(e.sender(), maildir); InputStream in = Files.newInputStream(message)) {
-            spool.write(fields, 0, fields.length);
+            spool.write(j.fields(), 0, j.fields().length);
             byte[] buf = new byte[64 * 1024];
             int n;
+            if (j.drop() != HeaderFilter.NONE) { // the header section, without the fields the steps leave out
+                byte[] head = in.readNBytes(HeaderSection.MAX_OCTETS);
+                ByteArrayOutputStream kept = new ByteArrayOutputStream(head.length);
+                HeaderFilter.Copied c = HeaderFilter.copy(head, head.length, j.drop(), kept);
+                spool.write(kept.toByteArray(), 0, kept.size());
+                spool.write(head, c.consumed(), head.length - c.consumed());
+            }
             while ((n = in.read(buf)) > 0) {
                 spool.write(buf, 0, n);
             }

@@ -1,7 +1,7 @@
 package org.mailwarden.delivery;
 
-import java.util.Map;
 import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**

@@ -90,7 +90,7 @@ public final class Reception implements AutoCloseable {
     private Result commit() throws IOException {
         DeliveryPipeline.Judged j;
         if (mail == null) {
-            j = new DeliveryPipeline.Judged(Map.of(), Map.of(), new byte[0]);
+            j = new DeliveryPipeline.Judged(Map.of(), Map.of(), new byte[0], org.mailwarden.mail.HeaderFilter.NONE);
         } else {
             MaildirSpool.Spooled s = mail.written();
             j = pipeline.judge(new SpooledMessage(origin, s.file(), true, s.head(), size),
@@ -119,7 +119,7 @@ public final class Reception implements AutoCloseable {
 
     /** The copy that is delivered: the spool itself, or the steps' fields and the spool in a new file; durable. */
     private MaildirSpool.Spooled copy(DeliveryPipeline.Judged j) throws IOException {
-        return j.fields().length == 0 ? mail.durable() : pipeline.store.prepend(mail.written(), j.fields());
+        return j.rewrites() ? pipeline.store.prepend(mail.written(), j.fields(), j.drop()) : mail.durable();
     }
 
     /** One mailbox, nothing for the queue: the copy is renamed into place, atomic on its own. */

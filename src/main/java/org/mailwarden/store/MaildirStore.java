@@ -6,8 +6,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.OpenOption;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -21,6 +21,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.mailwarden.mail.HeaderFilter;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -224,25 +225,54 @@ public final class MaildirStore implements MailStore {
      * {@code spooled} itself is left as it is.
      */
     public MaildirSpool.Spooled prepend(MaildirSpool.Spooled spooled, byte[] fields) throws IOException {
+        return prepend(spooled, fields, HeaderFilter.NONE);
+    }
+
+    /**
+     * As {@link #prepend(MaildirSpool.Spooled, byte[])}, leaving out the message's header fields the filter drops
+     * (the header section is read for it up to {@link #FILTERED_HEADER} octets; fields past that are kept).
+     */
+    public MaildirSpool.Spooled prepend(MaildirSpool.Spooled spooled, byte[] fields, HeaderFilter filter)
+            throws IOException {
         byte[] lf = Crlf.toLf(fields);
         long lines = 0;
         for (byte b : lf) {
             lines += b == '\n' ? 1 : 0;
         }
         TmpFile tmp = openTmp(spooled.maildir());
+        long droppedOctets = 0;
+        long droppedLines = 0;
         try (FileChannel out = tmp.channel(); FileChannel in = FileChannel.open(spooled.file(),
                 StandardOpenOption.READ)) {
             copy(in, 0, spooled.head(), out);
             out.write(java.nio.ByteBuffer.wrap(lf));
-            copy(in, spooled.head(), spooled.size() - spooled.head(), out);
+            long from = spooled.head();
+            if (filter != HeaderFilter.NONE) {
+                byte[] head = new byte[(int) Math.min(FILTERED_HEADER, spooled.size() - spooled.head())];
+                java.nio.ByteBuffer hb = java.nio.ByteBuffer.wrap(head);
+                while (hb.hasRemaining() && in.read(hb, from + hb.position()) > 0) {
+                    // fill
+                }
+                java.io.ByteArrayOutputStream kept = new java.io.ByteArrayOutputStream(hb.position());
+                HeaderFilter.Copied c = HeaderFilter.copy(head, hb.position(), filter, kept);
+                out.write(java.nio.ByteBuffer.wrap(kept.toByteArray()));
+                from += c.consumed();
+                droppedOctets = c.droppedOctets();
+                droppedLines = c.droppedLines();
+            }
+            copy(in, from, spooled.size() - from, out);
             out.force(false);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp.path());
             throw e;
         }
-        return new MaildirSpool.Spooled(tmp.path(), spooled.maildir(), tmp.baseName(), spooled.size() + lf.length,
-                spooled.vsize() + lf.length + lines, spooled.head());
+        return new MaildirSpool.Spooled(tmp.path(), spooled.maildir(), tmp.baseName(),
+                spooled.size() + lf.length - droppedOctets, spooled.vsize() + lf.length + lines - droppedOctets
+                        - droppedLines, spooled.head());
     }
+
+    /** How much of a message's header section {@link #prepend(MaildirSpool.Spooled, byte[], HeaderFilter)} reads. */
+    static final int FILTERED_HEADER = 256 * 1024;
 
     private static void copy(FileChannel in, long from, long count, FileChannel out) throws IOException {
         long done = 0;

@@ -37,6 +37,7 @@ class PrivateFilesTest {
                 hostname = mx.example.test
                 relay.trusted-networks = 127.0.0.1/32
                 dns.server = 127.0.0.1:9
+                mailauth.enabled = 0
                 outbound.timeout = 1s
                 queue.retry-initial = 1h
                 """);

@@ -108,6 +108,7 @@ class DockerMailserverEnvTest {
                 domains = catchall.test
                 smtp.greet-wait = 0
                 dns.server = 127.0.0.1:9
+                mailauth.enabled = 0
                 postmaster-address = carol@example.test
                 """);
         try (TestServer t = TestServer.start(dir); SmtpClient c = new SmtpClient(t.smtpPort())) {

@@ -48,6 +48,7 @@ final class GateServer implements AutoCloseable {
                     smtp.greet-wait = 0
                     auth.failure-delay = 10ms
                     dns.server = 127.0.0.1:9
+                    mailauth.enabled = 0
                     """ + extraConfig);
         }
         ServerConfig c = ServerConfig.load(dir, null, null, new ServerConfig.Ports(0, 0, 0, 0, 0), Map.of());

@@ -143,7 +143,7 @@ class ImapAppendUidTest {
         Path config = crashDir.resolve("config");
         Files.createDirectories(config);
         Files.writeString(config.resolve("mailwarden.conf"), "listen.address = 127.0.0.1\nhostname = mx.example.test\n"
-                + "smtp.greet-wait = 0\ndns.server = 127.0.0.1:9\nauth.failure-delay = 20ms\n");
+                + "smtp.greet-wait = 0\ndns.server = 127.0.0.1:9\nmailauth.enabled = 0\nauth.failure-delay = 20ms\n");
         Files.writeString(config.resolve("postfix-accounts.cf"), "alice@example.test|{PLAIN}pw\n");
         Map<Long, String> acknowledged = new ConcurrentHashMap<>();
         Set<Long> validities = ConcurrentHashMap.newKeySet();

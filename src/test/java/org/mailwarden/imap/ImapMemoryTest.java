@@ -53,6 +53,7 @@ class ImapMemoryTest {
                 hostname = mx.example.test
                 smtp.greet-wait = 0
                 dns.server = 127.0.0.1:9
+                mailauth.enabled = 0
                 auth.failure-delay = 20ms
                 limits.connection-rate = 0
                 limits.max-connections-per-ip = 0

@@ -44,6 +44,7 @@ class Pop3GateTest {
                 smtp.greet-wait = 0
                 auth.failure-delay = 10ms
                 dns.server = 127.0.0.1:9
+                mailauth.enabled = 0
                 pop3.enabled = 1
                 ban.ignore =
                 ban.maxretry = 3

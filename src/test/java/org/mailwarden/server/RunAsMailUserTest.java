@@ -52,7 +52,7 @@ class RunAsMailUserTest {
         // docker-mailserver's layout: config/ (root's files, 0644) and mail-data/ owned by 5000:5000
         Path config = Files.createDirectories(dir.resolve("dms/config"));
         Files.writeString(config.resolve("mailwarden.conf"),
-                "listen.address = 127.0.0.1\nhostname = mx.example.test\nsmtp.greet-wait = 0\ndns.server = 127.0.0.1:9\n");
+                "listen.address = 127.0.0.1\nhostname = mx.example.test\nsmtp.greet-wait = 0\ndns.server = 127.0.0.1:9\nmailauth.enabled = 0\n");
         Files.writeString(config.resolve("postfix-accounts.cf"),
                 "alice@example.test|{PLAIN}x\nbob@example.test|{PLAIN}y\n");
         Path mail = dir.resolve("dms/mail-data");

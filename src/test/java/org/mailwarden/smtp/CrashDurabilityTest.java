@@ -26,7 +26,7 @@ class CrashDurabilityTest {
     void acknowledgedMessagesSurviveKill9() throws Exception {
         Path config = dir.resolve("config");
         Files.createDirectories(config);
-        Files.writeString(config.resolve("mailwarden.conf"), "listen.address = 127.0.0.1\nhostname = mx.example.test\nsmtp.greet-wait = 0\ndns.server = 127.0.0.1:9\n");
+        Files.writeString(config.resolve("mailwarden.conf"), "listen.address = 127.0.0.1\nhostname = mx.example.test\nsmtp.greet-wait = 0\ndns.server = 127.0.0.1:9\nmailauth.enabled = 0\n");
         Files.writeString(config.resolve("postfix-accounts.cf"), "alice@example.test|{PLAIN}x\n");
 
         List<String> bodies = new ArrayList<>();

@@ -84,6 +84,7 @@ class TrustedNetworksTest {
                 hostname = mx.example.test
                 relay.trusted-networks = 127.0.0.1/32
                 dns.server = 127.0.0.1:9
+                mailauth.enabled = 0
                 """);
         try (TestServer t = TestServer.start(dir); SmtpClient c = new SmtpClient(t.smtpPort())) {
             c.read();

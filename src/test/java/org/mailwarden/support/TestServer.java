@@ -70,6 +70,7 @@ public final class TestServer implements AutoCloseable {
                     smtp.greet-wait = 0
                     # no DNS traffic off loopback: mail for other domains waits in the queue
                     dns.server = 127.0.0.1:9
+                    mailauth.enabled = 0
                     """);
         }
         if (!Files.exists(config.resolve("postfix-accounts.cf"))) {
