@@ -10,14 +10,15 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import org.mailwarden.auth.Authenticator;
-import org.mailwarden.auth.SaslPlain;
+import org.mailwarden.auth.SaslChannel;
+import org.mailwarden.auth.SaslExchange;
+import org.mailwarden.auth.SaslMechanism;
 import org.mailwarden.directory.Account;
 import org.mailwarden.events.Event;
 import org.mailwarden.gate.Connection;
@@ -32,9 +33,6 @@ final class Pop3Session {
 
     private static final int IN_BUFFER = 4 * 1024;
     private static final int OUT_BUFFER = 8 * 1024;
-    /** SASL LOGIN's prompts (RFC 4616 has none; these are what every server sends): "Username:", "Password:". */
-    private static final String LOGIN_USER_PROMPT = "VXNlcm5hbWU6";
-    private static final String LOGIN_PASSWORD_PROMPT = "UGFzc3dvcmQ6";
 
     private final Pop3Server server;
     private final Connection conn;
@@ -238,7 +236,7 @@ final class Pop3Session {
         if (maildrop == null) {
             if (conn.isTls()) {
                 caps.add("USER");
-                caps.add("SASL PLAIN LOGIN");
+                caps.add("SASL " + String.join(" ", SaslMechanism.NAMES));
             } else if (server.tls != null) {
                 caps.add("STLS"); // no USER, no SASL in clear text (RFC 2595 4: they are not advertised)
             }
@@ -306,71 +304,44 @@ final class Pop3Session {
         }
         if (a.mechanism() == null) {
             send(Pop3Reply.MECHANISMS);
-            sendLine("PLAIN");
-            sendLine("LOGIN");
+            for (String name : SaslMechanism.NAMES) {
+                sendLine(name);
+            }
             sendLine(".");
             return;
         }
-        switch (a.mechanism()) {
-            case "PLAIN" -> {
-                byte[] message = a.initial() != null ? decode(a.initial()) : challenge("");
-                if (message == null) {
-                    return;
-                }
-                SaslPlain plain = SaslPlain.parse(message);
-                if (plain == null) {
+        Optional<SaslMechanism> mechanism = SaslMechanism.start(a.mechanism());
+        if (mechanism.isEmpty()) {
+            send(Pop3Reply.AUTH_UNSUPPORTED);
+            return;
+        }
+        switch (SaslExchange.run(server.auth, conn, mechanism.get(), a.initial(), saslChannel)) {
+            case SaslExchange.Outcome.Success(Account account) -> openMaildrop(account.address());
+            case SaslExchange.Outcome.Rejected(Authenticator.Result.Failure f) -> failed(f);
+            case SaslExchange.Outcome.Cancelled() -> send(Pop3Reply.AUTH_CANCELLED); // RFC 5034 4: the client gave up
+            case SaslExchange.Outcome.BadBase64(), SaslExchange.Outcome.Malformed() ->
                     bad(Pop3Reply.AUTH_MALFORMED, "syntax");
-                } else if (plain.authzidMismatch()) {
-                    out.flush();
-                    failed(server.auth.refuse(conn, plain.authcid(), plain.password(), "PLAIN", "authzid-mismatch"));
-                } else {
-                    login(plain.authcid(), plain.password(), "PLAIN");
-                }
-            }
-            case "LOGIN" -> {
-                byte[] user = a.initial() != null ? decode(a.initial()) : challenge(LOGIN_USER_PROMPT);
-                if (user == null) {
-                    return;
-                }
-                byte[] password = challenge(LOGIN_PASSWORD_PROMPT);
-                if (password == null) {
-                    return;
-                }
-                char[] chars = SaslPlain.chars(password, 0, password.length);
-                Arrays.fill(password, (byte) 0);
-                login(new String(user, StandardCharsets.UTF_8), chars, "LOGIN");
-            }
-            default -> send(Pop3Reply.AUTH_UNSUPPORTED);
+            case SaslExchange.Outcome.TooLong() -> bad(Pop3Reply.LINE_TOO_LONG, "line-too-long");
+            case SaslExchange.Outcome.Closed() -> closeReason = "client-closed-in-auth";
         }
     }
 
-    /** Sends a "+ " continuation and reads the client's base64 answer; null (answered) if there is none to use. */
-    private byte[] challenge(String prompt) throws IOException {
-        sendLine(prompt.isEmpty() ? "+ " : "+ " + prompt);
-        if (!next()) {
-            closeReason = "client-closed-in-auth";
-            return null;
+    /** SASL over POP3 (RFC 5034 4): a "+ " continuation, the answer on a line of its own. */
+    private final SaslChannel saslChannel = new SaslChannel() {
+        @Override
+        public Answer challenge(String base64) throws IOException {
+            sendLine("+ " + base64);
+            if (!next()) {
+                return new Answer.Closed(); // next() ended the session
+            }
+            return line.overflow ? new Answer.TooLong() : new Answer.Line(text());
         }
-        if (line.overflow) {
-            bad(Pop3Reply.LINE_TOO_LONG, "line-too-long");
-            return null;
-        }
-        String answer = text().strip();
-        if (answer.equals("*")) {
-            send(Pop3Reply.AUTH_CANCELLED); // RFC 5034 4: the client gave up
-            return null;
-        }
-        return decode(answer);
-    }
 
-    private byte[] decode(String base64) throws IOException {
-        try {
-            return SaslPlain.decodeBase64(base64);
-        } catch (IllegalArgumentException e) {
-            bad(Pop3Reply.AUTH_MALFORMED, "syntax");
-            return null;
+        @Override
+        public void beforeCheck() throws IOException {
+            out.flush(); // replies already due go out before a failed login's delay
         }
-    }
+    };
 
     private void login(String user, char[] password, String mechanism) throws IOException {
         out.flush(); // replies already due go out before a failed login's delay
