@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import org.mailwarden.auth.Authenticator;
@@ -33,6 +32,9 @@ final class Pop3Session {
 
     private static final int IN_BUFFER = 4 * 1024;
     private static final int OUT_BUFFER = 8 * 1024;
+    /** The stages the timeout event names: from the greeting to the login, and each command line after it. */
+    private static final String LOGIN = "login";
+    private static final String COMMAND = "command";
 
     private final Pop3Server server;
     private final Connection conn;
@@ -42,8 +44,6 @@ final class Pop3Session {
     private final byte[] lineBuf;
     private final long discardCap;
     private OutputStream out;
-    /** pop3.login-timeout counts from the greeting, in total. */
-    private final long loginDeadline;
 
     private String pendingUser;
     /** Set once logged in with the maildrop open and locked: the TRANSACTION state. */
@@ -61,12 +61,13 @@ final class Pop3Session {
         this.lineBuf = new byte[server.config.maxLineLength()];
         this.discardCap = 64L * server.config.maxLineLength();
         this.out = new BufferedOutputStream(conn.output(), OUT_BUFFER);
-        this.loginDeadline = System.nanoTime() + server.config.loginTimeout().toNanos();
-        this.input = new LineInput(new TimedInput(conn.socket().getInputStream()), IN_BUFFER, this::flush);
+        this.input = new LineInput(conn.input(), IN_BUFFER, this::flush);
     }
 
     void run() throws IOException {
         server.events.emit(new Event.ConnectionOpened(origin, conn.id()));
+        // pop3.login-timeout counts from the greeting, in total (STLS included); then each command has its own
+        conn.deadline(Connection.Deadline.in(LOGIN, server.config.loginTimeout()));
         try {
             send(Pop3Reply.ok(server.hostname + " Mailwarden POP3 ready."));
             while (!closing && next()) {
@@ -77,8 +78,9 @@ final class Pop3Session {
                 execute(Pop3Command.parse(text()));
             }
         } catch (SocketTimeoutException e) {
-            server.events.emit(new Event.Timeout(origin, conn.id(), maildrop == null ? "login" : "command"));
-            sendQuietly(maildrop == null ? Pop3Reply.LOGIN_TIMEOUT : Pop3Reply.IDLE_TIMEOUT);
+            String stage = e instanceof Connection.StageTimeout t ? t.stage() : maildrop == null ? LOGIN : COMMAND;
+            server.events.emit(new Event.Timeout(origin, conn.id(), stage));
+            sendQuietly(stage.equals(LOGIN) ? Pop3Reply.LOGIN_TIMEOUT : Pop3Reply.IDLE_TIMEOUT);
             closeReason = "timeout";
         } catch (UncheckedIOException e) {
             closeReason = "io-error";
@@ -96,7 +98,7 @@ final class Pop3Session {
      * that it is an attack, answered here). An over-long line comes back with {@code line.overflow} set.
      */
     private boolean next() throws IOException {
-        if (!input.readLine(line, lineBuf, discardCap)) {
+        if (!readLine()) {
             closeReason = "client-closed";
             closing = true;
             return false;
@@ -109,6 +111,23 @@ final class Pop3Session {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Reads a line through the connection's stage deadline: the login's, or after the login the command timeout
+     * ({@code pop3.idle-timeout}, RFC 1939 3's autologout timer), within which the whole line must come however
+     * its bytes trickle in.
+     */
+    private boolean readLine() throws IOException {
+        if (maildrop == null) {
+            return input.readLine(line, lineBuf, discardCap);
+        }
+        conn.deadline(Connection.Deadline.in(COMMAND, server.config.idleTimeout()));
+        try {
+            return input.readLine(line, lineBuf, discardCap);
+        } finally {
+            conn.noDeadline();
+        }
     }
 
     /** The line just read, without its line end. */
@@ -268,7 +287,7 @@ final class Pop3Session {
             closing = true;
             return;
         }
-        input.reset(new TimedInput(ssl.getInputStream()));
+        input.reset(conn.input());
         out = new BufferedOutputStream(conn.output(), OUT_BUFFER);
         pendingUser = null;
     }
@@ -378,6 +397,7 @@ final class Pop3Session {
             throw e;
         }
         lockedInbox = inbox;
+        conn.noDeadline(); // the login stage is over
         send(Pop3Reply.LOGGED_IN);
     }
 
@@ -468,40 +488,6 @@ final class Pop3Session {
         } catch (IOException e) {
             server.events.emit(new Event.StoreFailure(origin, conn.id(), e.toString()));
             send(Pop3Reply.NOT_ALL_DELETED);
-        }
-    }
-
-    /**
-     * The socket's input, each read bounded by what is left of the login time (before the login: a client that
-     * trickles commands cannot stay longer in total) or by the idle timeout after it.
-     */
-    private final class TimedInput extends InputStream {
-        private final InputStream in;
-
-        TimedInput(InputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            long ms = maildrop == null ? TimeUnit.NANOSECONDS.toMillis(loginDeadline - System.nanoTime())
-                    : server.config.idleTimeout().toMillis();
-            if (ms <= 0) {
-                throw new SocketTimeoutException("no login within " + server.config.loginTimeout());
-            }
-            conn.socket().setSoTimeout((int) Math.min(ms, Integer.MAX_VALUE));
-            return in.read(b, off, len);
-        }
-
-        @Override
-        public int available() throws IOException {
-            return in.available();
         }
     }
 }
