@@ -1,33 +1,26 @@
 package org.mailwarden.config;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import org.mailwarden.files.AtomicFile;
 
 /**
  * Line-based configuration files edited the safe way, so a crash or a full disk never leaves a half-written
  * accounts file behind and the server (which re-reads these files while running) never sees one.
  *
- * <p>{@link #write} puts the new content in a temporary file in the same directory, fsyncs it, keeps the previous
- * version as {@code <file>.bak}, renames the temporary file over the original and fsyncs the directory. The
+ * <p>{@link #write} keeps the previous version as {@code <file>.bak} and replaces the file with {@link AtomicFile}
+ * (temp file, fsync, rename, directory fsync). The
  * original's permissions (and owner, where allowed) carry over; a new file gets the permissions asked for.
  * Lines are kept exactly as read, line endings included, so comments and unrelated lines survive an edit.
  */
@@ -41,8 +34,6 @@ public final class ConfigFiles {
 
     /** No group for new files: they get the creator's. */
     public static final int NO_GROUP = -1;
-
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private ConfigFiles() {}
 
@@ -105,7 +96,7 @@ public final class ConfigFiles {
         for (String line : lines) {
             text.append(line).append(eol);
         }
-        PosixFileAttributes original = posixAttributes(file);
+        PosixFileAttributes original = AtomicFile.posixAttributes(file);
         boolean secret = PrivateFiles.ownerOnly(newFilePermissions).equals(newFilePermissions);
         Set<PosixFilePermission> permissions;
         if (original == null) {
@@ -124,33 +115,12 @@ public final class ConfigFiles {
             permissions = original.permissions();
         }
 
-        Path temp = dir.resolve("." + file.getFileName() + ".tmp-" + HexFormat.of().toHexDigits(RANDOM.nextInt()));
-        try {
-            createPrivate(temp);
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
-                while (buffer.hasRemaining()) {
-                    ch.write(buffer);
-                }
-                ch.force(true);
-            }
-            // Permissions after the content is written: a 0644 file never exists with a secret half in it.
-            setPermissions(temp, permissions);
-            if (original != null) {
-                keepOwner(temp, original);
-                backup(file, secret ? permissions : null);
-            } else if (newFileGroup != NO_GROUP) {
-                setGroup(temp, newFileGroup);
-            }
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
+        if (original != null) {
+            backup(file, secret ? permissions : null);
         }
-        fsyncDirectory(dir);
+        byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+        AtomicFile.write(file, AtomicFile.Options.DEFAULT.withMode(permissions).keepingOwner()
+                .withNewFileGroup(newFileGroup), out -> out.write(bytes));
     }
 
     /**
@@ -170,63 +140,11 @@ public final class ConfigFiles {
         }
     }
 
-    private static void createPrivate(Path temp) throws IOException {
-        try {
-            Files.createFile(temp, PrivateFiles.fileAttributes());
-        } catch (FileAlreadyExistsException e) {
-            throw new IOException("temporary file " + temp + " already exists", e);
-        }
-    }
-
-    private static PosixFileAttributes posixAttributes(Path file) throws IOException {
-        try {
-            PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
-            return view == null ? null : view.readAttributes();
-        } catch (NoSuchFileException e) {
-            return null;
-        }
-    }
-
     private static void setPermissions(Path file, Set<PosixFilePermission> permissions) throws IOException {
         try {
             Files.setPosixFilePermissions(file, permissions);
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system
-        }
-    }
-
-    /**
-     * Root editing a file of the mail user (or one root keeps with the mail user's group, readable by the server) must
-     * not hand it to root: owner and group carry over. Anyone else cannot chown anyway.
-     */
-    private static void keepOwner(Path file, PosixFileAttributes original) {
-        try {
-            PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
-            PosixFileAttributes now = view.readAttributes();
-            if (!now.owner().equals(original.owner())) {
-                view.setOwner(original.owner());
-            }
-            if (!now.group().equals(original.group())) {
-                view.setGroup(original.group());
-            }
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            // not permitted: the file stays ours, with the original's permissions
-        }
-    }
-
-    private static void setGroup(Path file, int gid) {
-        try {
-            Files.setAttribute(file, "unix:gid", gid);
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException | SecurityException e) {
-            // not permitted or not Unix: the creator's group, as without it
-        }
-    }
-
-    static void fsyncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // some file systems cannot fsync a directory; the rename itself is still atomic
         }
     }
 }

@@ -7,7 +7,8 @@ import java.time.Duration;
  *
  * @param maxLineLength   longest command line (or SASL answer), CRLF included
  * @param loginTimeout    from the greeting until the login, in total
- * @param idleTimeout     silence allowed after login (RFC 1939: 10 minutes at least)
+ * @param idleTimeout     after login, the time for each command line, silence included (RFC 1939: 10 minutes
+ *                        at least); a stage deadline of the connection, like SMTP's command timeout
  * @param maxBadCommands  -ERR answers to bad commands before the session is closed
  * @param maxAuthFailures failed logins before the session is closed
  */

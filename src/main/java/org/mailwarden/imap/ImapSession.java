@@ -16,7 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.net.ssl.SSLSocket;
 import org.mailwarden.auth.Authenticator;
-import org.mailwarden.auth.SaslPlain;
+import org.mailwarden.auth.SaslChannel;
+import org.mailwarden.auth.SaslExchange;
+import org.mailwarden.auth.SaslMechanism;
 import org.mailwarden.directory.Account;
 import org.mailwarden.events.Event;
 import org.mailwarden.gate.Connection;
@@ -131,7 +133,7 @@ final class ImapSession implements SessionContext {
                 }
                 c.append(" LOGINDISABLED");
             } else {
-                c.append(" AUTH=PLAIN");
+                SaslMechanism.NAMES.forEach(m -> c.append(" AUTH=").append(m));
             }
         }
         return c.toString();
@@ -545,53 +547,48 @@ final class ImapSession implements SessionContext {
     }
 
     private void authenticate(String tag, ImapCommand.Authenticate a) throws IOException {
-        if (!a.mechanism().equals("PLAIN")) {
-            tagged(tag, "NO [CANNOT] Unsupported authentication mechanism; use PLAIN");
+        Optional<SaslMechanism> mechanism = SaslMechanism.start(a.mechanism());
+        if (mechanism.isEmpty()) {
+            tagged(tag, "NO [CANNOT] Unsupported authentication mechanism; use PLAIN or LOGIN");
             return;
         }
         if (!conn.isTls()) {
             tagged(tag, "NO [PRIVACYREQUIRED] Use STARTTLS first (or port 993)");
             return;
         }
-        String response = a.initial();
-        if (response == null) {
-            write("+ \r\n");
-            flush();
-            boolean[] overflow = new boolean[1];
-            response = input.line(overflow);
-            if (response == null) {
+        switch (SaslExchange.run(server.auth, conn, mechanism.get(), a.initial(), saslChannel)) {
+            case SaslExchange.Outcome.Success(Account acc) -> loggedIn(tag, acc);
+            case SaslExchange.Outcome.Rejected(Authenticator.Result.Failure f) -> loginFailed(tag, f);
+            case SaslExchange.Outcome.Cancelled() -> bad(tag, "Authentication cancelled", "auth-cancelled");
+            case SaslExchange.Outcome.BadBase64() -> bad(tag, "Invalid base64 in authentication response", "syntax");
+            case SaslExchange.Outcome.Malformed() -> bad(tag, "Malformed PLAIN response", "syntax");
+            case SaslExchange.Outcome.TooLong() -> bad(tag, "Authentication response too long", "syntax");
+            case SaslExchange.Outcome.Closed() -> {
                 closeReason = "client-closed-in-auth";
                 closing = true;
-                return;
-            }
-            if (overflow[0]) {
-                bad(tag, "Authentication response too long", "syntax");
-                return;
             }
         }
-        if (response.equals("*")) {
-            bad(tag, "Authentication cancelled", "auth-cancelled");
-            return;
-        }
-        SaslPlain plain;
-        try {
-            plain = SaslPlain.parse(SaslPlain.decodeBase64(response));
-        } catch (IllegalArgumentException e) {
-            bad(tag, "Invalid base64 in authentication response", "syntax");
-            return;
-        }
-        if (plain == null) {
-            bad(tag, "Malformed PLAIN response", "syntax");
-            return;
-        }
-        if (plain.authzidMismatch()) {
-            flush();
-            server.auth.refuse(conn, plain.authcid(), plain.password(), "PLAIN", "authzid-mismatch");
-            tagged(tag, "NO [AUTHENTICATIONFAILED] Authentication failed");
-            return;
-        }
-        login(tag, plain.authcid(), plain.password(), "PLAIN");
     }
+
+    /** SASL over IMAP (RFC 3501 6.2.2): a "+ " continuation, the answer on a line of its own. */
+    private final SaslChannel saslChannel = new SaslChannel() {
+        @Override
+        public Answer challenge(String base64) throws IOException {
+            write("+ " + base64 + "\r\n");
+            flush();
+            boolean[] overflow = new boolean[1];
+            String response = input.line(overflow);
+            if (response == null) {
+                return new Answer.Closed();
+            }
+            return overflow[0] ? new Answer.TooLong() : new Answer.Line(response);
+        }
+
+        @Override
+        public void beforeCheck() {
+            flush(); // answers already due go out before a failed login's delay
+        }
+    };
 
     private void login(String tag, String user, char[] password, String mechanism) throws IOException {
         if (!conn.isTls()) {
@@ -601,18 +598,23 @@ final class ImapSession implements SessionContext {
         }
         flush(); // answers already due go out before a failed login's delay
         switch (server.auth.login(conn, user, password, mechanism)) {
-            case Authenticator.Result.Failure(String reason, boolean temporary) -> tagged(tag, temporary
-                    ? "NO [UNAVAILABLE] Temporary authentication failure"
-                    : "NO [AUTHENTICATIONFAILED] Authentication failed");
-            case Authenticator.Result.Success(Account acc) -> {
-                login = acc.address();
-                conn.noDeadline();
-                account = new AccountMailboxes(server.store, login);
-                input.loggedIn();
-                account.ensureDefaults();
-                tagged(tag, "OK [CAPABILITY " + capabilities() + "] Logged in");
-            }
+            case Authenticator.Result.Failure f -> loginFailed(tag, f);
+            case Authenticator.Result.Success(Account acc) -> loggedIn(tag, acc);
         }
+    }
+
+    private void loginFailed(String tag, Authenticator.Result.Failure failure) {
+        tagged(tag, failure.temporary() ? "NO [UNAVAILABLE] Temporary authentication failure"
+                : "NO [AUTHENTICATIONFAILED] Authentication failed");
+    }
+
+    private void loggedIn(String tag, Account acc) throws IOException {
+        login = acc.address();
+        conn.noDeadline();
+        account = new AccountMailboxes(server.store, login);
+        input.loggedIn();
+        account.ensureDefaults();
+        tagged(tag, "OK [CAPABILITY " + capabilities() + "] Logged in");
     }
 
     // ---- select ------------------------------------------------------------------------------------------

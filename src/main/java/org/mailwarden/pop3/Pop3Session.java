@@ -10,14 +10,14 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import org.mailwarden.auth.Authenticator;
-import org.mailwarden.auth.SaslPlain;
+import org.mailwarden.auth.SaslChannel;
+import org.mailwarden.auth.SaslExchange;
+import org.mailwarden.auth.SaslMechanism;
 import org.mailwarden.directory.Account;
 import org.mailwarden.events.Event;
 import org.mailwarden.gate.Connection;
@@ -32,9 +32,9 @@ final class Pop3Session {
 
     private static final int IN_BUFFER = 4 * 1024;
     private static final int OUT_BUFFER = 8 * 1024;
-    /** SASL LOGIN's prompts (RFC 4616 has none; these are what every server sends): "Username:", "Password:". */
-    private static final String LOGIN_USER_PROMPT = "VXNlcm5hbWU6";
-    private static final String LOGIN_PASSWORD_PROMPT = "UGFzc3dvcmQ6";
+    /** The stages the timeout event names: from the greeting to the login, and each command line after it. */
+    private static final String LOGIN = "login";
+    private static final String COMMAND = "command";
 
     private final Pop3Server server;
     private final Connection conn;
@@ -44,8 +44,6 @@ final class Pop3Session {
     private final byte[] lineBuf;
     private final long discardCap;
     private OutputStream out;
-    /** pop3.login-timeout counts from the greeting, in total. */
-    private final long loginDeadline;
 
     private String pendingUser;
     /** Set once logged in with the maildrop open and locked: the TRANSACTION state. */
@@ -63,12 +61,13 @@ final class Pop3Session {
         this.lineBuf = new byte[server.config.maxLineLength()];
         this.discardCap = 64L * server.config.maxLineLength();
         this.out = new BufferedOutputStream(conn.output(), OUT_BUFFER);
-        this.loginDeadline = System.nanoTime() + server.config.loginTimeout().toNanos();
-        this.input = new LineInput(new TimedInput(conn.socket().getInputStream()), IN_BUFFER, this::flush);
+        this.input = new LineInput(conn.input(), IN_BUFFER, this::flush);
     }
 
     void run() throws IOException {
         server.events.emit(new Event.ConnectionOpened(origin, conn.id()));
+        // pop3.login-timeout counts from the greeting, in total (STLS included); then each command has its own
+        conn.deadline(Connection.Deadline.in(LOGIN, server.config.loginTimeout()));
         try {
             send(Pop3Reply.ok(server.hostname + " Mailwarden POP3 ready."));
             while (!closing && next()) {
@@ -79,8 +78,9 @@ final class Pop3Session {
                 execute(Pop3Command.parse(text()));
             }
         } catch (SocketTimeoutException e) {
-            server.events.emit(new Event.Timeout(origin, conn.id(), maildrop == null ? "login" : "command"));
-            sendQuietly(maildrop == null ? Pop3Reply.LOGIN_TIMEOUT : Pop3Reply.IDLE_TIMEOUT);
+            String stage = e instanceof Connection.StageTimeout t ? t.stage() : maildrop == null ? LOGIN : COMMAND;
+            server.events.emit(new Event.Timeout(origin, conn.id(), stage));
+            sendQuietly(stage.equals(LOGIN) ? Pop3Reply.LOGIN_TIMEOUT : Pop3Reply.IDLE_TIMEOUT);
             closeReason = "timeout";
         } catch (UncheckedIOException e) {
             closeReason = "io-error";
@@ -98,7 +98,7 @@ final class Pop3Session {
      * that it is an attack, answered here). An over-long line comes back with {@code line.overflow} set.
      */
     private boolean next() throws IOException {
-        if (!input.readLine(line, lineBuf, discardCap)) {
+        if (!readLine()) {
             closeReason = "client-closed";
             closing = true;
             return false;
@@ -111,6 +111,23 @@ final class Pop3Session {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Reads a line through the connection's stage deadline: the login's, or after the login the command timeout
+     * ({@code pop3.idle-timeout}, RFC 1939 3's autologout timer), within which the whole line must come however
+     * its bytes trickle in.
+     */
+    private boolean readLine() throws IOException {
+        if (maildrop == null) {
+            return input.readLine(line, lineBuf, discardCap);
+        }
+        conn.deadline(Connection.Deadline.in(COMMAND, server.config.idleTimeout()));
+        try {
+            return input.readLine(line, lineBuf, discardCap);
+        } finally {
+            conn.noDeadline();
+        }
     }
 
     /** The line just read, without its line end. */
@@ -238,7 +255,7 @@ final class Pop3Session {
         if (maildrop == null) {
             if (conn.isTls()) {
                 caps.add("USER");
-                caps.add("SASL PLAIN LOGIN");
+                caps.add("SASL " + String.join(" ", SaslMechanism.NAMES));
             } else if (server.tls != null) {
                 caps.add("STLS"); // no USER, no SASL in clear text (RFC 2595 4: they are not advertised)
             }
@@ -270,7 +287,7 @@ final class Pop3Session {
             closing = true;
             return;
         }
-        input.reset(new TimedInput(ssl.getInputStream()));
+        input.reset(conn.input());
         out = new BufferedOutputStream(conn.output(), OUT_BUFFER);
         pendingUser = null;
     }
@@ -306,71 +323,44 @@ final class Pop3Session {
         }
         if (a.mechanism() == null) {
             send(Pop3Reply.MECHANISMS);
-            sendLine("PLAIN");
-            sendLine("LOGIN");
+            for (String name : SaslMechanism.NAMES) {
+                sendLine(name);
+            }
             sendLine(".");
             return;
         }
-        switch (a.mechanism()) {
-            case "PLAIN" -> {
-                byte[] message = a.initial() != null ? decode(a.initial()) : challenge("");
-                if (message == null) {
-                    return;
-                }
-                SaslPlain plain = SaslPlain.parse(message);
-                if (plain == null) {
+        Optional<SaslMechanism> mechanism = SaslMechanism.start(a.mechanism());
+        if (mechanism.isEmpty()) {
+            send(Pop3Reply.AUTH_UNSUPPORTED);
+            return;
+        }
+        switch (SaslExchange.run(server.auth, conn, mechanism.get(), a.initial(), saslChannel)) {
+            case SaslExchange.Outcome.Success(Account account) -> openMaildrop(account.address());
+            case SaslExchange.Outcome.Rejected(Authenticator.Result.Failure f) -> failed(f);
+            case SaslExchange.Outcome.Cancelled() -> send(Pop3Reply.AUTH_CANCELLED); // RFC 5034 4: the client gave up
+            case SaslExchange.Outcome.BadBase64(), SaslExchange.Outcome.Malformed() ->
                     bad(Pop3Reply.AUTH_MALFORMED, "syntax");
-                } else if (plain.authzidMismatch()) {
-                    out.flush();
-                    failed(server.auth.refuse(conn, plain.authcid(), plain.password(), "PLAIN", "authzid-mismatch"));
-                } else {
-                    login(plain.authcid(), plain.password(), "PLAIN");
-                }
-            }
-            case "LOGIN" -> {
-                byte[] user = a.initial() != null ? decode(a.initial()) : challenge(LOGIN_USER_PROMPT);
-                if (user == null) {
-                    return;
-                }
-                byte[] password = challenge(LOGIN_PASSWORD_PROMPT);
-                if (password == null) {
-                    return;
-                }
-                char[] chars = SaslPlain.chars(password, 0, password.length);
-                Arrays.fill(password, (byte) 0);
-                login(new String(user, StandardCharsets.UTF_8), chars, "LOGIN");
-            }
-            default -> send(Pop3Reply.AUTH_UNSUPPORTED);
+            case SaslExchange.Outcome.TooLong() -> bad(Pop3Reply.LINE_TOO_LONG, "line-too-long");
+            case SaslExchange.Outcome.Closed() -> closeReason = "client-closed-in-auth";
         }
     }
 
-    /** Sends a "+ " continuation and reads the client's base64 answer; null (answered) if there is none to use. */
-    private byte[] challenge(String prompt) throws IOException {
-        sendLine(prompt.isEmpty() ? "+ " : "+ " + prompt);
-        if (!next()) {
-            closeReason = "client-closed-in-auth";
-            return null;
+    /** SASL over POP3 (RFC 5034 4): a "+ " continuation, the answer on a line of its own. */
+    private final SaslChannel saslChannel = new SaslChannel() {
+        @Override
+        public Answer challenge(String base64) throws IOException {
+            sendLine("+ " + base64);
+            if (!next()) {
+                return new Answer.Closed(); // next() ended the session
+            }
+            return line.overflow ? new Answer.TooLong() : new Answer.Line(text());
         }
-        if (line.overflow) {
-            bad(Pop3Reply.LINE_TOO_LONG, "line-too-long");
-            return null;
-        }
-        String answer = text().strip();
-        if (answer.equals("*")) {
-            send(Pop3Reply.AUTH_CANCELLED); // RFC 5034 4: the client gave up
-            return null;
-        }
-        return decode(answer);
-    }
 
-    private byte[] decode(String base64) throws IOException {
-        try {
-            return SaslPlain.decodeBase64(base64);
-        } catch (IllegalArgumentException e) {
-            bad(Pop3Reply.AUTH_MALFORMED, "syntax");
-            return null;
+        @Override
+        public void beforeCheck() throws IOException {
+            out.flush(); // replies already due go out before a failed login's delay
         }
-    }
+    };
 
     private void login(String user, char[] password, String mechanism) throws IOException {
         out.flush(); // replies already due go out before a failed login's delay
@@ -407,6 +397,7 @@ final class Pop3Session {
             throw e;
         }
         lockedInbox = inbox;
+        conn.noDeadline(); // the login stage is over
         send(Pop3Reply.LOGGED_IN);
     }
 
@@ -497,40 +488,6 @@ final class Pop3Session {
         } catch (IOException e) {
             server.events.emit(new Event.StoreFailure(origin, conn.id(), e.toString()));
             send(Pop3Reply.NOT_ALL_DELETED);
-        }
-    }
-
-    /**
-     * The socket's input, each read bounded by what is left of the login time (before the login: a client that
-     * trickles commands cannot stay longer in total) or by the idle timeout after it.
-     */
-    private final class TimedInput extends InputStream {
-        private final InputStream in;
-
-        TimedInput(InputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            long ms = maildrop == null ? TimeUnit.NANOSECONDS.toMillis(loginDeadline - System.nanoTime())
-                    : server.config.idleTimeout().toMillis();
-            if (ms <= 0) {
-                throw new SocketTimeoutException("no login within " + server.config.loginTimeout());
-            }
-            conn.socket().setSoTimeout((int) Math.min(ms, Integer.MAX_VALUE));
-            return in.read(b, off, len);
-        }
-
-        @Override
-        public int available() throws IOException {
-            return in.available();
         }
     }
 }

@@ -3,19 +3,16 @@ package org.mailwarden.queue;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
-import org.mailwarden.config.PrivateFiles;
+import org.mailwarden.files.AtomicFile;
 import org.mailwarden.store.IncomingMessage;
 
 /**
- * The outbound queue on disk ({@link QueueDir} layout). {@link #begin} streams a message into {@code tmp/};
- * commit fsyncs it, writes the envelope, renames both into place (envelope last) and fsyncs the directory, all
+ * The outbound queue on disk ({@link QueueDir} layout). {@link #begin} streams a message into {@code tmp/}
+ * ({@link AtomicFile#begin}); commit fsyncs it, writes the envelope, renames both into place (envelope last) and
+ * fsyncs the directory, all
  * before the SMTP session answers 250. The delivery agent is woken after each commit.
  */
 public final class DurableQueue implements OutboundQueue {
@@ -97,8 +94,8 @@ public final class DurableQueue implements OutboundQueue {
         private final String id;
         private final String sender;
         private final List<String> recipients;
-        private final Path tmp;
-        private final FileChannel channel;
+        /** The message, streamed into {@code tmp/} until the commit renames it into the queue. */
+        private final AtomicFile.Pending message;
         private final OutputStream out;
         private long size;
         private boolean committed;
@@ -107,9 +104,8 @@ public final class DurableQueue implements OutboundQueue {
             this.id = id;
             this.sender = sender;
             this.recipients = recipients;
-            this.tmp = dir.tmp().resolve(id + ".eml");
-            this.channel = PrivateFiles.create(tmp);
-            this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
+            this.message = AtomicFile.begin(dir.messageFile(id), dir.inTmp().withoutDirectorySync());
+            this.out = new BufferedOutputStream(message.out(), 64 * 1024);
         }
 
         @Override
@@ -141,8 +137,6 @@ public final class DurableQueue implements OutboundQueue {
                 throw new IllegalArgumentException("no recipients");
             }
             out.flush();
-            channel.force(true);
-            channel.close();
             StringBuilder env = new StringBuilder("from <").append(sender == null ? "" : sender).append(">\n");
             for (String r : to) {
                 env.append("to <").append(r).append(">\n");
@@ -154,28 +148,24 @@ public final class DurableQueue implements OutboundQueue {
             if (createdMillis >= 0) {
                 env.append("created ").append(createdMillis).append('\n');
             }
-            Path envTmp = dir.tmp().resolve(id + ".env");
-            try (FileChannel c = PrivateFiles.create(envTmp)) {
-                c.write(java.nio.ByteBuffer.wrap(env.toString().getBytes(StandardCharsets.UTF_8)));
-                c.force(true);
-            }
-            Path stateTmp = null;
-            if (!states.isEmpty()) {
-                java.time.Instant created = java.time.Instant.ofEpochMilli(createdMillis >= 0 ? createdMillis
-                        : System.currentTimeMillis());
-                stateTmp = dir.tmp().resolve(id + ".state");
-                try (FileChannel c = PrivateFiles.create(stateTmp)) {
-                    c.write(java.nio.ByteBuffer.wrap(QueueDir.stateBytes(
-                            new QueueEntry(id, sender, created, 0, created, false, states))));
-                    c.force(true);
+            java.time.Instant created = java.time.Instant.ofEpochMilli(createdMillis >= 0 ? createdMillis
+                    : System.currentTimeMillis());
+            // the message, then the state, then the envelope, which makes the entry exist, are renamed in this order
+            // (a crash in between leaves orphans the sweep removes); one directory fsync, the envelope's, for all
+            try (AtomicFile.Pending state = states.isEmpty() ? null
+                    : AtomicFile.begin(dir.stateFile(id), dir.inTmp().withoutDirectorySync());
+                    AtomicFile.Pending envelope = AtomicFile.begin(dir.envelopeFile(id), dir.inTmp())) {
+                if (state != null) {
+                    state.out().write(QueueDir.stateBytes(new QueueEntry(id, sender, created, 0, created, false,
+                            states)));
                 }
+                envelope.out().write(env.toString().getBytes(StandardCharsets.UTF_8));
+                message.commit();
+                if (state != null) {
+                    state.commit();
+                }
+                envelope.commit();
             }
-            Files.move(tmp, dir.messageFile(id), StandardCopyOption.ATOMIC_MOVE);
-            if (stateTmp != null) {
-                Files.move(stateTmp, dir.stateFile(id), StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(envTmp, dir.envelopeFile(id), StandardCopyOption.ATOMIC_MOVE);
-            QueueDir.syncDir(dir.dir());
             committed = true;
             onCommit.run();
             return id;
@@ -190,8 +180,7 @@ public final class DurableQueue implements OutboundQueue {
         public void close() {
             if (!committed) {
                 try {
-                    channel.close();
-                    Files.deleteIfExists(tmp);
+                    message.close();
                 } catch (IOException ignored) {
                     // a leftover tmp file is harmless: it has no envelope
                 }

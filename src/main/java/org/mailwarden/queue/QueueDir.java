@@ -1,14 +1,10 @@
 package org.mailwarden.queue;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,9 +13,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 import org.mailwarden.config.PrivateFiles;
+import org.mailwarden.files.AtomicFile;
 
 /**
  * The queue directory, shared by the server's delivery agent and the {@code mailwarden queue} command:
@@ -272,24 +268,18 @@ public final class QueueDir {
         }
     }
 
+    /** Replaces a file of the queue through a temp in {@code tmp/} (so the queue directory holds no temps). */
     void writeAtomically(Path target, byte[] content) throws IOException {
-        Path t = createdTmp().resolve(target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current()
-                .nextLong()));
-        try (FileChannel c = PrivateFiles.create(t)) {
-            ByteBuffer b = ByteBuffer.wrap(content);
-            while (b.hasRemaining()) {
-                c.write(b);
-            }
-            c.force(true);
-        }
-        Files.move(t, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDir(dir);
+        AtomicFile.write(target, inTmp(), out -> out.write(content));
+    }
+
+    /** {@link AtomicFile} options for the queue's files: owner-only, their temps in {@code tmp/}. */
+    AtomicFile.Options inTmp() throws IOException {
+        return AtomicFile.Options.DEFAULT.inTempDir(createdTmp()).withMode(PrivateFiles.FILE);
     }
 
     static void syncDir(Path d) throws IOException {
-        try (FileChannel c = FileChannel.open(d, StandardOpenOption.READ)) {
-            c.force(true);
-        }
+        AtomicFile.forceDirectory(d);
     }
 
     static boolean validId(String id) {

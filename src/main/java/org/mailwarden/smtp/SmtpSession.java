@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
@@ -27,7 +28,9 @@ import org.mailwarden.directory.Directory;
 import org.mailwarden.directory.Resolution;
 import org.mailwarden.events.Event;
 import org.mailwarden.auth.Authenticator;
-import org.mailwarden.auth.SaslPlain;
+import org.mailwarden.auth.SaslChannel;
+import org.mailwarden.auth.SaslExchange;
+import org.mailwarden.auth.SaslMechanism;
 import org.mailwarden.gate.Connection;
 import org.mailwarden.gate.LineInput;
 
@@ -281,7 +284,7 @@ final class SmtpSession {
             lines.add("STARTTLS");
         }
         if (server.authOffered() && conn.isTls() && login == null) {
-            lines.add("AUTH PLAIN LOGIN"); // RFC 8314 / RFC 4954: never offered in clear text
+            lines.add("AUTH " + String.join(" ", SaslMechanism.NAMES)); // RFC 8314 / RFC 4954: never offered in clear text
         }
         send(new Reply(250, null, lines));
     }
@@ -813,85 +816,45 @@ final class SmtpSession {
                     "bad-sequence");
             return;
         }
-        String user;
-        char[] password;
-        switch (a.mechanism()) {
-            case "PLAIN" -> {
-                byte[] resp = a.initialResponse() != null ? decode(a.initialResponse()) : challenge("");
-                if (resp == null) {
-                    return;
-                }
-                SaslPlain plain = SaslPlain.parse(resp);
-                if (plain == null) {
-                    reply(new Reply(501, "5.5.2", "Malformed PLAIN response"), "syntax");
-                    return;
-                }
-                if (plain.authzidMismatch()) {
-                    flush();
-                    server.auth.refuse(conn, plain.authcid(), plain.password(), "PLAIN", "authzid-mismatch");
-                    reply(new Reply(535, "5.7.8", "Authentication credentials invalid"), null);
-                    return;
-                }
-                user = plain.authcid();
-                password = plain.password();
-            }
-            case "LOGIN" -> {
-                byte[] u = a.initialResponse() != null ? decode(a.initialResponse()) : challenge("VXNlcm5hbWU6");
-                if (u == null) {
-                    return;
-                }
-                user = new String(u, StandardCharsets.UTF_8);
-                byte[] p = challenge("UGFzc3dvcmQ6");
-                if (p == null) {
-                    return;
-                }
-                password = SaslPlain.chars(p, 0, p.length);
-                java.util.Arrays.fill(p, (byte) 0);
-            }
-            default -> {
-                reply(new Reply(504, "5.5.4", "Unrecognized authentication mechanism; use PLAIN or LOGIN"), "syntax");
-                return;
-            }
+        Optional<SaslMechanism> mechanism = SaslMechanism.start(a.mechanism());
+        if (mechanism.isEmpty()) {
+            reply(new Reply(504, "5.5.4", "Unrecognized authentication mechanism; use PLAIN or LOGIN"), "syntax");
+            return;
         }
-        flush(); // replies already due go out before a failed login's delay
-        switch (server.auth.login(conn, user, password, a.mechanism())) {
-            case Authenticator.Result.Failure(String reason, boolean temporary) -> reply(temporary
-                    ? new Reply(454, "4.7.0", "Temporary authentication failure")
-                    : new Reply(535, "5.7.8", "Authentication credentials invalid"), null);
-            case Authenticator.Result.Success(org.mailwarden.directory.Account account) -> {
+        switch (SaslExchange.run(server.auth, conn, mechanism.get(), a.initialResponse(), saslChannel)) {
+            case SaslExchange.Outcome.Success(org.mailwarden.directory.Account account) -> {
                 login = account.address();
                 send(new Reply(235, "2.7.0", "Authentication successful"));
             }
+            case SaslExchange.Outcome.Rejected(Authenticator.Result.Failure(String reason, boolean temporary)) ->
+                    reply(temporary ? new Reply(454, "4.7.0", "Temporary authentication failure")
+                            : new Reply(535, "5.7.8", "Authentication credentials invalid"), null);
+            case SaslExchange.Outcome.Cancelled() -> reply(new Reply(501, "5.0.0", "Authentication cancelled"), null);
+            case SaslExchange.Outcome.BadBase64() ->
+                    reply(new Reply(501, "5.5.2", "Cannot decode the base64 response"), "syntax");
+            case SaslExchange.Outcome.Malformed() -> reply(new Reply(501, "5.5.2", "Malformed PLAIN response"), "syntax");
+            case SaslExchange.Outcome.TooLong() ->
+                    reply(new Reply(500, "5.5.6", "Authentication exchange line is too long"), "syntax");
+            case SaslExchange.Outcome.Closed() -> closeWith("client-closed-in-auth");
         }
     }
 
-    /** Sends a 334 challenge and reads the client's base64 answer; null (after replying) if it was cancelled. */
-    private byte[] challenge(String text) throws IOException {
-        send(new Reply(334, null, text));
-        if (!readCommandLine() || line.abusive) {
-            closeWith("client-closed-in-auth");
-            return null;
+    /** SASL over SMTP (RFC 4954 4): a 334 challenge, the answer on a line of its own, within the command timeout. */
+    private final SaslChannel saslChannel = new SaslChannel() {
+        @Override
+        public Answer challenge(String base64) throws IOException {
+            send(new Reply(334, null, base64));
+            if (!readCommandLine() || line.abusive) {
+                return new Answer.Closed();
+            }
+            return line.overflow ? new Answer.TooLong() : new Answer.Line(commandText());
         }
-        if (line.overflow) {
-            reply(new Reply(500, "5.5.6", "Authentication exchange line is too long"), "syntax");
-            return null;
-        }
-        String answer = commandText();
-        if (answer.equals("*")) {
-            reply(new Reply(501, "5.0.0", "Authentication cancelled"), null);
-            return null;
-        }
-        return decode(answer);
-    }
 
-    private byte[] decode(String b64) {
-        try {
-            return SaslPlain.decodeBase64(b64);
-        } catch (IllegalArgumentException e) {
-            reply(new Reply(501, "5.5.2", "Cannot decode the base64 response"), "syntax");
-            return null;
+        @Override
+        public void beforeCheck() {
+            flush(); // replies already due go out before a failed login's delay
         }
-    }
+    };
 
     private void startTls() throws IOException {
         if (conn.isTls()) {

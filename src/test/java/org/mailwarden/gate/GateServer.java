@@ -1,12 +1,9 @@
 package org.mailwarden.gate;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -17,6 +14,7 @@ import org.mailwarden.config.ServerConfig;
 import org.mailwarden.events.Event;
 import org.mailwarden.events.EventBus;
 import org.mailwarden.server.MailServer;
+import org.mailwarden.support.ServerClose;
 import org.mailwarden.support.SmtpClient;
 
 /**
@@ -75,20 +73,7 @@ final class GateServer implements AutoCloseable {
 
     /** Reads until the server closes the connection; returns what came. Fails (times out) if it never closes. */
     static String untilClosed(SmtpClient c) throws IOException {
-        InputStream in = c.socket.getInputStream();
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        try {
-            int n;
-            byte[] buf = new byte[4096];
-            while ((n = in.read(buf)) >= 0) {
-                b.write(buf, 0, n);
-            }
-        } catch (SocketTimeoutException e) {
-            throw new AssertionError("server did not close the connection; got: " + b);
-        } catch (SocketException e) {
-            // reset: closed
-        }
-        return b.toString();
+        return new String(ServerClose.untilClosed(c.socket.getInputStream()), StandardCharsets.UTF_8);
     }
 
     <E extends Event> List<E> events(Class<E> type) {

@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -16,6 +15,7 @@ import org.mailwarden.events.Event;
 import org.mailwarden.events.EventLog;
 import org.mailwarden.support.Await;
 import org.mailwarden.support.ImapClient;
+import org.mailwarden.support.ServerClose;
 import org.mailwarden.support.SmtpClient;
 import org.mailwarden.support.TestServer;
 import org.mailwarden.support.TestServerExtension;
@@ -170,14 +170,8 @@ class StageDeadlineTest {
     }
 
     private static boolean closedByServer(InputStream in) throws IOException {
-        try {
-            while (in.read() >= 0) {
-                // a TLS alert or the rest of a reply; the close comes after it
-            }
-            return true;
-        } catch (SocketException e) {
-            return true; // reset: closed too
-        }
+        ServerClose.untilClosed(in); // a TLS alert or the rest of a reply may come before the close
+        return true;
     }
 
     private static String line(InputStream in) throws IOException {

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLSocket;
+import org.mailwarden.support.ServerClose;
 import org.mailwarden.support.TrustAll;
 
 /** A raw POP3 client for conversations by hand: exact lines, pipelining, over-long lines, dropped connections. */
@@ -139,11 +140,7 @@ final class Pop3Client implements AutoCloseable {
 
     /** True when the server has closed the connection. */
     boolean closedByServer() throws IOException {
-        try {
-            return in.read() < 0;
-        } catch (java.net.SocketException e) {
-            return true;
-        }
+        return ServerClose.closedByServer(in);
     }
 
     /** Drops the connection without QUIT (RST-free close). */

@@ -2,6 +2,7 @@ package org.mailwarden.pop3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -323,5 +324,30 @@ class Pop3ProtocolTest {
         }
         assertThat(t().events(Event.Timeout.class)).extracting(Event.Timeout::stage).containsExactly("login", "command");
         assertThat(files()).hasSize(1);
+    }
+
+    @Test
+    void aCommandTrickledAfterLoginIsCutOffAtTheCommandTimeoutWithAnEvent() throws Exception {
+        server.start(dir -> TestServer.startWithConfig(dir, "pop3.enabled = 1\npop3.idle-timeout = 1s"));
+        try (Pop3Client c = alice()) {
+            long start = System.nanoTime();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 0; i < 500; i++) {
+                        c.send("N"); // a line that never ends, a byte every 100 ms: each read is far within 1s
+                        Thread.sleep(100); // the client's pace, not a wait for the server
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // closed by the server: what the test waits for
+                }
+            });
+            assertThat(c.line()).isEqualTo("-ERR Disconnected for inactivity.");
+            assertThat((System.nanoTime() - start) / 1_000_000).isBetween(800L, 8000L);
+            assertThat(c.closedByServer()).isTrue();
+        }
+        Await.until("connection closed", Duration.ofSeconds(5),
+                () -> !t().events(Event.ConnectionClosed.class).isEmpty()
+                        && t().events(Event.ConnectionClosed.class).getLast().reason().equals("timeout"));
+        assertThat(t().events(Event.Timeout.class)).extracting(Event.Timeout::stage).containsExactly("command");
     }
 }

@@ -175,11 +175,7 @@ public final class ImapClient implements AutoCloseable {
     }
 
     public boolean closedByServer() throws IOException {
-        try {
-            return in.read() < 0;
-        } catch (java.net.SocketException e) {
-            return true;
-        }
+        return ServerClose.closedByServer(in);
     }
 
     @Override

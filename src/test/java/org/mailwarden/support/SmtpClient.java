@@ -102,11 +102,7 @@ public final class SmtpClient implements AutoCloseable {
 
     /** True when the server has closed the connection (reads end of stream). */
     public boolean closedByServer() throws IOException {
-        try {
-            return in.read() < 0;
-        } catch (java.net.SocketException e) {
-            return true;
-        }
+        return ServerClose.closedByServer(in);
     }
 
     @Override
