@@ -20,7 +20,11 @@ import org.mailwarden.auth.SaslPlain;
 import org.mailwarden.directory.Account;
 import org.mailwarden.events.Event;
 import org.mailwarden.gate.Connection;
-import org.mailwarden.store.MaildirFolder;
+import org.mailwarden.store.Mailbox;
+import org.mailwarden.store.MailboxExistsException;
+import org.mailwarden.store.Mailboxes;
+import org.mailwarden.store.MessageInfo;
+import org.mailwarden.store.SystemFlag;
 
 /**
  * One IMAP connection (RFC 3501), on the connection's virtual thread. Responses are buffered and flushed when
@@ -52,7 +56,7 @@ final class ImapSession implements SessionContext {
     private final AtomicInteger idlePushes = new AtomicInteger();
 
     private String login;
-    private AccountMailboxes account;
+    private Mailboxes account;
     private SelectedMailbox selected;
     private int badCommands;
     /** CONDSTORE enabled (RFC 7162 3.1): by ENABLE or the first command that uses mod-sequences. */
@@ -145,7 +149,7 @@ final class ImapSession implements SessionContext {
     }
 
     @Override
-    public AccountMailboxes account() {
+    public Mailboxes account() {
         return account;
     }
 
@@ -376,7 +380,7 @@ final class ImapSession implements SessionContext {
             tagged(tag, "NO " + e.getMessage());
         } catch (NoSuchFileException e) {
             tagged(tag, "NO [NONEXISTENT] Mailbox does not exist");
-        } catch (AccountMailboxes.FileAlreadyThere e) {
+        } catch (MailboxExistsException e) {
             tagged(tag, "NO [ALREADYEXISTS] Mailbox already exists");
         } catch (UncheckedIOException | SocketTimeoutException e) {
             throw e;
@@ -416,7 +420,7 @@ final class ImapSession implements SessionContext {
             case ImapCommand.Login(String user, String password) -> login(tag, user, password.toCharArray(), "LOGIN");
             case ImapCommand.Authenticate a -> authenticate(tag, a);
             case ImapCommand.Namespace x -> {
-                untagged("NAMESPACE ((\"\" \"" + AccountMailboxes.DELIMITER + "\")) NIL NIL");
+                untagged("NAMESPACE ((\"\" \"" + Mailboxes.DELIMITER + "\")) NIL NIL");
                 ok(tag, "NAMESPACE completed");
             }
             case ImapCommand.Enable(List<String> caps) -> {
@@ -487,8 +491,7 @@ final class ImapSession implements SessionContext {
     @Override
     public void syncSelected(boolean expunges) throws IOException {
         if (selected != null) {
-            List<String> kw = selected.folder.keywords();
-            selected.sync(expunges, this::untagged, (m, recent) -> Flags.imap(m, kw, recent));
+            selected.sync(expunges, this::untagged);
         }
     }
 
@@ -607,7 +610,7 @@ final class ImapSession implements SessionContext {
             case Authenticator.Result.Success(Account acc) -> {
                 login = acc.address();
                 conn.noDeadline();
-                account = new AccountMailboxes(server.store, login);
+                account = server.store.mailboxes(login);
                 input.loggedIn();
                 account.ensureDefaults();
                 tagged(tag, "OK [CAPABILITY " + capabilities() + "] Logged in");
@@ -620,7 +623,7 @@ final class ImapSession implements SessionContext {
     @Override
     public void deselect() {
         if (selected != null) {
-            server.mailboxes.release(selected.folder);
+            account.release(selected.folder);
             selected = null;
         }
     }
@@ -638,12 +641,12 @@ final class ImapSession implements SessionContext {
             tagged(tag, "NO [NONEXISTENT] Mailbox does not exist: " + s.mailbox());
             return;
         }
-        MaildirFolder folder = server.mailboxes.acquire(account.dir(s.mailbox()));
+        Mailbox folder = account.acquire(s.mailbox());
         SelectedMailbox box = new SelectedMailbox(s.mailbox(), folder, s.readOnly());
         try {
             box.load();
         } catch (IOException | RuntimeException e) {
-            server.mailboxes.release(folder);
+            account.release(folder);
             throw e;
         }
         selected = box;
@@ -657,10 +660,10 @@ final class ImapSession implements SessionContext {
         untagged("OK [PERMANENTFLAGS (" + (s.readOnly() ? "" : Flags.SYSTEM + kw + " \\*") + ")] Flags permitted");
         untagged(box.count() + " EXISTS");
         untagged(box.recentCount() + " RECENT");
-        List<MaildirFolder.Message> all = folder.messages();
+        List<? extends MessageInfo> all = folder.messages();
         for (int seq = 1; seq <= box.count(); seq++) {
-            Optional<MaildirFolder.Message> m = find(all, box.uid(seq));
-            if (m.isPresent() && !m.get().has('S')) {
+            Optional<MessageInfo> m = find(all, box.uid(seq));
+            if (m.isPresent() && !m.get().flags().has(SystemFlag.SEEN)) {
                 untagged("OK [UNSEEN " + seq + "] First unseen");
                 break;
             }
@@ -685,19 +688,18 @@ final class ImapSession implements SessionContext {
         if (!vanished.isEmpty()) {
             untagged("VANISHED (EARLIER) " + vanished);
         }
-        List<String> kw = box.folder.keywords();
         MessageCommands.Snapshot index = new MessageCommands.Snapshot(box.folder);
         for (int seq = 1; seq <= box.count(); seq++) {
             long uid = box.uid(seq);
-            MaildirFolder.Message m = index.get(uid);
+            MessageInfo m = index.get(uid);
             if (m != null && m.modseq() > q.modseq() && known.contains(uid, box.maxUid())) {
-                untagged(seq + " FETCH (UID " + uid + " FLAGS (" + Flags.imap(m, kw, box.isRecent(uid))
+                untagged(seq + " FETCH (UID " + uid + " FLAGS (" + Flags.imap(m.flags(), box.isRecent(uid))
                         + ") MODSEQ (" + m.modseq() + "))");
             }
         }
     }
 
-    private static Optional<MaildirFolder.Message> find(List<MaildirFolder.Message> all, long uid) {
+    private static Optional<MessageInfo> find(List<? extends MessageInfo> all, long uid) {
         int lo = 0;
         int hi = all.size() - 1;
         while (lo <= hi) {
@@ -718,7 +720,7 @@ final class ImapSession implements SessionContext {
         syncSelected(true);
         write("+ idling\r\n");
         SelectedMailbox box = selected;
-        MaildirFolder.Watch watch = null;
+        Mailbox.Watch watch = null;
         boolean more;
         try {
             if (box != null) {
@@ -819,8 +821,7 @@ final class ImapSession implements SessionContext {
 
     /** Sends the folder's changes to the IDLE client; under the output lock. */
     private void pushIdleUpdates(SelectedMailbox box) throws IOException {
-        List<String> kw = box.folder.keywords();
-        box.sync(true, this::untagged, (m, recent) -> Flags.imap(m, kw, recent));
+        box.sync(true, this::untagged);
         out.flush();
     }
 }

@@ -145,6 +145,12 @@ public final class MaildirStore implements MailStore {
         return box.resolve("." + String.join(".", levels));
     }
 
+    /** The account's folders in the Maildir++ layout under {@link #mailboxDir}. */
+    @Override
+    public Mailboxes mailboxes(String account) {
+        return new MaildirMailboxes(this, account);
+    }
+
     /** Creates a folder's maildir (and the account's INBOX maildir) if missing, durably. Returns its path. */
     public Path ensureFolder(String account, String folder) throws IOException {
         Path dir = folderDir(account, folder);
