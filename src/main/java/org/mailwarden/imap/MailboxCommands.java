@@ -182,8 +182,10 @@ record MailboxCommands(SessionContext session, ImapServer server) {
                     case "RECENT" -> parts.add("RECENT " + folder.recentCount());
                     case "UIDNEXT" -> parts.add("UIDNEXT " + folder.nextUid());
                     case "UIDVALIDITY" -> parts.add("UIDVALIDITY " + folder.uidValidity());
-                    case "UNSEEN" -> parts.add("UNSEEN " + all.stream().filter(m -> !m.flags().has(SystemFlag.SEEN)).count());
-                    case "DELETED" -> parts.add("DELETED " + all.stream().filter(m -> m.flags().has(SystemFlag.DELETED)).count());
+                    case "UNSEEN" -> parts.add("UNSEEN " + all.stream()
+                            .filter(m -> !m.flags().has(SystemFlag.SEEN)).count());
+                    case "DELETED" -> parts.add("DELETED " + all.stream()
+                            .filter(m -> m.flags().has(SystemFlag.DELETED)).count());
                     case "HIGHESTMODSEQ" -> {
                         session.enableCondstore();
                         parts.add("HIGHESTMODSEQ " + folder.highestModseq());

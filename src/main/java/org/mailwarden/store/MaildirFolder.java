@@ -44,8 +44,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class MaildirFolder implements Mailbox {
 
-    /** System flags as Maildir letters (maildir spec): D draft, F flagged, R replied (answered), S seen, T trashed. */
-    public static final String SYSTEM_FLAGS = "DFRST";
+    /** System flags as Maildir letters (see {@link MaildirLetters}). */
+    public static final String SYSTEM_FLAGS = MaildirLetters.SYSTEM;
 
     private static final MaildirNames NAMES = new MaildirNames(MaildirNames.localHostname());
 
@@ -70,17 +70,6 @@ public final class MaildirFolder implements Mailbox {
         Message with(String newFileName, boolean isNew, String newLetters, MessageFlags newFlags, long newModseq) {
             return new Message(uid, baseName, newFileName, isNew, newLetters, newFlags, newModseq, vsize);
         }
-    }
-
-    /** The Maildir letter of each system flag (maildir spec). */
-    private static char letter(SystemFlag f) {
-        return switch (f) {
-            case DRAFT -> 'D';
-            case FLAGGED -> 'F';
-            case ANSWERED -> 'R';
-            case SEEN -> 'S';
-            case DELETED -> 'T';
-        };
     }
 
     private static final SystemFlag[] SYSTEM = SystemFlag.values();
@@ -678,7 +667,7 @@ public final class MaildirFolder implements Mailbox {
         }
         java.util.EnumSet<SystemFlag> system = java.util.EnumSet.noneOf(SystemFlag.class);
         for (SystemFlag f : SYSTEM) {
-            if (letters.indexOf(letter(f)) >= 0) {
+            if (letters.indexOf(MaildirLetters.of(f)) >= 0) {
                 system.add(f);
             }
         }
@@ -706,9 +695,7 @@ public final class MaildirFolder implements Mailbox {
                 sb.append(c);
             }
         }
-        for (SystemFlag f : flags.system()) {
-            sb.append(letter(f));
-        }
+        sb.append(MaildirLetters.of(flags.system()));
         for (String k : flags.keywords()) {
             keywordLetter(k, true).ifPresent(sb::append);
         }
