@@ -16,6 +16,9 @@ public interface MailStore {
      */
     Mailboxes mailboxes(String account);
 
+    /** What the accounts' mailboxes hold as stored (for quotas). */
+    StorageUse storageUse();
+
     /**
      * Starts a message for the given accounts (login addresses, user@domain). The caller streams the
      * message in its canonical network form (CRLF line ends, no dot-stuffing) and then commits.

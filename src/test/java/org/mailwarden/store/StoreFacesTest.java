@@ -36,6 +36,13 @@ class StoreFacesTest {
         return new MaildirStore(root);
     }
 
+    /** Alice's mailboxes, with her INBOX. */
+    private Mailboxes alice() throws IOException {
+        Mailboxes boxes = store().mailboxes(ALICE);
+        boxes.ensureInbox();
+        return boxes;
+    }
+
     private Path home() {
         return root.resolve("example.test/alice");
     }
@@ -73,8 +80,7 @@ class StoreFacesTest {
 
     @Test
     void createRenameDelete() throws Exception {
-        Mailboxes boxes = store().mailboxes(ALICE);
-        boxes.ensureInbox();
+        Mailboxes boxes = alice();
         boxes.create("Work");
         boxes.create("Work.Projects");
         boxes.subscribe("Work.Projects", true);
@@ -90,8 +96,7 @@ class StoreFacesTest {
 
     @Test
     void appendGivesUidsAndTypedFlagsStoredAsMaildirLetters() throws Exception {
-        Mailboxes boxes = store().mailboxes(ALICE);
-        boxes.ensureInbox();
+        Mailboxes boxes = alice();
         Mailbox inbox = boxes.acquire("INBOX");
         try {
             long uid = append(inbox, "Subject: one\r\n\r\nbody\r\n", SEEN_LABEL);
@@ -122,8 +127,7 @@ class StoreFacesTest {
 
     @Test
     void flagChangesWithUnchangedSinceAndLettersThatAreNotFlags() throws Exception {
-        Mailboxes boxes = store().mailboxes(ALICE);
-        boxes.ensureInbox();
+        Mailboxes boxes = alice();
         Mailbox inbox = boxes.acquire("INBOX");
         try {
             long uid = append(inbox, "Subject: two\r\n\r\nx\r\n", MessageFlags.NONE);
@@ -159,8 +163,7 @@ class StoreFacesTest {
 
     @Test
     void copyKeepsFlagsAndRenameInboxMovesTheMessages() throws Exception {
-        Mailboxes boxes = store().mailboxes(ALICE);
-        boxes.ensureInbox();
+        Mailboxes boxes = alice();
         boxes.create("Saved");
         Mailbox inbox = boxes.acquire("INBOX");
         Mailbox saved = boxes.acquire("Saved");
