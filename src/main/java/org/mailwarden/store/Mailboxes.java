@@ -23,7 +23,7 @@ public interface Mailboxes {
      */
     void ensureDefaults() throws IOException;
 
-    /** Whether the mailbox exists (a name that is not valid does not). */
+    /** Whether the mailbox exists. @throws IllegalArgumentException if the name is not valid ({@link #validate}) */
     boolean exists(String name);
 
     /** Every mailbox: INBOX first, then the others sorted. */
