@@ -21,6 +21,7 @@ import org.mailwarden.queue.LocalDelivery;
 import org.mailwarden.queue.QueueEntry;
 import org.mailwarden.smtp.Reply;
 import org.mailwarden.store.IncomingMessage;
+import org.mailwarden.store.MaildirLetters;
 import org.mailwarden.store.MaildirSpool;
 import org.mailwarden.store.MaildirStore;
 import org.slf4j.Logger;
@@ -399,7 +400,7 @@ public final class DeliveryPipeline implements LocalDelivery {
                 try {
                     Path maildir = store.folderDir(r.account(), t.folder());
                     String unique = MaildirStore.derivedUnique(created, e.id(), r.account());
-                    Path placed = store.link(copy, maildir, store.derivedName(unique), t.maildirFlags());
+                    Path placed = store.link(copy, maildir, store.derivedName(unique), MaildirLetters.of(t.flags()));
                     store.sync(List.of(placed));
                     out.put(r.account(), Result.DONE);
                 } catch (IOException | RuntimeException ex) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.mailwarden.queue.DurableQueue;
 import org.mailwarden.queue.QueueEntry;
 import org.mailwarden.smtp.Reply;
+import org.mailwarden.store.MaildirLetters;
 import org.mailwarden.store.MaildirSpool;
 import org.mailwarden.store.MaildirStore;
 
@@ -125,7 +126,8 @@ public final class Reception implements AutoCloseable {
     /** One mailbox, nothing for the queue: the copy is renamed into place, atomic on its own. */
     private Result direct(Recipient r, DeliveryPipeline.Judged j) throws IOException {
         Target t = j.target(r);
-        pipeline.store.deliver(copy(j), List.of(pipeline.store.folderDir(r.account(), t.folder())), t.maildirFlags());
+        pipeline.store.deliver(copy(j), List.of(pipeline.store.folderDir(r.account(), t.folder())),
+                MaildirLetters.of(t.flags()));
         return new Result.Accepted(origin.messageId(), 1, 0);
     }
 
@@ -145,7 +147,7 @@ public final class Reception implements AutoCloseable {
             Target t = j.target(r);
             boolean inline = deliver.contains(r);
             QueueEntry.Local local = new QueueEntry.Local(r.address(), inline ? t.folder() : "",
-                    inline ? t.maildirFlags() : "");
+                    inline ? MaildirLetters.of(t.flags()) : "");
             locals.add(new DurableQueue.LocalRecipient(r.account(), local));
             if (!inline) {
                 Reply reply = switch (j.verdicts().get(r)) {
@@ -191,7 +193,7 @@ public final class Reception implements AutoCloseable {
                         faults.at(Faults.Point.MAILBOX);
                         Path maildir = store.folderDir(r.account(), t.folder());
                         String name = store.derivedName(MaildirStore.derivedUnique(created, id, r.account()));
-                        placed.add(store.link(copy, maildir, name, t.maildirFlags()));
+                        placed.add(store.link(copy, maildir, name, MaildirLetters.of(t.flags())));
                         linked.add(r);
                         if (linked.size() == 1) {
                             faults.at(Faults.Point.AFTER_FIRST_MAILBOX);

@@ -1,71 +1,69 @@
 package org.mailwarden.imap;
 
-import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import org.mailwarden.store.MaildirFolder;
+import org.mailwarden.store.MessageFlags;
+import org.mailwarden.store.SystemFlag;
 
-/** IMAP system flags and keywords to and from Maildir info letters (maildir spec, Dovecot keywords a-z). */
+/** IMAP flag names to and from the store's typed flags (RFC 3501 2.3.2). */
 final class Flags {
 
     static final String SYSTEM = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
 
     private Flags() {}
 
-    /** The Maildir letter of a system flag, or 0 when it is not one. */
-    static char letter(String flag) {
-        return switch (flag.toLowerCase(Locale.ROOT)) {
-            case "\\seen" -> 'S';
-            case "\\answered" -> 'R';
-            case "\\flagged" -> 'F';
-            case "\\deleted" -> 'T';
-            case "\\draft" -> 'D';
-            default -> 0;
+    /** The system flag an IMAP flag names, or empty when it is not one. */
+    static Optional<SystemFlag> system(String flag) {
+        return Optional.ofNullable(switch (flag.toLowerCase(Locale.ROOT)) {
+            case "\\seen" -> SystemFlag.SEEN;
+            case "\\answered" -> SystemFlag.ANSWERED;
+            case "\\flagged" -> SystemFlag.FLAGGED;
+            case "\\deleted" -> SystemFlag.DELETED;
+            case "\\draft" -> SystemFlag.DRAFT;
+            default -> null;
+        });
+    }
+
+    static String name(SystemFlag f) {
+        return switch (f) {
+            case SEEN -> "\\Seen";
+            case ANSWERED -> "\\Answered";
+            case FLAGGED -> "\\Flagged";
+            case DELETED -> "\\Deleted";
+            case DRAFT -> "\\Draft";
         };
     }
 
-    static String imap(MaildirFolder.Message m, List<String> keywords, boolean recent) {
-        StringBuilder sb = new StringBuilder();
-        for (char c : m.flags().toCharArray()) {
-            String f = switch (c) {
-                case 'S' -> "\\Seen";
-                case 'R' -> "\\Answered";
-                case 'F' -> "\\Flagged";
-                case 'T' -> "\\Deleted";
-                case 'D' -> "\\Draft";
-                default -> c >= 'a' && c <= 'z' && c - 'a' < keywords.size() && !keywords.get(c - 'a').isEmpty()
-                        ? keywords.get(c - 'a') : null;
-            };
-            if (f != null) {
-                if (!sb.isEmpty()) {
-                    sb.append(' ');
-                }
-                sb.append(f);
-            }
+    /** A message's flags as IMAP lists them: system flags, keywords, then \Recent if {@code recent}. */
+    static String imap(MessageFlags flags, boolean recent) {
+        List<String> names = new ArrayList<>(flags.system().size() + flags.keywords().size() + 1);
+        for (SystemFlag f : flags.system()) {
+            names.add(name(f));
         }
+        names.addAll(flags.keywords());
         if (recent) {
-            sb.append(sb.isEmpty() ? "" : " ").append("\\Recent");
+            names.add("\\Recent");
         }
-        return sb.toString();
+        return String.join(" ", names);
     }
 
-    /**
-     * The letters for IMAP flags; keywords get a letter in the folder's keyword file ({@code create}).
-     * \Recent and unknown system flags are ignored; a keyword that finds no free letter is left out.
-     */
-    static String letters(List<String> flags, MaildirFolder folder, boolean create) throws IOException {
-        StringBuilder sb = new StringBuilder();
+    /** IMAP flags as the store's: \Recent and unknown system flags are ignored. */
+    static MessageFlags parse(List<String> flags) {
+        EnumSet<SystemFlag> system = EnumSet.noneOf(SystemFlag.class);
+        LinkedHashSet<String> keywords = new LinkedHashSet<>();
         for (String f : flags) {
-            char l = letter(f);
-            if (l != 0) {
-                sb.append(l);
+            Optional<SystemFlag> s = system(f);
+            if (s.isPresent()) {
+                system.add(s.get());
             } else if (!f.startsWith("\\")) {
-                Optional<Character> k = folder.keywordLetter(f, create);
-                k.ifPresent(sb::append);
+                keywords.add(f);
             }
         }
-        return sb.toString();
+        return new MessageFlags(system, keywords);
     }
 
     /** Keyword names valid as atoms, for FLAGS/PERMANENTFLAGS. */

@@ -659,16 +659,16 @@ final class ImapParser {
         String k = word.toUpperCase(Locale.ROOT);
         return switch (k) {
             case "ALL" -> new SearchKey.All();
-            case "SEEN" -> new SearchKey.Flag("S", true);
-            case "UNSEEN" -> new SearchKey.Flag("S", false);
-            case "FLAGGED" -> new SearchKey.Flag("F", true);
-            case "UNFLAGGED" -> new SearchKey.Flag("F", false);
-            case "DELETED" -> new SearchKey.Flag("T", true);
-            case "UNDELETED" -> new SearchKey.Flag("T", false);
-            case "ANSWERED" -> new SearchKey.Flag("R", true);
-            case "UNANSWERED" -> new SearchKey.Flag("R", false);
-            case "DRAFT" -> new SearchKey.Flag("D", true);
-            case "UNDRAFT" -> new SearchKey.Flag("D", false);
+            case "SEEN" -> new SearchKey.Flag("\\Seen", true);
+            case "UNSEEN" -> new SearchKey.Flag("\\Seen", false);
+            case "FLAGGED" -> new SearchKey.Flag("\\Flagged", true);
+            case "UNFLAGGED" -> new SearchKey.Flag("\\Flagged", false);
+            case "DELETED" -> new SearchKey.Flag("\\Deleted", true);
+            case "UNDELETED" -> new SearchKey.Flag("\\Deleted", false);
+            case "ANSWERED" -> new SearchKey.Flag("\\Answered", true);
+            case "UNANSWERED" -> new SearchKey.Flag("\\Answered", false);
+            case "DRAFT" -> new SearchKey.Flag("\\Draft", true);
+            case "UNDRAFT" -> new SearchKey.Flag("\\Draft", false);
             case "RECENT" -> new SearchKey.Recent(true);
             case "OLD" -> new SearchKey.Recent(false);
             case "NEW" -> new SearchKey.New();

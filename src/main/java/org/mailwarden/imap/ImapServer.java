@@ -9,29 +9,27 @@ import org.mailwarden.config.ImapConfig;
 import org.mailwarden.events.EventBus;
 import org.mailwarden.gate.Connection;
 import org.mailwarden.gate.ConnectionHandler;
-import org.mailwarden.store.MaildirStore;
-import org.mailwarden.store.OpenFolders;
+import org.mailwarden.store.MailStore;
 import org.mailwarden.store.QuotaService;
 import org.mailwarden.tls.TlsProvider;
 
 /**
  * The IMAP protocol server (RFC 3501 IMAP4rev1 with IDLE, UIDPLUS, MOVE, NAMESPACE, SPECIAL-USE, LITERAL+,
- * ENABLE, ID, UNSELECT, CHILDREN, SASL-IR, QUOTA, CONDSTORE) on the Maildir store: what every IMAP session shares.
+ * ENABLE, ID, UNSELECT, CHILDREN, SASL-IR, QUOTA, CONDSTORE) on the store's faces: what every IMAP session shares.
  */
 public final class ImapServer implements ConnectionHandler {
 
     final String hostname;
     final ImapConfig config;
     final Authenticator auth;
-    final MaildirStore store;
+    final MailStore store;
     final TlsProvider tls;
     final EventBus events;
-    final OpenFolders mailboxes;
     final QuotaService quotas;
     /** Sessions in IDLE now. */
     final AtomicInteger idling = new AtomicInteger();
 
-    public ImapServer(String hostname, ImapConfig config, Authenticator auth, MaildirStore store, TlsProvider tls,
+    public ImapServer(String hostname, ImapConfig config, Authenticator auth, MailStore store, TlsProvider tls,
             EventBus events, QuotaService quotas) {
         this.quotas = quotas;
         this.hostname = hostname;
@@ -40,7 +38,6 @@ public final class ImapServer implements ConnectionHandler {
         this.store = store;
         this.tls = tls;
         this.events = events;
-        this.mailboxes = store.openFolders();
     }
 
     @Override

@@ -22,7 +22,11 @@ import org.mailwarden.auth.SaslMechanism;
 import org.mailwarden.directory.Account;
 import org.mailwarden.events.Event;
 import org.mailwarden.gate.Connection;
-import org.mailwarden.store.MaildirFolder;
+import org.mailwarden.store.Mailbox;
+import org.mailwarden.store.MailboxExistsException;
+import org.mailwarden.store.Mailboxes;
+import org.mailwarden.store.MessageInfo;
+import org.mailwarden.store.SystemFlag;
 
 /**
  * One IMAP connection (RFC 3501), on the connection's virtual thread. Responses are buffered and flushed when
@@ -54,7 +58,7 @@ final class ImapSession implements SessionContext {
     private final AtomicInteger idlePushes = new AtomicInteger();
 
     private String login;
-    private AccountMailboxes account;
+    private Mailboxes account;
     private SelectedMailbox selected;
     private int badCommands;
     /** CONDSTORE enabled (RFC 7162 3.1): by ENABLE or the first command that uses mod-sequences. */
@@ -147,7 +151,7 @@ final class ImapSession implements SessionContext {
     }
 
     @Override
-    public AccountMailboxes account() {
+    public Mailboxes account() {
         return account;
     }
 
@@ -378,7 +382,7 @@ final class ImapSession implements SessionContext {
             tagged(tag, "NO " + e.getMessage());
         } catch (NoSuchFileException e) {
             tagged(tag, "NO [NONEXISTENT] Mailbox does not exist");
-        } catch (AccountMailboxes.FileAlreadyThere e) {
+        } catch (MailboxExistsException e) {
             tagged(tag, "NO [ALREADYEXISTS] Mailbox already exists");
         } catch (UncheckedIOException | SocketTimeoutException e) {
             throw e;
@@ -418,7 +422,7 @@ final class ImapSession implements SessionContext {
             case ImapCommand.Login(String user, String password) -> login(tag, user, password.toCharArray(), "LOGIN");
             case ImapCommand.Authenticate a -> authenticate(tag, a);
             case ImapCommand.Namespace x -> {
-                untagged("NAMESPACE ((\"\" \"" + AccountMailboxes.DELIMITER + "\")) NIL NIL");
+                untagged("NAMESPACE ((\"\" \"" + Mailboxes.DELIMITER + "\")) NIL NIL");
                 ok(tag, "NAMESPACE completed");
             }
             case ImapCommand.Enable(List<String> caps) -> {
@@ -489,8 +493,7 @@ final class ImapSession implements SessionContext {
     @Override
     public void syncSelected(boolean expunges) throws IOException {
         if (selected != null) {
-            List<String> kw = selected.folder.keywords();
-            selected.sync(expunges, this::untagged, (m, recent) -> Flags.imap(m, kw, recent));
+            selected.sync(expunges, this::untagged);
         }
     }
 
@@ -611,7 +614,7 @@ final class ImapSession implements SessionContext {
     private void loggedIn(String tag, Account acc) throws IOException {
         login = acc.address();
         conn.noDeadline();
-        account = new AccountMailboxes(server.store, login);
+        account = server.store.mailboxes(login);
         input.loggedIn();
         account.ensureDefaults();
         tagged(tag, "OK [CAPABILITY " + capabilities() + "] Logged in");
@@ -622,7 +625,7 @@ final class ImapSession implements SessionContext {
     @Override
     public void deselect() {
         if (selected != null) {
-            server.mailboxes.release(selected.folder);
+            account.release(selected.folder);
             selected = null;
         }
     }
@@ -640,12 +643,12 @@ final class ImapSession implements SessionContext {
             tagged(tag, "NO [NONEXISTENT] Mailbox does not exist: " + s.mailbox());
             return;
         }
-        MaildirFolder folder = server.mailboxes.acquire(account.dir(s.mailbox()));
+        Mailbox folder = account.acquire(s.mailbox());
         SelectedMailbox box = new SelectedMailbox(s.mailbox(), folder, s.readOnly());
         try {
             box.load();
         } catch (IOException | RuntimeException e) {
-            server.mailboxes.release(folder);
+            account.release(folder);
             throw e;
         }
         selected = box;
@@ -659,10 +662,10 @@ final class ImapSession implements SessionContext {
         untagged("OK [PERMANENTFLAGS (" + (s.readOnly() ? "" : Flags.SYSTEM + kw + " \\*") + ")] Flags permitted");
         untagged(box.count() + " EXISTS");
         untagged(box.recentCount() + " RECENT");
-        List<MaildirFolder.Message> all = folder.messages();
+        List<? extends MessageInfo> all = folder.messages();
         for (int seq = 1; seq <= box.count(); seq++) {
-            Optional<MaildirFolder.Message> m = find(all, box.uid(seq));
-            if (m.isPresent() && !m.get().has('S')) {
+            Optional<MessageInfo> m = find(all, box.uid(seq));
+            if (m.isPresent() && !m.get().flags().has(SystemFlag.SEEN)) {
                 untagged("OK [UNSEEN " + seq + "] First unseen");
                 break;
             }
@@ -687,19 +690,18 @@ final class ImapSession implements SessionContext {
         if (!vanished.isEmpty()) {
             untagged("VANISHED (EARLIER) " + vanished);
         }
-        List<String> kw = box.folder.keywords();
         MessageCommands.Snapshot index = new MessageCommands.Snapshot(box.folder);
         for (int seq = 1; seq <= box.count(); seq++) {
             long uid = box.uid(seq);
-            MaildirFolder.Message m = index.get(uid);
+            MessageInfo m = index.get(uid);
             if (m != null && m.modseq() > q.modseq() && known.contains(uid, box.maxUid())) {
-                untagged(seq + " FETCH (UID " + uid + " FLAGS (" + Flags.imap(m, kw, box.isRecent(uid))
+                untagged(seq + " FETCH (UID " + uid + " FLAGS (" + Flags.imap(m.flags(), box.isRecent(uid))
                         + ") MODSEQ (" + m.modseq() + "))");
             }
         }
     }
 
-    private static Optional<MaildirFolder.Message> find(List<MaildirFolder.Message> all, long uid) {
+    private static Optional<MessageInfo> find(List<? extends MessageInfo> all, long uid) {
         int lo = 0;
         int hi = all.size() - 1;
         while (lo <= hi) {
@@ -720,7 +722,7 @@ final class ImapSession implements SessionContext {
         syncSelected(true);
         write("+ idling\r\n");
         SelectedMailbox box = selected;
-        MaildirFolder.Watch watch = null;
+        Mailbox.Watch watch = null;
         boolean more;
         try {
             if (box != null) {
@@ -821,8 +823,7 @@ final class ImapSession implements SessionContext {
 
     /** Sends the folder's changes to the IDLE client; under the output lock. */
     private void pushIdleUpdates(SelectedMailbox box) throws IOException {
-        List<String> kw = box.folder.keywords();
-        box.sync(true, this::untagged, (m, recent) -> Flags.imap(m, kw, recent));
+        box.sync(true, this::untagged);
         out.flush();
     }
 }

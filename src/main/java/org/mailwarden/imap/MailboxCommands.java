@@ -2,14 +2,19 @@ package org.mailwarden.imap;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.mailwarden.store.MaildirFolder;
+import org.mailwarden.store.Mailbox;
+import org.mailwarden.store.MailboxExistsException;
+import org.mailwarden.store.Mailboxes;
+import org.mailwarden.store.MessageInfo;
+import org.mailwarden.store.NewMessage;
 import org.mailwarden.store.QuotaService;
+import org.mailwarden.store.SpecialUse;
+import org.mailwarden.store.SystemFlag;
 
 /**
  * The mailbox commands of an authenticated IMAP session: CREATE, DELETE, RENAME, SUBSCRIBE, LIST/LSUB, STATUS,
@@ -18,7 +23,9 @@ import org.mailwarden.store.QuotaService;
 record MailboxCommands(SessionContext session, ImapServer server) {
 
     void create(String tag, String name) throws IOException {
-        session.account().create(stripTrailingDelimiter(name));
+        String created = stripTrailingDelimiter(name);
+        checkNew(created);
+        session.account().create(created);
         session.ok(tag, "CREATE completed");
     }
 
@@ -32,9 +39,7 @@ record MailboxCommands(SessionContext session, ImapServer server) {
             session.deselect();
             session.untagged("OK [CLOSED] Mailbox closed");
         }
-        Path dir = session.account().dir(name);
         session.account().delete(name);
-        server.mailboxes.forget(dir);
         session.ok(tag, "DELETE completed");
     }
 
@@ -48,10 +53,10 @@ record MailboxCommands(SessionContext session, ImapServer server) {
             return;
         }
         try {
-            for (Path p : session.account().rename(from, stripTrailingDelimiter(to))) {
-                server.mailboxes.forget(p);
-            }
-        } catch (AccountMailboxes.FileAlreadyThere e) {
+            String renamed = stripTrailingDelimiter(to);
+            checkNew(renamed);
+            session.account().rename(from, renamed);
+        } catch (MailboxExistsException e) {
             session.tagged(tag, "NO [ALREADYEXISTS] Mailbox already exists: " + to);
             return;
         }
@@ -68,25 +73,23 @@ record MailboxCommands(SessionContext session, ImapServer server) {
      * its sub-folders are not renamed. Sessions with INBOX selected see the messages expunged.
      */
     private void renameInbox(String tag, String to) throws IOException {
-        Path target;
+        checkNew(to);
         try {
-            target = session.account().create(to);
-        } catch (AccountMailboxes.FileAlreadyThere e) {
+            session.account().renameInbox(to);
+        } catch (MailboxExistsException e) {
             session.tagged(tag, "NO [ALREADYEXISTS] Mailbox already exists: " + to);
             return;
         }
-        MaildirFolder inbox = server.mailboxes.acquire(session.account().dir("INBOX"));
-        try {
-            MaildirFolder moved = server.mailboxes.acquire(target);
-            try {
-                inbox.moveAllTo(moved);
-            } finally {
-                server.mailboxes.release(moved);
-            }
-        } finally {
-            server.mailboxes.release(inbox);
-        }
         session.ok(tag, "RENAME completed");
+    }
+
+    /**
+     * A name for a mailbox to be made (CREATE, RENAME's target): valid as any name, and canonical modified UTF-7 whose
+     * characters are valid too (RFC 3501 5.1.3), so that no encoding smuggles in what the plain name may not have.
+     */
+    static void checkNew(String name) {
+        Mailboxes.validate(name);
+        Mailboxes.validate(ModifiedUtf7.decode(name));
     }
 
     void subscribe(String tag, String name, boolean on) throws IOException {
@@ -97,11 +100,11 @@ record MailboxCommands(SessionContext session, ImapServer server) {
     void list(String tag, ImapCommand.ListMailboxes l) throws IOException {
         String verb = l.lsub() ? "LSUB" : "LIST";
         if (l.patterns().size() == 1 && l.patterns().getFirst().isEmpty()) {
-            session.untagged(verb + " (\\Noselect) \"" + AccountMailboxes.DELIMITER + "\" \"\"");
+            session.untagged(verb + " (\\Noselect) \"" + Mailboxes.DELIMITER + "\" \"\"");
             session.ok(tag, verb + " completed");
             return;
         }
-        List<String> all = session.account().all();
+        List<String> all = session.account().names();
         Set<String> existing = new LinkedHashSet<>(all);
         Set<String> subscribed = new LinkedHashSet<>(session.account().subscriptions());
         // names that exist only as parents of other folders (Maildir++ keeps each level separately)
@@ -109,10 +112,10 @@ record MailboxCommands(SessionContext session, ImapServer server) {
                 : b.equals("INBOX") ? 1 : a.compareTo(b));
         names.addAll(all);
         for (String n : all) {
-            int dot = n.lastIndexOf(AccountMailboxes.DELIMITER);
+            int dot = n.lastIndexOf(Mailboxes.DELIMITER);
             while (dot > 0) {
                 names.add(n.substring(0, dot));
-                dot = n.lastIndexOf(AccountMailboxes.DELIMITER, dot - 1);
+                dot = n.lastIndexOf(Mailboxes.DELIMITER, dot - 1);
             }
         }
         if (l.lsub() || l.subscribedOnly()) {
@@ -121,7 +124,7 @@ record MailboxCommands(SessionContext session, ImapServer server) {
         for (String name : names) {
             boolean match = false;
             for (String p : l.patterns()) {
-                if (AccountMailboxes.matches(l.reference() + p, name)) {
+                if (ListPattern.matches(l.reference() + p, name)) {
                     match = true;
                     break;
                 }
@@ -133,7 +136,7 @@ record MailboxCommands(SessionContext session, ImapServer server) {
             if ((l.lsub() || l.subscribedOnly()) && !isSubscribed) {
                 continue;
             }
-            String special = AccountMailboxes.SPECIAL_USE.get(name);
+            String special = session.account().specialUse(name).map(MailboxCommands::attribute).orElse(null);
             if (l.specialUseOnly() && special == null) {
                 continue;
             }
@@ -144,7 +147,7 @@ record MailboxCommands(SessionContext session, ImapServer server) {
             if (!l.lsub()) {
                 boolean children = false;
                 for (String other : names) {
-                    if (other.startsWith(name + AccountMailboxes.DELIMITER)) {
+                    if (other.startsWith(name + Mailboxes.DELIMITER)) {
                         children = true;
                         break;
                     }
@@ -158,7 +161,7 @@ record MailboxCommands(SessionContext session, ImapServer server) {
                 }
             }
             session.write(new ImapWriter().raw("* " + verb + " (" + String.join(" ", attrs) + ") \""
-                    + AccountMailboxes.DELIMITER + "\" ").mailbox(name).raw("\r\n").bytes());
+                    + Mailboxes.DELIMITER + "\" ").mailbox(name).raw("\r\n").bytes());
         }
         session.ok(tag, verb + " completed");
     }
@@ -168,27 +171,28 @@ record MailboxCommands(SessionContext session, ImapServer server) {
             session.tagged(tag, "NO [NONEXISTENT] Mailbox does not exist: " + s.mailbox());
             return;
         }
-        MaildirFolder folder = server.mailboxes.acquire(session.account().dir(s.mailbox()));
+        Mailbox folder = session.account().acquire(s.mailbox());
         try {
             folder.refresh();
-            List<MaildirFolder.Message> all = folder.messages();
+            List<? extends MessageInfo> all = folder.messages();
             List<String> parts = new ArrayList<>();
             for (String item : s.items()) {
                 switch (item) {
                     case "MESSAGES" -> parts.add("MESSAGES " + all.size());
-                    case "RECENT" -> parts.add("RECENT " + all.stream()
-                            .filter(m -> m.uid() >= folder.claimRecent(false) || m.inNew()).count());
+                    case "RECENT" -> parts.add("RECENT " + folder.recentCount());
                     case "UIDNEXT" -> parts.add("UIDNEXT " + folder.nextUid());
                     case "UIDVALIDITY" -> parts.add("UIDVALIDITY " + folder.uidValidity());
-                    case "UNSEEN" -> parts.add("UNSEEN " + all.stream().filter(m -> !m.has('S')).count());
-                    case "DELETED" -> parts.add("DELETED " + all.stream().filter(m -> m.has('T')).count());
+                    case "UNSEEN" -> parts.add("UNSEEN " + all.stream()
+                            .filter(m -> !m.flags().has(SystemFlag.SEEN)).count());
+                    case "DELETED" -> parts.add("DELETED " + all.stream()
+                            .filter(m -> m.flags().has(SystemFlag.DELETED)).count());
                     case "HIGHESTMODSEQ" -> {
                         session.enableCondstore();
                         parts.add("HIGHESTMODSEQ " + folder.highestModseq());
                     }
                     case "SIZE" -> {
                         long size = 0;
-                        for (MaildirFolder.Message m : all) {
+                        for (MessageInfo m : all) {
                             size += folder.virtualSize(m);
                         }
                         parts.add("SIZE " + size);
@@ -199,7 +203,7 @@ record MailboxCommands(SessionContext session, ImapServer server) {
             session.write(new ImapWriter().raw("* STATUS ").mailbox(s.mailbox())
                     .raw(" (" + String.join(" ", parts) + ")\r\n").bytes());
         } finally {
-            server.mailboxes.release(folder);
+            session.account().release(folder);
         }
         session.ok(tag, "STATUS completed");
     }
@@ -233,30 +237,20 @@ record MailboxCommands(SessionContext session, ImapServer server) {
      * tmp/ as it arrives, never whole in memory, and then into cur/ with its sizes in the name.
      */
     void append(String tag, ImapCommand.Append a, MessageSource source) throws IOException {
-        MaildirFolder folder = server.mailboxes.acquire(session.account().dir(a.mailbox()));
+        Mailbox folder = session.account().acquire(a.mailbox());
         long uid;
-        try {
-            String letters = Flags.letters(a.flags(), folder, true);
-            MessageSpool spool = MessageSpool.create(folder.newTmpFile());
-            try {
-                if (!source.sendTo(spool)) {
-                    spool.abort();
-                    return;
-                }
-                spool.finish();
-                if (!server.quotas.allows(session.login(), spool.size())) {
-                    spool.abort();
-                    session.tagged(tag, OVER_QUOTA);
-                    return;
-                }
-                uid = folder.appendFile(spool.file(), spool.size(), spool.networkSize(), letters,
-                        a.date() != null ? a.date() : Instant.now());
-            } catch (IOException | RuntimeException e) {
-                spool.abort();
-                throw e;
+        try (NewMessage message = folder.newMessage()) {
+            if (!source.sendTo(message.out())) {
+                return;
             }
+            message.finish();
+            if (!server.quotas.allows(session.login(), message.storedSize())) {
+                session.tagged(tag, OVER_QUOTA);
+                return;
+            }
+            uid = message.commit(Flags.parse(a.flags()), a.date() != null ? a.date() : Instant.now());
         } finally {
-            server.mailboxes.release(folder);
+            session.account().release(folder);
         }
         session.okCode(tag, "APPENDUID " + folder.uidValidity() + " " + uid, "APPEND completed", true);
     }
@@ -298,21 +292,19 @@ record MailboxCommands(SessionContext session, ImapServer server) {
 
     static final String OVER_QUOTA = "NO [OVERQUOTA] Quota exceeded (mailbox for user is full)";
 
-    /** The size of a message on disk: S= from its name, else the file's size. */
-    static long storedSize(MaildirFolder folder, MaildirFolder.Message m) {
-        java.util.OptionalLong s = org.mailwarden.store.MaildirFileName.parse(m.baseName()).size();
-        if (s.isPresent()) {
-            return s.getAsLong();
-        }
-        try {
-            return java.nio.file.Files.size(folder.path(m));
-        } catch (IOException e) {
-            return 0;
-        }
+    /** The LIST attribute of a special use (RFC 6154 2). */
+    static String attribute(SpecialUse use) {
+        return switch (use) {
+            case DRAFTS -> "\\Drafts";
+            case SENT -> "\\Sent";
+            case JUNK -> "\\Junk";
+            case TRASH -> "\\Trash";
+            case ARCHIVE -> "\\Archive";
+        };
     }
 
     private static String stripTrailingDelimiter(String name) {
-        return name.endsWith(String.valueOf(AccountMailboxes.DELIMITER)) ? name.substring(0, name.length() - 1)
+        return name.endsWith(String.valueOf(Mailboxes.DELIMITER)) ? name.substring(0, name.length() - 1)
                 : name;
     }
 }

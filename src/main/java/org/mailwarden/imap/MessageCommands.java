@@ -12,7 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.mailwarden.store.MaildirFolder;
+import org.mailwarden.store.FlagChange;
+import org.mailwarden.store.FlagResult;
+import org.mailwarden.store.Mailbox;
+import org.mailwarden.store.MessageFlags;
+import org.mailwarden.store.MessageInfo;
+import org.mailwarden.store.SystemFlag;
 
 /** The commands on the messages of the selected folder: EXPUNGE, SEARCH, FETCH, STORE, COPY and MOVE. */
 record MessageCommands(SessionContext session, ImapServer server) {
@@ -34,8 +39,8 @@ record MessageCommands(SessionContext session, ImapServer server) {
             if (uidSet != null && !uidSet.contains(uid, selected.maxUid())) {
                 continue;
             }
-            Optional<MaildirFolder.Message> m = selected.folder.byUid(uid);
-            if (m.isPresent() && m.get().has('T')) {
+            Optional<? extends MessageInfo> m = selected.folder.byUid(uid);
+            if (m.isPresent() && m.get().flags().has(SystemFlag.DELETED)) {
                 doomed.add(uid);
             }
         }
@@ -64,13 +69,12 @@ record MessageCommands(SessionContext session, ImapServer server) {
                 }
             }
         } else {
-            List<String> kw = selected.folder.keywords();
             for (int seq = 1; seq <= selected.count(); seq++) {
-                MaildirFolder.Message m = index.get(selected.uid(seq));
+                MessageInfo m = index.get(selected.uid(seq));
                 if (m == null) {
                     continue; // expunged by another session, not yet reported
                 }
-                try (Search search = new Search(selected, kw, seq, m, headerHits)) {
+                try (Search search = new Search(selected, seq, m, headerHits)) {
                     if (search.matches(s.key())) {
                         found.add(s.uid() ? selected.uid(seq) : seq, m.modseq());
                     }
@@ -156,7 +160,7 @@ record MessageCommands(SessionContext session, ImapServer server) {
 
     /**
      * The header keys that the folder's columns answer for every message of the snapshot at once (see
-     * {@link MaildirFolder#headerMatches}): their matching UIDs, ascending.
+     * {@link Mailbox#headerMatches}): their matching UIDs, ascending.
      */
     private static Map<SearchKey.Header, long[]> headerHits(SelectedMailbox selected, Snapshot index, SearchKey key)
             throws IOException {
@@ -218,15 +222,15 @@ record MessageCommands(SessionContext session, ImapServer server) {
 
     /** Messages by ascending UID from one copy of the folder's index: one lock per command, not per message. */
     static final class Snapshot {
-        private final List<MaildirFolder.Message> all;
+        private final List<? extends MessageInfo> all;
         private int next;
 
-        Snapshot(MaildirFolder folder) {
+        Snapshot(Mailbox folder) {
             all = folder.messages();
         }
 
         /** The message with this UID, or null; ask for UIDs in ascending order. */
-        MaildirFolder.Message get(long uid) {
+        MessageInfo get(long uid) {
             while (next < all.size() && all.get(next).uid() < uid) {
                 next++;
             }
@@ -260,7 +264,6 @@ record MessageCommands(SessionContext session, ImapServer server) {
                 || i instanceof FetchItem.Envelope || i instanceof FetchItem.Structure);
         boolean setsSeen = !selected.readOnly && items.stream()
                 .anyMatch(i -> i instanceof FetchItem.Section sec && !sec.peek());
-        List<String> kw = selected.folder.keywords();
         List<Integer> seqs = selected.resolve(f.set(), f.uid());
         Snapshot index = seqs.size() > 64 ? new Snapshot(selected.folder) : null;
         // the command's buffers, whatever the messages' sizes: one to read files through, one for the answer
@@ -269,7 +272,7 @@ record MessageCommands(SessionContext session, ImapServer server) {
         try {
             for (int seq : seqs) {
                 long uid = selected.uid(seq);
-                MaildirFolder.Message m = index != null ? index.get(uid) : selected.folder.byUid(uid).orElse(null);
+                MessageInfo m = index != null ? index.get(uid) : selected.folder.byUid(uid).orElse(null);
                 if (m == null || f.changedSince() >= 0 && m.modseq() <= f.changedSince()) {
                     continue;
                 }
@@ -278,7 +281,7 @@ record MessageCommands(SessionContext session, ImapServer server) {
                     continue; // gone
                 }
                 try {
-                    fetchOne(seq, m, file, items, setsSeen, kw, out);
+                    fetchOne(seq, m, file, items, setsSeen, out);
                 } finally {
                     if (file != null) {
                         file.close();
@@ -292,6 +295,8 @@ record MessageCommands(SessionContext session, ImapServer server) {
         out.flush();
         session.okCode(tag, null, (f.uid() ? "UID " : "") + "FETCH completed", f.uid());
     }
+
+    private static final FlagChange SET_SEEN = new FlagChange.Add(MessageFlags.of(SystemFlag.SEEN));
 
     /** Files are read through this much per FETCH command; a message up to this size is read once. */
     private static final int FILE_BUFFER = 32 * 1024;
@@ -321,16 +326,15 @@ record MessageCommands(SessionContext session, ImapServer server) {
      * One message's FETCH response; message sections go from {@code file} to {@code out} as they are read. A failure
      * after part of the response went out ends the connection (unchecked): the client cannot tell what follows.
      */
-    private void fetchOne(int seq, MaildirFolder.Message found, MessageFile file, List<FetchItem> items,
-            boolean setsSeen, List<String> kw, OutputStream out) throws IOException {
+    private void fetchOne(int seq, MessageInfo found, MessageFile file, List<FetchItem> items,
+            boolean setsSeen, OutputStream out) throws IOException {
         SelectedMailbox selected = session.selected();
-        MaildirFolder.Message m = found;
+        MessageInfo m = found;
         long uid = m.uid();
         boolean flagsChanged = false;
-        if (setsSeen && !m.has('S')) {
-            Optional<MaildirFolder.Message> updated = selected.folder.setFlags(uid, m.flags() + "S");
-            if (updated.isPresent()) {
-                m = updated.get();
+        if (setsSeen && !m.flags().has(SystemFlag.SEEN)) {
+            if (selected.folder.changeFlags(uid, SET_SEEN, -1) instanceof FlagResult.Stored(MessageInfo updated)) {
+                m = updated;
                 selected.reportedByUs(uid, m.modseq());
                 flagsChanged = true;
             }
@@ -346,7 +350,7 @@ record MessageCommands(SessionContext session, ImapServer server) {
                 switch (items.get(i)) {
                     case FetchItem.Uid u -> w.raw("UID ").number(uid);
                     case FetchItem.Flags fl -> {
-                        w.raw("FLAGS (" + Flags.imap(m, kw, selected.isRecent(uid)) + ")");
+                        w.raw("FLAGS (" + Flags.imap(m.flags(), selected.isRecent(uid)) + ")");
                         flagsShown = true;
                     }
                     case FetchItem.InternalDate d -> w.raw("INTERNALDATE \"" + ImapParser.DATE_TIME_OUT.format(
@@ -372,7 +376,7 @@ record MessageCommands(SessionContext session, ImapServer server) {
             throw e;
         }
         if (flagsChanged && !flagsShown) {
-            w.raw(" FLAGS (" + Flags.imap(m, kw, selected.isRecent(uid)) + ")");
+            w.raw(" FLAGS (" + Flags.imap(m.flags(), selected.isRecent(uid)) + ")");
         }
         if (flagsChanged && session.condstore() && items.stream().noneMatch(i -> i instanceof FetchItem.Modseq)) {
             w.raw(" MODSEQ (").number(m.modseq()).raw(")");
@@ -419,57 +423,37 @@ record MessageCommands(SessionContext session, ImapServer server) {
             session.tagged(tag, "NO [READ-ONLY] Mailbox is read-only");
             return;
         }
-        MaildirFolder folder = selected.folder;
+        Mailbox folder = selected.folder;
         if (s.unchangedSince() >= 0) {
             session.enableCondstore();
         }
         boolean condstore = session.condstore();
-        String letters = Flags.letters(s.flags(), folder, s.mode() != ImapCommand.StoreMode.REMOVE);
-        List<String> kw = folder.keywords();
+        MessageFlags flags = Flags.parse(s.flags());
+        FlagChange change = switch (s.mode()) {
+            case REPLACE -> new FlagChange.Replace(flags);
+            case ADD -> new FlagChange.Add(flags);
+            case REMOVE -> new FlagChange.Remove(flags);
+        };
         List<Long> modified = new ArrayList<>();
         for (int seq : selected.resolve(s.set(), s.uid())) {
             long uid = selected.uid(seq);
-            Optional<MaildirFolder.Message> found = folder.byUid(uid);
-            if (found.isEmpty()) {
-                continue;
-            }
-            if (s.unchangedSince() >= 0 && found.get().modseq() > s.unchangedSince()) {
-                modified.add(s.uid() ? uid : seq); // changed since the client looked: not touched (RFC 7162 3.1.3)
-                continue;
-            }
-            String current = found.get().flags();
-            String next = switch (s.mode()) {
-                case REPLACE -> {
-                    // letters we do not map (e.g. P) are kept: they are not IMAP flags
-                    StringBuilder keep = new StringBuilder();
-                    for (char ch : current.toCharArray()) {
-                        if (MaildirFolder.SYSTEM_FLAGS.indexOf(ch) < 0 && !(ch >= 'a' && ch <= 'z')) {
-                            keep.append(ch);
-                        }
-                    }
-                    yield keep + letters;
+            MessageInfo updated;
+            switch (folder.changeFlags(uid, change, s.unchangedSince())) {
+                case FlagResult.Stored(MessageInfo now) -> updated = now;
+                case FlagResult.Modified(MessageInfo now) -> {
+                    modified.add(s.uid() ? uid : seq); // changed since the client looked: not touched (RFC 7162 3.1.3)
+                    continue;
                 }
-                case ADD -> current + letters;
-                case REMOVE -> {
-                    StringBuilder kept = new StringBuilder();
-                    for (char ch : current.toCharArray()) {
-                        if (letters.indexOf(ch) < 0) {
-                            kept.append(ch);
-                        }
-                    }
-                    yield kept.toString();
+                case FlagResult.Gone() -> {
+                    continue;
                 }
-            };
-            Optional<MaildirFolder.Message> updated = folder.setFlags(uid, next);
-            if (updated.isEmpty()) {
-                continue;
             }
-            selected.reportedByUs(uid, updated.get().modseq());
+            selected.reportedByUs(uid, updated.modseq());
             String ids = (s.uid() || condstore ? "UID " + uid + " " : "")
-                    + (condstore ? "MODSEQ (" + updated.get().modseq() + ")" : "");
+                    + (condstore ? "MODSEQ (" + updated.modseq() + ")" : "");
             if (!s.silent()) {
                 session.untagged(seq + " FETCH (" + ids + (condstore ? " " : "") + "FLAGS ("
-                        + Flags.imap(updated.get(), kw, selected.isRecent(uid)) + "))");
+                        + Flags.imap(updated.flags(), selected.isRecent(uid)) + "))");
             } else if (condstore) {
                 session.untagged(seq + " FETCH (" + ids + ")");
             }
@@ -494,9 +478,9 @@ record MessageCommands(SessionContext session, ImapServer server) {
             // a MOVE stays within the account's one quota root: it never adds usage, so it is never refused
             long size = 0;
             for (int seq : seqs) {
-                Optional<MaildirFolder.Message> m = selected.folder.byUid(selected.uid(seq));
+                Optional<? extends MessageInfo> m = selected.folder.byUid(selected.uid(seq));
                 if (m.isPresent()) {
-                    size += MailboxCommands.storedSize(selected.folder, m.get());
+                    size += selected.folder.storedSize(m.get());
                 }
             }
             if (!server.quotas.allows(session.login(), size)) {
@@ -506,7 +490,7 @@ record MessageCommands(SessionContext session, ImapServer server) {
         }
         List<Long> from = new ArrayList<>();
         List<Long> to = new ArrayList<>();
-        MaildirFolder target = server.mailboxes.acquire(session.account().dir(c.mailbox()));
+        Mailbox target = session.account().acquire(c.mailbox());
         try {
             for (int seq : seqs) {
                 long uid = selected.uid(seq);
@@ -517,7 +501,7 @@ record MessageCommands(SessionContext session, ImapServer server) {
                 }
             }
         } finally {
-            server.mailboxes.release(target);
+            session.account().release(target);
         }
         String code = from.isEmpty() ? null : "COPYUID " + target.uidValidity() + " " + SequenceSet.format(from)
                 + " " + SequenceSet.format(to);

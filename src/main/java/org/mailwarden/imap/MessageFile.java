@@ -4,12 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.util.Optional;
-import java.util.OptionalLong;
 import org.mailwarden.store.Crlf;
-import org.mailwarden.store.MaildirFileName;
-import org.mailwarden.store.MaildirFolder;
+import org.mailwarden.store.Mailbox;
+import org.mailwarden.store.MessageInfo;
 
 /**
  * A message file open for FETCH, read through one buffer that the FETCH command lends to each of its messages: a
@@ -19,10 +18,10 @@ import org.mailwarden.store.MaildirFolder;
  */
 final class MessageFile implements AutoCloseable {
 
-    private final FileChannel channel;
-    private final MaildirFolder folder;
+    private final SeekableByteChannel channel;
+    private final Mailbox folder;
     private final long fileSize;
-    private final MaildirFolder.Message message;
+    private final MessageInfo message;
     private final byte[] buf;
     private long bufStart;
     private int bufLen;
@@ -30,7 +29,7 @@ final class MessageFile implements AutoCloseable {
     private MimeTree.Part header;
     private MimeTree.Part structure;
 
-    private MessageFile(FileChannel channel, MaildirFolder folder, MaildirFolder.Message message, byte[] buf)
+    private MessageFile(SeekableByteChannel channel, Mailbox folder, MessageInfo message, byte[] buf)
             throws IOException {
         this.channel = channel;
         this.folder = folder;
@@ -40,8 +39,8 @@ final class MessageFile implements AutoCloseable {
     }
 
     /** The message's file, or empty if it is gone. */
-    static Optional<MessageFile> open(MaildirFolder folder, MaildirFolder.Message m, byte[] buf) throws IOException {
-        Optional<FileChannel> ch = folder.openMessage(m.uid());
+    static Optional<MessageFile> open(Mailbox folder, MessageInfo m, byte[] buf) throws IOException {
+        Optional<SeekableByteChannel> ch = folder.openChannel(m.uid());
         if (ch.isEmpty()) {
             return Optional.empty();
         }
@@ -54,7 +53,7 @@ final class MessageFile implements AutoCloseable {
     }
 
     /**
-     * The message's size in network form (RFC822.SIZE): W= from its name when its S= is the file's size, else
+     * The message's size in network form (RFC822.SIZE): the index's when the stored size it knows is the file's, else
      * counted from the file.
      */
     long networkSize() throws IOException {
@@ -62,9 +61,9 @@ final class MessageFile implements AutoCloseable {
             if (message.vsize() < 0) {
                 networkSize = folder.virtualSize(message); // counted once, then remembered by the folder
             } else {
-                OptionalLong s = MaildirFileName.parse(message.baseName()).size();
-                // a name whose S= is not the file's size does not know its W= either
-                networkSize = s.isEmpty() || s.getAsLong() == fileSize ? message.vsize() : Crlf.size(stream(0));
+                long s = message.storedSize();
+                // an index whose stored size is not the file's (Maildir: S= of the name) does not know its W= either
+                networkSize = s < 0 || s == fileSize ? message.vsize() : Crlf.size(stream(0));
             }
         }
         return networkSize;
@@ -200,7 +199,8 @@ final class MessageFile implements AutoCloseable {
         bufLen = 0;
         ByteBuffer bb = ByteBuffer.wrap(buf);
         while (bb.hasRemaining() && pos + bb.position() < fileSize) {
-            if (channel.read(bb, pos + bb.position()) < 0) {
+            channel.position(pos + bb.position());
+            if (channel.read(bb) < 0) {
                 break;
             }
         }

@@ -18,8 +18,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.mailwarden.mail.HeaderFields;
-import org.mailwarden.store.MaildirFolder;
+import org.mailwarden.store.MessageInfo;
+import org.mailwarden.store.SystemFlag;
 
 /**
  * Evaluates SEARCH keys (RFC 3501 6.4.4) against one message. Flags, sizes and dates come from the index; header
@@ -29,9 +31,8 @@ import org.mailwarden.store.MaildirFolder;
 final class Search implements AutoCloseable {
 
     private final SelectedMailbox box;
-    private final List<String> keywords;
     private final int seq;
-    private final MaildirFolder.Message m;
+    private final MessageInfo m;
     private final Map<SearchKey.Header, long[]> headerHits;
     /** The message's file and structure, when a key needs its text. */
     private MessageFile file;
@@ -41,10 +42,9 @@ final class Search implements AutoCloseable {
     private boolean headerLoaded;
 
     /** {@code headerHits}: for header keys answered from the folder's columns, the matching UIDs (ascending). */
-    Search(SelectedMailbox box, List<String> keywords, int seq, MaildirFolder.Message m,
+    Search(SelectedMailbox box, int seq, MessageInfo m,
             Map<SearchKey.Header, long[]> headerHits) {
         this.box = box;
-        this.keywords = keywords;
         this.seq = seq;
         this.m = m;
         this.headerHits = headerHits;
@@ -55,7 +55,7 @@ final class Search implements AutoCloseable {
             case SearchKey.All a -> true;
             case SearchKey.Flag(String flag, boolean set) -> hasFlag(flag) == set;
             case SearchKey.Recent(boolean set) -> box.isRecent(m.uid()) == set;
-            case SearchKey.New n -> box.isRecent(m.uid()) && !m.has('S');
+            case SearchKey.New n -> box.isRecent(m.uid()) && !m.flags().has(SystemFlag.SEEN);
             case SearchKey.Sequence(SequenceSet set) -> set.contains(seq, box.count());
             case SearchKey.Uids(SequenceSet set) -> set.contains(m.uid(), box.maxUid());
             case SearchKey.Header h -> header(h);
@@ -80,19 +80,8 @@ final class Search implements AutoCloseable {
     }
 
     private boolean hasFlag(String flag) {
-        if (flag.length() == 1 && Character.isUpperCase(flag.charAt(0))) {
-            return m.has(flag.charAt(0));
-        }
-        char system = Flags.letter(flag);
-        if (system != 0) {
-            return m.has(system);
-        }
-        for (int i = 0; i < keywords.size(); i++) {
-            if (keywords.get(i).equalsIgnoreCase(flag)) {
-                return m.has((char) ('a' + i));
-            }
-        }
-        return false;
+        Optional<SystemFlag> system = Flags.system(flag);
+        return system.isPresent() ? m.flags().has(system.get()) : m.flags().hasKeyword(flag);
     }
 
     /** The message's structure, its file opened the first time a key needs its text; null if it is gone. */

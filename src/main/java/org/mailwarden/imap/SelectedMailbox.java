@@ -10,7 +10,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.mailwarden.store.MaildirFolder;
+import org.mailwarden.store.Mailbox;
+import org.mailwarden.store.MessageInfo;
 
 /**
  * One session's view of its selected folder: the message sequence numbers it has announced (a list of UIDs),
@@ -21,7 +22,7 @@ import org.mailwarden.store.MaildirFolder;
 final class SelectedMailbox {
 
     final String name;
-    final MaildirFolder folder;
+    final Mailbox folder;
     final boolean readOnly;
     /** CONDSTORE is enabled on the session: flag updates carry UID and MODSEQ (RFC 7162 3.2). */
     boolean condstore;
@@ -42,7 +43,7 @@ final class SelectedMailbox {
     /** Flag changes this session already reported itself (STORE), by UID: the modseq reported. */
     private final Map<Long, Long> reported = new HashMap<>();
 
-    SelectedMailbox(String name, MaildirFolder folder, boolean readOnly) {
+    SelectedMailbox(String name, Mailbox folder, boolean readOnly) {
         this.name = name;
         this.folder = folder;
         this.readOnly = readOnly;
@@ -51,15 +52,15 @@ final class SelectedMailbox {
     /** Loads the initial view (SELECT/EXAMINE). */
     void load() throws IOException {
         if (!readOnly) {
-            folder.moveNewToCur();
+            folder.takeNew();
         }
         folder.refresh();
         long seenVersionNow = folder.version();
         long uidNext = folder.nextUid(); // before the list: UIDs below it are in the list or expunged
         long recentFrom = folder.claimRecent(!readOnly);
         highestAtLoad = folder.highestModseq(); // before the list: at worst a change is reported twice
-        List<MaildirFolder.Message> all = folder.messages();
-        for (MaildirFolder.Message m : all) {
+        List<? extends MessageInfo> all = folder.messages();
+        for (MessageInfo m : all) {
             add(m.uid());
             if (m.uid() >= recentFrom) {
                 recent.add(m.uid());
@@ -142,7 +143,7 @@ final class SelectedMailbox {
      * Brings the view up to date with the shared index and writes the untagged responses for it: EXPUNGE
      * (if {@code expunges}), FETCH FLAGS, EXISTS and RECENT.
      */
-    void sync(boolean expunges, Consumer<String> untagged, FlagNames flags) throws IOException {
+    void sync(boolean expunges, Consumer<String> untagged) throws IOException {
         folder.refresh();
         long version = folder.version();
         if (version == seenVersion && (!expunges || !expungesPending)) {
@@ -150,7 +151,7 @@ final class SelectedMailbox {
         }
         expungesPending = !expunges;
         long uidNext = folder.nextUid();
-        List<MaildirFolder.Message> all = folder.messages();
+        List<? extends MessageInfo> all = folder.messages();
         long highest = seenModseq;
         if (expunges) {
             List<Long> vanished = new ArrayList<>();
@@ -177,7 +178,7 @@ final class SelectedMailbox {
         }
         long oldMax = maxUid();
         int added = 0;
-        for (MaildirFolder.Message m : all) {
+        for (MessageInfo m : all) {
             if (m.uid() > oldMax) {
                 add(m.uid());
                 added++;
@@ -186,7 +187,7 @@ final class SelectedMailbox {
                 int seq = seqOf(m.uid());
                 if (seq > 0 && (own == null || own != m.modseq())) {
                     untagged.accept(seq + " FETCH (UID " + m.uid() + (condstore ? " MODSEQ (" + m.modseq() + ")" : "")
-                            + " FLAGS (" + flags.imap(m, isRecent(m.uid())) + "))");
+                            + " FLAGS (" + Flags.imap(m.flags(), isRecent(m.uid())) + "))");
                 }
             }
             highest = Math.max(highest, m.modseq());
@@ -242,10 +243,5 @@ final class SelectedMailbox {
             }
         }
         return out.toString();
-    }
-
-    /** Maildir flag letters to IMAP flags, through the folder's keywords. */
-    interface FlagNames {
-        String imap(MaildirFolder.Message m, boolean recent);
     }
 }

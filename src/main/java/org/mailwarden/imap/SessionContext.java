@@ -1,6 +1,7 @@
 package org.mailwarden.imap;
 
 import java.io.IOException;
+import org.mailwarden.store.Mailboxes;
 
 /**
  * What a command family ({@link MailboxCommands}, {@link MessageCommands}) sees of its {@link ImapSession}: the
@@ -11,7 +12,7 @@ interface SessionContext {
     /** The logged-in address. */
     String login();
 
-    AccountMailboxes account();
+    Mailboxes account();
 
     /** The selected folder, or null. */
     SelectedMailbox selected();

@@ -7,8 +7,12 @@ import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import org.mailwarden.store.MaildirFolder;
-import org.mailwarden.store.OpenFolders;
+import org.mailwarden.store.FlagChange;
+import org.mailwarden.store.Mailbox;
+import org.mailwarden.store.Mailboxes;
+import org.mailwarden.store.MessageFlags;
+import org.mailwarden.store.MessageInfo;
+import org.mailwarden.store.SystemFlag;
 
 /**
  * The maildrop of one POP3 session (RFC 1939 4-6): the account's INBOX as it was at login, numbered 1..n, through
@@ -18,8 +22,8 @@ import org.mailwarden.store.OpenFolders;
  */
 final class Maildrop implements AutoCloseable {
 
-    private final OpenFolders folders;
-    private final MaildirFolder folder;
+    private final Mailboxes folders;
+    private final Mailbox folder;
     /** By message number - 1: the UIDs and the sizes of the messages at login. */
     private final long[] uids;
     private final long[] sizes;
@@ -30,7 +34,7 @@ final class Maildrop implements AutoCloseable {
     /** RETRieved: marked \Seen at the update, as Dovecot does (pop3_no_flag_updates = no). */
     private final BitSet retrieved = new BitSet();
 
-    private Maildrop(OpenFolders folders, MaildirFolder folder, long[] uids, long[] sizes) {
+    private Maildrop(Mailboxes folders, Mailbox folder, long[] uids, long[] sizes) {
         this.folders = folders;
         this.folder = folder;
         this.uids = uids;
@@ -39,17 +43,17 @@ final class Maildrop implements AutoCloseable {
     }
 
     /**
-     * Opens the INBOX at {@code dir} (which must exist): picks up new deliveries, moves new/ to cur/ and takes the
+     * Opens the INBOX (which must exist): picks up new deliveries, takes them out of new/ and takes the
      * messages' \Recent as Dovecot's POP3 does (pop3_no_flag_updates = no), and fixes the message list and sizes
      * (CRLF form, RFC 1939 LIST) for the session.
      */
-    static Maildrop open(OpenFolders folders, java.nio.file.Path dir) throws IOException {
-        MaildirFolder folder = folders.acquire(dir);
+    static Maildrop open(Mailboxes folders) throws IOException {
+        Mailbox folder = folders.acquire(Mailboxes.INBOX);
         try {
             folder.refresh();
-            folder.moveNewToCur();
+            folder.takeNew();
             folder.claimRecent(true); // a POP3 client has seen them: no longer \Recent for IMAP, as with Dovecot
-            List<MaildirFolder.Message> all = folder.messages();
+            List<? extends MessageInfo> all = folder.messages();
             long[] uids = new long[all.size()];
             long[] sizes = new long[all.size()];
             for (int i = 0; i < sizes.length; i++) {
@@ -131,11 +135,7 @@ final class Maildrop implements AutoCloseable {
     int update() throws IOException {
         for (int i = retrieved.nextSetBit(0); i >= 0; i = retrieved.nextSetBit(i + 1)) {
             if (!deleted.get(i)) {
-                long uid = uids[i];
-                Optional<MaildirFolder.Message> now = folder.byUid(uid);
-                if (now.isPresent() && !now.get().has('S')) {
-                    folder.setFlags(uid, now.get().flags() + "S");
-                }
+                folder.changeFlags(uids[i], SET_SEEN, -1);
             }
         }
         if (deleted.isEmpty()) {
@@ -147,6 +147,8 @@ final class Maildrop implements AutoCloseable {
         }
         return folder.expunge(expunge).size();
     }
+
+    private static final FlagChange SET_SEEN = new FlagChange.Add(MessageFlags.of(SystemFlag.SEEN));
 
     @Override
     public void close() {

@@ -2,7 +2,7 @@ package org.mailwarden.pop3;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.mailwarden.auth.Authenticator;
@@ -10,7 +10,7 @@ import org.mailwarden.config.Pop3Config;
 import org.mailwarden.events.EventBus;
 import org.mailwarden.gate.Connection;
 import org.mailwarden.gate.ConnectionHandler;
-import org.mailwarden.store.MaildirStore;
+import org.mailwarden.store.MailStore;
 import org.mailwarden.tls.TlsProvider;
 
 /**
@@ -22,13 +22,13 @@ public final class Pop3Server implements ConnectionHandler {
     final String hostname;
     final Pop3Config config;
     final Authenticator auth;
-    final MaildirStore store;
+    final MailStore store;
     final TlsProvider tls;
     final EventBus events;
-    /** The maildrops (INBOX directories) a POP3 session holds now: RFC 1939 4's exclusive-access lock. */
-    private final Set<Path> locked = ConcurrentHashMap.newKeySet();
+    /** The maildrops (accounts, lower case) a POP3 session holds now: RFC 1939 4's exclusive-access lock. */
+    private final Set<String> locked = ConcurrentHashMap.newKeySet();
 
-    public Pop3Server(String hostname, Pop3Config config, Authenticator auth, MaildirStore store, TlsProvider tls,
+    public Pop3Server(String hostname, Pop3Config config, Authenticator auth, MailStore store, TlsProvider tls,
             EventBus events) {
         this.hostname = hostname;
         this.config = config;
@@ -54,12 +54,12 @@ public final class Pop3Server implements ConnectionHandler {
         return "pop3";
     }
 
-    /** Takes the maildrop lock of {@code inbox}; false when another POP3 session holds it. */
-    boolean lock(Path inbox) {
-        return locked.add(inbox);
+    /** Takes the maildrop lock of {@code account}'s INBOX; false when another POP3 session holds it. */
+    boolean lock(String account) {
+        return locked.add(account.toLowerCase(Locale.ROOT));
     }
 
-    void unlock(Path inbox) {
-        locked.remove(inbox);
+    void unlock(String account) {
+        locked.remove(account.toLowerCase(Locale.ROOT));
     }
 }

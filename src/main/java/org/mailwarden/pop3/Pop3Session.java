@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,6 +21,7 @@ import org.mailwarden.directory.Account;
 import org.mailwarden.events.Event;
 import org.mailwarden.gate.Connection;
 import org.mailwarden.gate.LineInput;
+import org.mailwarden.store.Mailboxes;
 
 /**
  * One POP3 connection, on the connection's virtual thread: the AUTHORIZATION state until a login opens the
@@ -48,7 +48,7 @@ final class Pop3Session {
     private String pendingUser;
     /** Set once logged in with the maildrop open and locked: the TRANSACTION state. */
     private Maildrop maildrop;
-    private Path lockedInbox;
+    private String lockedAccount;
     private int badCommands;
     private int authFailures;
     private boolean closing;
@@ -385,18 +385,19 @@ final class Pop3Session {
 
     /** After a good password: the maildrop lock (RFC 1939 4), then the INBOX as it is now. */
     private void openMaildrop(String account) throws IOException {
-        Path inbox = server.store.ensureFolder(account, "INBOX");
-        if (!server.lock(inbox)) {
+        Mailboxes mailboxes = server.store.mailboxes(account);
+        mailboxes.ensureInbox();
+        if (!server.lock(account)) {
             send(Pop3Reply.IN_USE);
             return;
         }
         try {
-            maildrop = Maildrop.open(server.store.openFolders(), inbox);
+            maildrop = Maildrop.open(mailboxes);
         } catch (IOException | RuntimeException e) {
-            server.unlock(inbox);
+            server.unlock(account);
             throw e;
         }
-        lockedInbox = inbox;
+        lockedAccount = account;
         conn.noDeadline(); // the login stage is over
         send(Pop3Reply.LOGGED_IN);
     }
@@ -405,7 +406,7 @@ final class Pop3Session {
         if (maildrop != null) {
             maildrop.close();
             maildrop = null;
-            server.unlock(lockedInbox);
+            server.unlock(lockedAccount);
         }
     }
 

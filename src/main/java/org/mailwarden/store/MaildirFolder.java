@@ -42,28 +42,37 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Thread-safe: one lock per folder; file renames happen under it, so sessions of this process never race
  * each other. Changes made by other processes are picked up by {@link #refresh()} (directory mtimes).
  */
-public final class MaildirFolder {
+public final class MaildirFolder implements Mailbox {
 
-    /** System flags as Maildir letters (maildir spec): D draft, F flagged, R replied (answered), S seen, T trashed. */
-    public static final String SYSTEM_FLAGS = "DFRST";
+    /** System flags as Maildir letters (see {@link MaildirLetters}). */
+    public static final String SYSTEM_FLAGS = MaildirLetters.SYSTEM;
 
     private static final MaildirNames NAMES = new MaildirNames(MaildirNames.localHostname());
 
     /**
-     * One message. {@code flags} are the letters of the file name's info part, sorted (system flags upper case,
-     * keywords a-z); {@code vsize} the size with CRLF line ends (W=), -1 until known.
+     * One message. {@code letters} are the letters of the file name's info part, sorted (system flags upper case,
+     * keywords a-z), {@code flags} what they mean through the folder's keywords; {@code vsize} the size with CRLF
+     * line ends (W=), -1 until known.
      */
-    public record Message(long uid, String baseName, String fileName, boolean inNew, String flags, long modseq,
-            long vsize) {
+    public record Message(long uid, String baseName, String fileName, boolean inNew, String letters,
+            MessageFlags flags, long modseq, long vsize) implements MessageInfo {
 
-        public boolean has(char flag) {
-            return flags.indexOf(flag) >= 0;
+        public boolean has(char letter) {
+            return letters.indexOf(letter) >= 0;
         }
 
-        Message with(String newFileName, boolean isNew, String newFlags, long newModseq) {
-            return new Message(uid, baseName, newFileName, isNew, newFlags, newModseq, vsize);
+        /** S= of the file name, else -1. */
+        @Override
+        public long storedSize() {
+            return MaildirFileName.parse(baseName).size().orElse(-1);
+        }
+
+        Message with(String newFileName, boolean isNew, String newLetters, MessageFlags newFlags, long newModseq) {
+            return new Message(uid, baseName, newFileName, isNew, newLetters, newFlags, newModseq, vsize);
         }
     }
+
+    private static final SystemFlag[] SYSTEM = SystemFlag.values();
 
     private final Path dir;
     private final ReentrantLock lock = new ReentrantLock();
@@ -72,6 +81,8 @@ public final class MaildirFolder {
     /** By UID ascending. */
     private final ArrayList<Message> messages = new ArrayList<>();
     private final List<String> keywords;
+    /** What each set of letters seen means ({@link #flagsOf}): a folder's messages share a few. Under the lock. */
+    private final Map<String, MessageFlags> meanings = new HashMap<>();
     private long uidValidity;
     private long nextUid;
     private String guid;
@@ -199,7 +210,7 @@ public final class MaildirFolder {
         String flags = sortFlags(e.name().flags());
         ModseqState.Entry before = restored.get(uid);
         long modseq = before != null && before.flags().equals(flags) ? before.modseq() : nextModseq();
-        return new Message(uid, e.name().baseName(), fileName, e.isNew(), flags, modseq, vsize);
+        return new Message(uid, e.name().baseName(), fileName, e.isNew(), flags, flagsOf(flags), modseq, vsize);
     }
 
     /** The next mod-sequence, reserved on disk before it is handed out. Under the lock (or during open). */
@@ -292,6 +303,7 @@ public final class MaildirFolder {
 
     // ---- reading ---------------------------------------------------------------------------------------
 
+    @Override
     public long uidValidity() {
         lock.lock();
         try {
@@ -301,6 +313,7 @@ public final class MaildirFolder {
         }
     }
 
+    @Override
     public long nextUid() {
         lock.lock();
         try {
@@ -310,6 +323,7 @@ public final class MaildirFolder {
         }
     }
 
+    @Override
     public long highestModseq() {
         lock.lock();
         try {
@@ -320,6 +334,7 @@ public final class MaildirFolder {
     }
 
     /** Bumped by every change. */
+    @Override
     public long version() {
         lock.lock();
         try {
@@ -334,6 +349,7 @@ public final class MaildirFolder {
      * its record of expunges does not reach back that far (then any UID that is not in the folder may have
      * vanished since, RFC 7162 3.2.5.2).
      */
+    @Override
     public Optional<long[]> expungedSince(long since) {
         lock.lock();
         try {
@@ -347,6 +363,7 @@ public final class MaildirFolder {
     }
 
     /** A copy of the index, by UID ascending. */
+    @Override
     public List<Message> messages() {
         lock.lock();
         try {
@@ -356,6 +373,7 @@ public final class MaildirFolder {
         }
     }
 
+    @Override
     public int size() {
         lock.lock();
         try {
@@ -365,6 +383,7 @@ public final class MaildirFolder {
         }
     }
 
+    @Override
     public Optional<Message> byUid(long uid) {
         lock.lock();
         try {
@@ -393,7 +412,7 @@ public final class MaildirFolder {
     }
 
     /** Keywords by letter index ('a' = 0); an empty string is an unused slot. */
-    public List<String> keywords() {
+    public List<String> keywordSlots() {
         lock.lock();
         try {
             return List.copyOf(keywords);
@@ -428,6 +447,7 @@ public final class MaildirFolder {
                 keywords.set(slot, keyword);
             }
             DovecotKeywords.write(dir, keywords);
+            meanings.clear(); // a letter means a keyword now
             return Optional.of((char) ('a' + slot));
         } finally {
             lock.unlock();
@@ -457,6 +477,7 @@ public final class MaildirFolder {
      * The message's file as a stream (as stored, LF line ends), for a caller that streams it rather than holding it
      * whole; the caller closes it. Empty if the message is gone.
      */
+    @Override
     public Optional<InputStream> open(long uid) throws IOException {
         return openMessage(uid).map(java.nio.channels.Channels::newInputStream);
     }
@@ -481,6 +502,7 @@ public final class MaildirFolder {
      * The message's header as stored (LF line ends as in the file, decoded as UTF-8), up to and including the
      * blank line that ends it, or the whole file when there is none; cached. Empty if the message is gone.
      */
+    @Override
     public Optional<String> header(long uid) throws IOException {
         for (int attempt = 0; attempt < 2; attempt++) {
             Optional<Message> m = byUid(uid);
@@ -521,9 +543,11 @@ public final class MaildirFolder {
      * {@code value}, or no column for the field yet and {@code build} false (a search of a few messages should
      * not read them all). The headers read to build a column are not kept: the column is what stays.
      */
-    public Optional<long[]> headerMatches(String field, String value, List<Message> messages, boolean build)
-            throws IOException {
-        return headerIndex.matching(field, value, messages, uidValidity(), build, m -> {
+    @Override
+    @SuppressWarnings("unchecked") // a snapshot of this folder's messages()
+    public Optional<long[]> headerMatches(String field, String value, List<? extends MessageInfo> messages,
+            boolean build) throws IOException {
+        return headerIndex.matching(field, value, (List<Message>) messages, uidValidity(), build, m -> {
             try {
                 return cachedHeader(m, false);
             } catch (NoSuchFileException e) {
@@ -591,9 +615,10 @@ public final class MaildirFolder {
     }
 
     /** INTERNALDATE: the file's mtime (Dovecot sets it to the received date). */
-    public Instant receivedDate(Message m) {
+    @Override
+    public Instant receivedDate(MessageInfo m) {
         try {
-            return Files.getLastModifiedTime(path(m)).toInstant();
+            return Files.getLastModifiedTime(path((Message) m)).toInstant();
         } catch (IOException e) {
             return Instant.EPOCH;
         }
@@ -602,7 +627,9 @@ public final class MaildirFolder {
     /**
      * RFC822.SIZE: W= when the name has it, else counted from the file (streamed, not held) once and remembered.
      */
-    public long virtualSize(Message m) throws IOException {
+    @Override
+    public long virtualSize(MessageInfo info) throws IOException {
+        Message m = (Message) info;
         if (m.vsize() >= 0) {
             return m.vsize();
         }
@@ -618,13 +645,174 @@ public final class MaildirFolder {
             int i = indexOf(m.uid());
             if (i >= 0) {
                 Message cur = messages.get(i);
-                messages.set(i, new Message(cur.uid(), cur.baseName(), cur.fileName(), cur.inNew(), cur.flags(),
-                        cur.modseq(), v));
+                messages.set(i, new Message(cur.uid(), cur.baseName(), cur.fileName(), cur.inNew(), cur.letters(),
+                        cur.flags(), cur.modseq(), v));
             }
         } finally {
             lock.unlock();
         }
         return v;
+    }
+
+    // ---- typed flags (the Maildir letters stay in here) ----------------------------------------------------
+
+    /** What sorted letters mean: system flags, and keywords through dovecot-keywords. Under the lock (or open). */
+    private MessageFlags flagsOf(String letters) {
+        if (letters.isEmpty()) {
+            return MessageFlags.NONE;
+        }
+        MessageFlags known = meanings.get(letters);
+        if (known != null) {
+            return known;
+        }
+        java.util.EnumSet<SystemFlag> system = java.util.EnumSet.noneOf(SystemFlag.class);
+        for (SystemFlag f : SYSTEM) {
+            if (letters.indexOf(MaildirLetters.of(f)) >= 0) {
+                system.add(f);
+            }
+        }
+        java.util.LinkedHashSet<String> kw = new java.util.LinkedHashSet<>();
+        for (char c : letters.toCharArray()) {
+            if (c >= 'a' && c <= 'z' && c - 'a' < keywords.size() && !keywords.get(c - 'a').isEmpty()) {
+                kw.add(keywords.get(c - 'a'));
+            }
+        }
+        MessageFlags flags = new MessageFlags(system, kw);
+        if (meanings.size() < 4096) {
+            meanings.put(letters, flags);
+        }
+        return flags;
+    }
+
+    /**
+     * The letters for flags, with {@code kept} (letters that are not flags, e.g. P, stay as they were); keywords get
+     * a letter in dovecot-keywords, and one that finds none free is left out. Under the lock.
+     */
+    private String lettersOf(MessageFlags flags, String kept) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (char c : kept.toCharArray()) {
+            if (SYSTEM_FLAGS.indexOf(c) < 0 && !(c >= 'a' && c <= 'z')) {
+                sb.append(c);
+            }
+        }
+        sb.append(MaildirLetters.of(flags.system()));
+        for (String k : flags.keywords()) {
+            keywordLetter(k, true).ifPresent(sb::append);
+        }
+        return sortFlags(sb.toString());
+    }
+
+    @Override
+    public List<String> keywords() {
+        lock.lock();
+        try {
+            List<String> out = new ArrayList<>();
+            for (String k : keywords) {
+                if (!k.isEmpty()) {
+                    out.add(k);
+                }
+            }
+            return out;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public FlagResult changeFlags(long uid, FlagChange change, long unchangedSince) throws IOException {
+        lock.lock();
+        try {
+            int i = indexOf(uid);
+            if (i < 0) {
+                return new FlagResult.Gone();
+            }
+            Message m = messages.get(i);
+            if (unchangedSince >= 0 && m.modseq() > unchangedSince) {
+                return new FlagResult.Modified(m);
+            }
+            Optional<Message> updated = setFlags(uid, lettersOf(change.applyTo(m.flags()), m.letters()));
+            return updated.<FlagResult>map(FlagResult.Stored::new).orElseGet(FlagResult.Gone::new);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int recentCount() {
+        lock.lock();
+        try {
+            int n = 0;
+            for (Message m : messages) {
+                n += m.inNew() ? 1 : 0;
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** S= from its name, else the file's size. */
+    @Override
+    public long storedSize(MessageInfo m) {
+        long s = m.storedSize();
+        if (s >= 0) {
+            return s;
+        }
+        try {
+            return Files.size(path((Message) m));
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    @Override
+    public Optional<java.nio.channels.SeekableByteChannel> openChannel(long uid) throws IOException {
+        return openMessage(uid).map(c -> c);
+    }
+
+    /** APPEND: the message goes to a file in tmp/ as it comes (LF line ends), then into cur/ with its sizes. */
+    @Override
+    public NewMessage newMessage() throws IOException {
+        MessageSpool spool = MessageSpool.create(newTmpFile());
+        return new NewMessage() {
+            private boolean committed;
+
+            @Override
+            public OutputStream out() {
+                return spool;
+            }
+
+            @Override
+            public void finish() throws IOException {
+                spool.finish();
+            }
+
+            @Override
+            public long storedSize() {
+                return spool.size();
+            }
+
+            @Override
+            public long commit(MessageFlags flags, Instant received) throws IOException {
+                String letters;
+                lock.lock();
+                try {
+                    letters = lettersOf(flags, "");
+                } finally {
+                    lock.unlock();
+                }
+                long uid = appendFile(spool.file(), spool.size(), spool.networkSize(), letters, received);
+                committed = true;
+                return uid;
+            }
+
+            @Override
+            public void close() {
+                if (!committed) {
+                    spool.abort();
+                }
+            }
+        };
     }
 
     // ---- change notification -------------------------------------------------------------------------
@@ -645,17 +833,11 @@ public final class MaildirFolder {
      * notice, until the returned handle is closed; call {@link #refresh()} then. It runs on the changing
      * thread with the folder locked, so it must hand the work off (start a virtual thread), never block.
      */
+    @Override
     public Watch watch(Runnable onChange) {
         Objects.requireNonNull(onChange);
         watchers.add(onChange);
         return () -> watchers.remove(onChange);
-    }
-
-    /** A registration made by {@link #watch}. */
-    @FunctionalInterface
-    public interface Watch extends AutoCloseable {
-        @Override
-        void close();
     }
 
     private void bump() {
@@ -695,6 +877,7 @@ public final class MaildirFolder {
         }
     }
 
+    @Override
     public boolean refresh() throws IOException {
         return refresh(false);
     }
@@ -763,7 +946,8 @@ public final class MaildirFolder {
             String fileName = e.path().getFileName().toString();
             if (!fileName.equals(m.fileName()) || e.isNew() != m.inNew()) {
                 String flags = sortFlags(e.name().flags());
-                kept.add(m.with(fileName, e.isNew(), flags, flags.equals(m.flags()) ? m.modseq() : nextModseq()));
+                kept.add(m.with(fileName, e.isNew(), flags, flagsOf(flags),
+                        flags.equals(m.letters()) ? m.modseq() : nextModseq()));
                 any = true;
             } else {
                 kept.add(m);
@@ -790,6 +974,7 @@ public final class MaildirFolder {
      * UIDs at or above the first "recent" UID, which this caller now owns (IMAP4rev1 \Recent: only one session
      * sees a message as recent). A read-only caller passes {@code claim = false} and gets nothing.
      */
+    @Override
     public long claimRecent(boolean claim) {
         lock.lock();
         try {
@@ -804,7 +989,8 @@ public final class MaildirFolder {
     }
 
     /** Moves every message in new/ to cur/ (with an empty {@code :2,} info), as a read-write SELECT does. */
-    public void moveNewToCur() throws IOException {
+    @Override
+    public void takeNew() throws IOException {
         lock.lock();
         try {
             boolean any = false;
@@ -813,10 +999,10 @@ public final class MaildirFolder {
                 if (!m.inNew()) {
                     continue;
                 }
-                String target = m.baseName() + ":2," + m.flags();
+                String target = m.baseName() + ":2," + m.letters();
                 try {
                     Files.move(path(m), dir.resolve("cur").resolve(target), StandardCopyOption.ATOMIC_MOVE);
-                    messages.set(i, m.with(target, false, m.flags(), m.modseq()));
+                    messages.set(i, m.with(target, false, m.letters(), m.flags(), m.modseq()));
                     any = true;
                 } catch (NoSuchFileException e) {
                     // moved or expunged by someone else; the next full scan sees where it went
@@ -845,7 +1031,7 @@ public final class MaildirFolder {
                     return Optional.empty();
                 }
                 Message m = messages.get(i);
-                if (m.flags().equals(flags) && !m.inNew()) {
+                if (m.letters().equals(flags) && !m.inNew()) {
                     return Optional.of(m);
                 }
                 String target = m.baseName() + ":2," + flags;
@@ -858,7 +1044,7 @@ public final class MaildirFolder {
                     continue;
                 }
                 ownChange(before);
-                Message updated = m.with(target, false, flags, nextModseq());
+                Message updated = m.with(target, false, flags, flagsOf(flags), nextModseq());
                 messages.set(i, updated);
                 bump();
                 return Optional.of(updated);
@@ -877,6 +1063,7 @@ public final class MaildirFolder {
     }
 
     /** Deletes the messages' files and drops them from the index and the uidlist. Returns the UIDs removed. */
+    @Override
     public List<Long> expunge(Collection<Long> uids) throws IOException {
         lock.lock();
         try {
@@ -956,7 +1143,7 @@ public final class MaildirFolder {
             DirectorySync.forceDirectory(dir.resolve("cur"));
             ownChange(before);
             long uid = nextUid++;
-            messages.add(new Message(uid, base, name, false, flags, nextModseq(), vsize));
+            messages.add(new Message(uid, base, name, false, flags, flagsOf(flags), nextModseq(), vsize));
             DovecotUidList.append(dir, Map.of(base, uid));
             bump();
             return uid;
@@ -969,7 +1156,11 @@ public final class MaildirFolder {
      * Copies a message of this folder into {@code target} (hard link where possible), keeping its flags, with
      * a new unique name there. Returns the new UID, or empty if the message is gone.
      */
-    public Optional<Long> copyTo(long uid, MaildirFolder target) throws IOException {
+    @Override
+    public Optional<Long> copyTo(long uid, Mailbox to) throws IOException {
+        if (!(to instanceof MaildirFolder target)) {
+            throw new IllegalArgumentException("copy between backends: " + to.getClass().getName());
+        }
         for (int attempt = 0; attempt < 2; attempt++) {
             Optional<Message> m = byUid(uid);
             if (m.isEmpty()) {
@@ -997,7 +1188,7 @@ public final class MaildirFolder {
                 refresh(true);
                 continue;
             }
-            return Optional.of(target.place(tmp, base, target.translate(src.flags(), keywords()), src.vsize()));
+            return Optional.of(target.place(tmp, base, target.translate(src.letters(), keywordSlots()), src.vsize()));
         }
         return Optional.empty();
     }
@@ -1039,7 +1230,7 @@ public final class MaildirFolder {
             FileTime before = mtime("cur");
             try {
                 for (Message m : messages) {
-                    String flags = target.translate(m.flags(), sourceKeywords);
+                    String flags = target.translate(m.letters(), sourceKeywords);
                     String name = m.inNew() ? m.fileName() : m.baseName() + ":2," + flags;
                     Path to = target.dir.resolve(m.inNew() ? "new" : "cur").resolve(name);
                     try {
@@ -1048,7 +1239,7 @@ public final class MaildirFolder {
                         continue; // expunged by another program meanwhile: the next scan finds it gone
                     }
                     moved.add(m);
-                    arrived.add(new Message(0, m.baseName(), name, m.inNew(), flags, 0, m.vsize()));
+                    arrived.add(new Message(0, m.baseName(), name, m.inNew(), flags, MessageFlags.NONE, 0, m.vsize()));
                 }
             } finally {
                 if (!moved.isEmpty()) {
@@ -1081,7 +1272,8 @@ public final class MaildirFolder {
         Map<String, Long> added = new LinkedHashMap<>();
         for (Message a : arrived) {
             long uid = nextUid++;
-            messages.add(new Message(uid, a.baseName(), a.fileName(), a.inNew(), a.flags(), nextModseq(), a.vsize()));
+            messages.add(new Message(uid, a.baseName(), a.fileName(), a.inNew(), a.letters(), flagsOf(a.letters()),
+                    nextModseq(), a.vsize()));
             added.put(a.baseName(), uid);
         }
         curMtime = mtime("cur"); // the arrivals are indexed; new/ is rescanned next time anyway (its mtime moved)

@@ -71,6 +71,7 @@ public final class MaildirStore implements MailStore {
     /** Maildirs known to exist with cur/new/tmp, so the hot path skips mkdir calls. */
     private final Set<Path> ready = ConcurrentHashMap.newKeySet();
     private final OpenFolders openFolders = new OpenFolders();
+    private final MaildirUsage usage = new MaildirUsage(this, java.time.Clock.systemUTC());
 
     /** A store at {@code root}, naming files after this host and fsyncing directories for real. */
     public MaildirStore(Path root) {
@@ -144,6 +145,17 @@ public final class MaildirStore implements MailStore {
             checkChars(level, folder);
         }
         return box.resolve("." + String.join(".", levels));
+    }
+
+    /** The account's folders in the Maildir++ layout under {@link #mailboxDir}. */
+    @Override
+    public Mailboxes mailboxes(String account) {
+        return new MaildirMailboxes(this, account);
+    }
+
+    @Override
+    public StorageUse storageUse() {
+        return usage;
     }
 
     /** Creates a folder's maildir (and the account's INBOX maildir) if missing, durably. Returns its path. */

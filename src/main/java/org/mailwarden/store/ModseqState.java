@@ -126,7 +126,7 @@ record ModseqState(long reserved, long cleanHighest, long uidValidity, Map<Long,
                 StringBuilder sb = new StringBuilder(64);
                 for (MaildirFolder.Message m : messages) {
                     sb.setLength(0);
-                    sb.append(m.uid()).append(' ').append(m.modseq()).append(' ').append(m.flags()).append('\n');
+                    sb.append(m.uid()).append(' ').append(m.modseq()).append(' ').append(m.letters()).append('\n');
                     w.write(sb.toString());
                 }
                 w.write("vanished " + tombstones.floor() + "\n");

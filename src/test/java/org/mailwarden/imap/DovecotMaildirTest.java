@@ -53,7 +53,12 @@ class DovecotMaildirTest {
         assertThat(f.uidValidity()).isEqualTo(1700000000L);
         List<MaildirFolder.Message> all = f.messages();
         assertThat(all).extracting(MaildirFolder.Message::uid).containsExactly(17L, 40L, 42L, 43L);
-        assertThat(all).extracting(MaildirFolder.Message::flags).containsExactly("S", "FRSa", "b", "");
+        assertThat(all).extracting(MaildirFolder.Message::letters).containsExactly("S", "FRSa", "b", "");
+        // the letters as typed flags, keywords through dovecot-keywords
+        assertThat(all.get(1).flags()).isEqualTo(new org.mailwarden.store.MessageFlags(java.util.EnumSet.of(
+                org.mailwarden.store.SystemFlag.FLAGGED, org.mailwarden.store.SystemFlag.ANSWERED,
+                org.mailwarden.store.SystemFlag.SEEN), java.util.Set.of("$Label1")));
+        assertThat(all.get(2).flags().keywords()).containsExactly("Junk");
         assertThat(f.nextUid()).isEqualTo(44);
         assertThat(f.keywords()).containsExactly("$Label1", "Junk");
         // the new file's record was appended in Dovecot's format, and the file still reads back the same

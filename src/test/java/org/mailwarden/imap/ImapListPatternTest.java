@@ -15,18 +15,18 @@ class ImapListPatternTest {
 
     @Test
     void wildcardsMatchAsTheRfcSays() {
-        assertThat(AccountMailboxes.matches("*", "Archive.2026.Q1")).isTrue();
-        assertThat(AccountMailboxes.matches("%", "Archive.2026")).isFalse();
-        assertThat(AccountMailboxes.matches("Archive.%", "Archive.2026")).isTrue();
-        assertThat(AccountMailboxes.matches("Archive.%", "Archive.2026.Q1")).isFalse();
-        assertThat(AccountMailboxes.matches("Archive%", "Archive")).isTrue();
-        assertThat(AccountMailboxes.matches("A*6", "Archive.2026")).isTrue();
-        assertThat(AccountMailboxes.matches("A*6", "Archive.2027")).isFalse();
-        assertThat(AccountMailboxes.matches("%.%", "Archive.2026")).isTrue();
-        assertThat(AccountMailboxes.matches("inbox", "INBOX")).isTrue();
-        assertThat(AccountMailboxes.matches("inbox", "Inbox2")).isFalse();
-        assertThat(AccountMailboxes.matches("sent", "Sent")).isFalse(); // only INBOX is case-insensitive
-        assertThat(AccountMailboxes.matches("", "")).isTrue();
+        assertThat(ListPattern.matches("*", "Archive.2026.Q1")).isTrue();
+        assertThat(ListPattern.matches("%", "Archive.2026")).isFalse();
+        assertThat(ListPattern.matches("Archive.%", "Archive.2026")).isTrue();
+        assertThat(ListPattern.matches("Archive.%", "Archive.2026.Q1")).isFalse();
+        assertThat(ListPattern.matches("Archive%", "Archive")).isTrue();
+        assertThat(ListPattern.matches("A*6", "Archive.2026")).isTrue();
+        assertThat(ListPattern.matches("A*6", "Archive.2027")).isFalse();
+        assertThat(ListPattern.matches("%.%", "Archive.2026")).isTrue();
+        assertThat(ListPattern.matches("inbox", "INBOX")).isTrue();
+        assertThat(ListPattern.matches("inbox", "Inbox2")).isFalse();
+        assertThat(ListPattern.matches("sent", "Sent")).isFalse(); // only INBOX is case-insensitive
+        assertThat(ListPattern.matches("", "")).isTrue();
     }
 
     @Test

@@ -24,8 +24,8 @@ class QuotaServiceTest {
 
     /** A clock well after every file's mtime, so listings are trusted (not racy). */
     private QuotaService service(MaildirStore store) {
-        return new QuotaService(store, a -> limits.getOrDefault(a, 0L),
-                Clock.fixed(Instant.now().plusSeconds(3600), ZoneOffset.UTC));
+        return new QuotaService(new MaildirUsage(store, Clock.fixed(Instant.now().plusSeconds(3600), ZoneOffset.UTC)),
+                a -> limits.getOrDefault(a, 0L));
     }
 
     private static void file(Path dir, String name, int size) throws Exception {
@@ -88,7 +88,8 @@ class QuotaServiceTest {
         FileTime t = FileTime.from(Instant.now());
         Files.setLastModifiedTime(cur, t);
         // "now" equals the mtime: the listing may miss a change in the same tick
-        QuotaService q = new QuotaService(store, a -> 10_000L, Clock.fixed(t.toInstant(), ZoneOffset.UTC));
+        QuotaService q = new QuotaService(new MaildirUsage(store, Clock.fixed(t.toInstant(), ZoneOffset.UTC)),
+                a -> 10_000L);
         assertThat(q.usage(ALICE).bytes()).isZero();
         Files.write(cur.resolve("1.M1.mx,S=100:2,"), new byte[1]);
         Files.setLastModifiedTime(cur, t); // same mtime, as a coarse clock would leave it

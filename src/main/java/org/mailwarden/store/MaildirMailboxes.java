@@ -1,4 +1,4 @@
-package org.mailwarden.imap;
+package org.mailwarden.store;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,33 +14,19 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
-import org.mailwarden.store.MaildirStore;
 import org.mailwarden.files.AtomicFile;
 
 /**
- * The folders of one account as IMAP names them: INBOX is the account's Maildir, "A.B" the Maildir++ folder
- * {@code .A.B} ('.' is the hierarchy delimiter, as in Dovecot's Maildir++ layout). Subscriptions live in
- * Dovecot's {@code subscriptions} file.
+ * The folders of one account in Dovecot's Maildir++ layout: INBOX is the account's Maildir, "A.B" the folder
+ * {@code .A.B} ('.' is the hierarchy delimiter). Subscriptions live in Dovecot's {@code subscriptions} file.
  */
-final class AccountMailboxes {
+final class MaildirMailboxes implements Mailboxes {
 
-    static final char DELIMITER = '.';
     static final String SUBSCRIPTIONS = "subscriptions";
-
-    /** SPECIAL-USE folders (RFC 6154) created at an account's first login, with their attribute. */
-    static final Map<String, String> SPECIAL_USE = new java.util.LinkedHashMap<>();
-
-    static {
-        SPECIAL_USE.put("Drafts", "\\Drafts");
-        SPECIAL_USE.put("Sent", "\\Sent");
-        SPECIAL_USE.put("Junk", "\\Junk");
-        SPECIAL_USE.put("Trash", "\\Trash");
-        SPECIAL_USE.put("Archive", "\\Archive");
-    }
 
     /** Locks of accounts' subscriptions files, shared by hash of the account's directory (see {@link #lock}). */
     private static final ReentrantLock[] LOCKS = new ReentrantLock[64];
@@ -53,7 +39,7 @@ final class AccountMailboxes {
     private final String account;
     private final Path home;
 
-    AccountMailboxes(MaildirStore store, String account) {
+    MaildirMailboxes(MaildirStore store, String account) {
         this.store = store;
         this.account = account;
         this.home = store.mailboxDir(account);
@@ -64,7 +50,13 @@ final class AccountMailboxes {
      * sessions do this one at a time (a client may open several connections at once), and each creation tolerates
      * what is already there.
      */
-    void ensureDefaults() throws IOException {
+    @Override
+    public void ensureInbox() throws IOException {
+        store.ensureFolder(account, INBOX);
+    }
+
+    @Override
+    public void ensureDefaults() throws IOException {
         store.ensureFolder(account, "INBOX");
         if (Files.exists(home.resolve(SUBSCRIPTIONS))) {
             return;
@@ -76,9 +68,9 @@ final class AccountMailboxes {
                 return; // another session did it meanwhile
             }
             Set<String> subs = new LinkedHashSet<>(subscriptions());
-            for (String name : SPECIAL_USE.keySet()) {
-                store.ensureFolder(account, name);
-                subs.add(name);
+            for (SpecialUse use : SpecialUse.values()) {
+                store.ensureFolder(account, use.defaultName());
+                subs.add(use.defaultName());
             }
             writeSubscriptions(subs);
         } finally {
@@ -94,36 +86,23 @@ final class AccountMailboxes {
         return LOCKS[Math.floorMod(home.hashCode(), LOCKS.length)];
     }
 
-    /** Checks an IMAP name and returns the folder's directory. */
-    Path dir(String name) {
-        if (name.equals("INBOX")) {
+    /** Checks a name and returns the folder's directory. */
+    private Path dir(String name) {
+        if (name.equals(INBOX)) {
             return home;
         }
-        validate(name);
+        Mailboxes.validate(name);
         return store.folderDir(account, name);
     }
 
-    static void validate(String name) {
-        if (name.isEmpty() || name.charAt(0) == DELIMITER || name.charAt(name.length() - 1) == DELIMITER
-                || name.contains("..") || name.indexOf('/') >= 0 || name.indexOf('*') >= 0 || name.indexOf('%') >= 0
-                || name.length() > 255) {
-            throw new IllegalArgumentException("Invalid mailbox name: " + name);
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c < 0x20 || c == 0x7f || c == '\\') {
-                throw new IllegalArgumentException("Invalid character in mailbox name");
-            }
-        }
-    }
-
-    boolean exists(String name) {
+    @Override
+    public boolean exists(String name) {
         Path d = name.equals("INBOX") ? home : dir(name);
         return Files.isDirectory(d.resolve("cur"));
     }
 
-    /** Every folder name (INBOX first, then sorted). */
-    List<String> all() throws IOException {
+    @Override
+    public List<String> names() throws IOException {
         Set<String> names = new TreeSet<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(home)) {
             for (Path p : ds) {
@@ -141,31 +120,22 @@ final class AccountMailboxes {
         return out;
     }
 
-    Path create(String name) throws IOException {
-        checkNew(name);
-        if (name.equalsIgnoreCase("INBOX") || exists(name)) {
-            throw new FileAlreadyThere();
+    @Override
+    public void create(String name) throws IOException {
+        createDir(name);
+    }
+
+    private Path createDir(String name) throws IOException {
+        Mailboxes.validate(name);
+        if (name.equalsIgnoreCase(INBOX) || exists(name)) {
+            throw new MailboxExistsException();
         }
         return store.ensureFolder(account, name);
     }
 
-    /**
-     * A name for a folder to be made (CREATE, RENAME's target): valid as any name, and canonical modified UTF-7 whose
-     * characters are valid too (RFC 3501 5.1.3), so that no encoding smuggles in what the plain name may not have.
-     */
-    static void checkNew(String name) {
-        validate(name);
-        validate(ModifiedUtf7.decode(name));
-    }
-
-    static final class FileAlreadyThere extends IOException {
-        FileAlreadyThere() {
-            super("Mailbox already exists");
-        }
-    }
-
     /** Removes a folder's maildir (its sub-folders, separate Maildir++ directories, stay). */
-    void delete(String name) throws IOException {
+    @Override
+    public void delete(String name) throws IOException {
         Path d = dir(name);
         if (!Files.isDirectory(d)) {
             throw new NoSuchFileException(name);
@@ -190,29 +160,27 @@ final class AccountMailboxes {
         changeSubscriptions(subs -> subs.remove(name));
     }
 
-    /** Renames a folder and its sub-folders; returns the directories moved (old paths). */
-    List<Path> rename(String from, String to) throws IOException {
-        checkNew(to);
+    /** Renames a folder and its sub-folders: directory renames, nothing is copied. */
+    @Override
+    public void rename(String from, String to) throws IOException {
+        Mailboxes.validate(to);
         Path src = dir(from);
         Path dst = dir(to);
         if (!Files.isDirectory(src)) {
             throw new NoSuchFileException(from);
         }
         if (Files.exists(dst)) {
-            throw new FileAlreadyThere();
+            throw new MailboxExistsException();
         }
-        List<Path> moved = new ArrayList<>();
-        for (String child : all()) {
+        for (String child : names()) {
             if (child.startsWith(from + DELIMITER)) {
                 Path c = dir(child);
                 Files.move(c, dir(to + child.substring(from.length())), StandardCopyOption.ATOMIC_MOVE);
                 store.forgetFolder(c);
-                moved.add(c);
             }
         }
         Files.move(src, dst, StandardCopyOption.ATOMIC_MOVE);
         store.forgetFolder(src);
-        moved.add(src);
         changeSubscriptions(subs -> {
             List<String> renamed = new ArrayList<>();
             for (String s : subs) {
@@ -222,14 +190,52 @@ final class AccountMailboxes {
             subs.addAll(renamed);
             return true;
         });
-        return moved;
+    }
+
+    /** The messages' files are renamed into the new folder (see {@link MaildirFolder#moveAllTo}). */
+    @Override
+    public void renameInbox(String to) throws IOException {
+        Path target = createDir(to);
+        OpenFolders open = store.openFolders();
+        MaildirFolder inbox = open.acquire(home);
+        try {
+            MaildirFolder moved = open.acquire(target);
+            try {
+                inbox.moveAllTo(moved);
+            } finally {
+                open.release(moved);
+            }
+        } finally {
+            open.release(inbox);
+        }
+    }
+
+    @Override
+    public Optional<SpecialUse> specialUse(String name) {
+        for (SpecialUse use : SpecialUse.values()) {
+            if (use.defaultName().equals(name)) {
+                return Optional.of(use);
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Mailbox acquire(String name) throws IOException {
+        return store.openFolders().acquire(dir(name));
+    }
+
+    @Override
+    public void release(Mailbox mailbox) {
+        store.openFolders().release((MaildirFolder) mailbox);
     }
 
     /**
      * Subscribed names. Reads both of Dovecot's formats: plain names, one per line, and version 2
      * ({@code V\t2} header, a blank line, hierarchy levels separated by TAB).
      */
-    List<String> subscriptions() throws IOException {
+    @Override
+    public List<String> subscriptions() throws IOException {
         List<String> lines;
         try {
             lines = Files.readAllLines(home.resolve(SUBSCRIPTIONS), StandardCharsets.UTF_8);
@@ -252,7 +258,8 @@ final class AccountMailboxes {
         return out;
     }
 
-    void subscribe(String name, boolean on) throws IOException {
+    @Override
+    public void subscribe(String name, boolean on) throws IOException {
         changeSubscriptions(subs -> on ? subs.add(name) : subs.remove(name));
     }
 
@@ -278,48 +285,5 @@ final class AccountMailboxes {
             sb.append(s).append('\n');
         }
         AtomicFile.writeString(home.resolve(SUBSCRIPTIONS), sb);
-    }
-
-    /**
-     * LIST pattern (RFC 3501 6.3.8): '*' matches anything, '%' anything but the delimiter; INBOX any case. Matched
-     * in O(pattern x name) steps with one row of states, never by backtracking: "**********x" against a long name
-     * took a regex 45 s of CPU.
-     */
-    static boolean matches(String pattern, String name) {
-        boolean anyCase = name.equals("INBOX");
-        int n = name.length();
-        boolean[] reach = new boolean[n + 1]; // reach[j]: the pattern so far matches name[0, j)
-        reach[0] = true;
-        for (int i = 0; i < pattern.length(); i++) {
-            char p = pattern.charAt(i);
-            boolean[] next = new boolean[n + 1];
-            boolean run = false;
-            for (int j = 0; j <= n; j++) {
-                switch (p) {
-                    case '*' -> {
-                        run |= reach[j];
-                        next[j] = run;
-                    }
-                    case '%' -> {
-                        if (j > 0 && name.charAt(j - 1) == DELIMITER) {
-                            run = false; // '%' stops at the hierarchy delimiter
-                        }
-                        run |= reach[j];
-                        next[j] = run;
-                    }
-                    default -> {
-                        if (j < n && reach[j] && same(p, name.charAt(j), anyCase)) {
-                            next[j + 1] = true;
-                        }
-                    }
-                }
-            }
-            reach = next;
-        }
-        return reach[n];
-    }
-
-    private static boolean same(char a, char b, boolean anyCase) {
-        return a == b || anyCase && Character.toUpperCase(a) == Character.toUpperCase(b);
     }
 }

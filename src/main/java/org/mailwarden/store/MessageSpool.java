@@ -1,4 +1,4 @@
-package org.mailwarden.imap;
+package org.mailwarden.store;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,8 +10,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * APPEND's message as it arrives: written to a file in the target folder's tmp/ with LF line ends (a CR before an LF
- * is dropped, as {@link org.mailwarden.store.Crlf#toLf} does), counting as it goes the file's size (Dovecot's S=) and
- * its size in network form (W=, what {@link org.mailwarden.store.Crlf#size} would count). Holds one buffer.
+ * is dropped, as {@link Crlf#toLf} does), counting as it goes the file's size (Dovecot's S=) and
+ * its size in network form (W=, what {@link Crlf#size} would count). Holds one buffer.
  */
 final class MessageSpool extends OutputStream {
 
