@@ -347,7 +347,7 @@ public final class DeliveryPipeline implements LocalDelivery {
         Path message = queue.queueDir().messageFile(e.id());
         Judged j;
         try {
-            j = judge(new SpooledMessage(Origin.queue(e.id()), message, false, 0, Files.size(message)),
+            j = judge(new SpooledMessage(Origin.queue(e.id(), e.received()), message, false, 0, Files.size(message)),
                     new Envelope(e.sender(), recipients, List.of()));
         } catch (IOException ex) {
             for (Recipient r : recipients) {
@@ -417,6 +417,9 @@ public final class DeliveryPipeline implements LocalDelivery {
     private Result forward(QueueEntry e, String rcpt, List<String> forwards) {
         try (IncomingMessage m = queue.begin(e.sender(), forwards);
                 InputStream in = Files.newInputStream(queue.queueDir().messageFile(e.id()))) {
+            if (m instanceof DurableQueue.Entry entry) {
+                entry.received(e.received()); // the forward keeps the origin, for the steps of its deliveries
+            }
             byte[] buf = new byte[64 * 1024];
             int n;
             while ((n = in.read(buf)) > 0) {

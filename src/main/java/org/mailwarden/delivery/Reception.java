@@ -52,7 +52,8 @@ public final class Reception implements AutoCloseable {
         this.mail = recipients.isEmpty() ? null
                 : store.spool(sender, store.mailboxDir(recipients.getFirst().account()));
         try {
-            this.queued = forwards.isEmpty() && recipients.size() < 2 ? null : pipeline.queue.spool(origin.messageId());
+            this.queued = forwards.isEmpty() && recipients.size() < 2 ? null
+                    : pipeline.queue.spool(origin.messageId()).received(origin.received());
         } catch (IOException | RuntimeException e) {
             if (mail != null) {
                 mail.close();

@@ -102,6 +102,7 @@ public final class DurableQueue implements OutboundQueue {
         private final OutputStream out;
         private long size;
         private boolean committed;
+        private QueueEntry.Received received;
 
         Entry(String id, String sender, List<String> recipients) throws IOException {
             this.id = id;
@@ -121,6 +122,12 @@ public final class DurableQueue implements OutboundQueue {
         @Override
         public long size() {
             return size;
+        }
+
+        /** Records where the message came from, written into the envelope at the commit. */
+        public Entry received(QueueEntry.Received r) {
+            this.received = r;
+            return this;
         }
 
         @Override
@@ -153,6 +160,9 @@ public final class DurableQueue implements OutboundQueue {
             }
             if (createdMillis >= 0) {
                 env.append("created ").append(createdMillis).append('\n');
+            }
+            if (received != null) {
+                env.append("received ").append(QueueDir.receivedLine(received)).append('\n');
             }
             Path envTmp = dir.tmp().resolve(id + ".env");
             try (FileChannel c = PrivateFiles.create(envTmp)) {
