@@ -124,6 +124,12 @@ public final class DurableQueue implements OutboundQueue {
             return size;
         }
 
+        /** The message file as written so far (flushed), for the steps to read before the commit. */
+        public Path written() throws IOException {
+            out.flush();
+            return tmp;
+        }
+
         /** Records where the message came from, written into the envelope at the commit. */
         public Entry received(QueueEntry.Received r) {
             this.received = r;
