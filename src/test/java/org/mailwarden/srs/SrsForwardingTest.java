@@ -126,6 +126,16 @@ class SrsForwardingTest {
     }
 
     @Test
+    void aLongOriginalAddressMakesAnSrsLocalPartOverSixtyFourOctetsThatStillWorks() throws Exception {
+        String sender = "firstname.middlename.lastname.department.xy@remote.test";
+        assertThat(send(sender, "fwd@example.test", "Long sender")).startsWith("250");
+        String srs = daveSaw("Long sender");
+        assertThat(srs.substring(0, srs.lastIndexOf('@'))).hasSizeGreaterThan(64);
+        assertThat(send("", srs, "Bounce for the long one")).startsWith("250");
+        assertThat(send("", "x".repeat(65) + "@example.test", "too long")).startsWith("501 5.1.3");
+    }
+
+    @Test
     void aBounceToAnSrsAddressOfALocalSenderIsDeliveredToItsMailbox() throws Exception {
         // as a docker-mailserver's postsrsd rewrote olga@example.org (another hosted domain) before the move
         String old = new SrsCodec(List.of("old-secret")).forward("olga@example.org", "example.test", Instant.now());
