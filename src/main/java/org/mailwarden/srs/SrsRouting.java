@@ -1,9 +1,8 @@
 package org.mailwarden.srs;
 
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
-import org.mailwarden.directory.Account;
+import org.mailwarden.directory.DelegatingDirectory;
 import org.mailwarden.directory.Directory;
 import org.mailwarden.directory.Resolution;
 import org.slf4j.Logger;
@@ -16,15 +15,14 @@ import org.slf4j.LoggerFactory;
  * timestamp, broken form) is an unknown user: 550 5.1.1 at RCPT, as behind postsrsd, where a failed reversal leaves
  * an address nobody has; the reason is logged. Every other question goes to the directory.
  */
-public final class SrsRouting implements Directory {
+public final class SrsRouting extends DelegatingDirectory {
 
     private static final Logger LOG = LoggerFactory.getLogger(SrsRouting.class);
 
-    private final Directory directory;
     private final Srs srs;
 
     public SrsRouting(Directory directory, Srs srs) {
-        this.directory = directory;
+        super(directory);
         this.srs = srs;
     }
 
@@ -44,30 +42,5 @@ public final class SrsRouting implements Directory {
                         : new Resolution.Deliver(Set.of(), Set.of(original));
             }
         };
-    }
-
-    @Override
-    public Set<String> localDomains() {
-        return directory.localDomains();
-    }
-
-    @Override
-    public Optional<Account> account(String address) {
-        return directory.account(address);
-    }
-
-    @Override
-    public Optional<Account> authenticate(String login, char[] password) {
-        return directory.authenticate(login, password);
-    }
-
-    @Override
-    public boolean isRestricted(String address, Service service) {
-        return directory.isRestricted(address, service);
-    }
-
-    @Override
-    public boolean mayUseSender(String login, String address) {
-        return directory.mayUseSender(login, address);
     }
 }

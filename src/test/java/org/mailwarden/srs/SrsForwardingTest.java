@@ -42,35 +42,32 @@ class SrsForwardingTest {
     void start() throws Exception {
         dns = new TestDns();
         dns.mx("remote.test", 10, "mx.remote.test").a("mx.remote.test", "127.0.0.1");
-        Path rc = dir.resolve("remote/config");
-        Files.createDirectories(rc);
-        Files.writeString(rc.resolve("mailwarden.conf"), """
-                listen.address = 127.0.0.1
-                hostname = mx.remote.test
-                smtp.greet-wait = 0
-                dns.server = %s
-                """.formatted(dns.server()));
-        Files.writeString(rc.resolve("postfix-accounts.cf"), "dave@remote.test|{PLAIN}x\nerin@remote.test|{PLAIN}x\n");
-        remote = TestServer.start(dir.resolve("remote"));
-
-        Path lc = dir.resolve("local/config");
-        Files.createDirectories(lc);
-        Files.writeString(lc.resolve("mailwarden.conf"), """
-                listen.address = 127.0.0.1
-                hostname = mx.example.test
-                smtp.greet-wait = 0
-                dns.server = %s
+        remote = server("remote", "remote.test", "", "dave@remote.test|{PLAIN}x\nerin@remote.test|{PLAIN}x\n");
+        Files.createDirectories(dir.resolve("local/config"));
+        Files.writeString(dir.resolve("local/config/postfix-virtual.cf"), "fwd@example.test dave@remote.test\n");
+        local = server("local", "example.test", """
                 outbound.port = %d
                 queue.retry-initial = 200ms
                 queue.retry-max = 1s
                 srs.enabled = 1
                 srs.secret = tops3cret, old-secret
                 srs.exclude-domains = excluded.test
-                """.formatted(dns.server(), remote.smtpPort()));
-        Files.writeString(lc.resolve("postfix-accounts.cf"), "alice@example.test|"
+                """.formatted(remote.smtpPort()), "alice@example.test|"
                 + PasswordHashes.hash("secret-alice".toCharArray()) + "\nolga@example.org|{PLAIN}x\n");
-        Files.writeString(lc.resolve("postfix-virtual.cf"), "fwd@example.test dave@remote.test\n");
-        local = TestServer.start(dir.resolve("local"));
+    }
+
+    /** A Mailwarden for {@code domain} in {@code dir/name}, asking the test DNS server, with these accounts. */
+    private TestServer server(String name, String domain, String extraConf, String accounts) throws Exception {
+        Path config = dir.resolve(name + "/config");
+        Files.createDirectories(config);
+        Files.writeString(config.resolve("mailwarden.conf"), """
+                listen.address = 127.0.0.1
+                hostname = mx.%s
+                smtp.greet-wait = 0
+                dns.server = %s
+                """.formatted(domain, dns.server()) + extraConf);
+        Files.writeString(config.resolve("postfix-accounts.cf"), accounts);
+        return TestServer.start(dir.resolve(name));
     }
 
     @AfterEach
