@@ -103,6 +103,23 @@ class ForwardsJudgedTest {
                 + "by policy");
     }
 
+    @Test
+    void theQueueJudgesTheForwardsOfAnAliasItResolvesAndARefusalStopsThem() throws Exception {
+        Policy p = start();
+        TestServer t = server.get();
+        // queued for the alias itself (as a retry or a forward to a local address is): the queue resolves it
+        String id = t.server.queue().enqueue("s@remote.test", List.of("out@example.test"),
+                "Subject: reject from the queue\r\n\r\nx\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        Await.until("the alias refused", Duration.ofSeconds(30), () -> t.events(
+                org.mailwarden.events.Event.DeliveryAttempt.class).stream().anyMatch(a -> a.id().equals(id)
+                        && a.rcpt().equals("out@example.test") && a.result().equals("failed") && a.code() == 550));
+        assertThat(p.forwardsSeen).contains(List.of("dave@remote.test"));
+        // no new entry sends it on to dave: the only other entry is the bounce to the sender
+        Await.until("bounced", Duration.ofSeconds(30), () -> entries(t).stream().anyMatch(e -> e.sender().isEmpty()));
+        assertThat(entries(t)).allSatisfy(e -> assertThat(e.recipients()).extracting(QueueEntry.Recipient::address)
+                .doesNotContain("dave@remote.test"));
+    }
+
     private static List<QueueEntry> entries(TestServer t) {
         try {
             return t.queueEntries();
