@@ -3,7 +3,8 @@
 # the independent DKIM verifier; it brings python3-nacl for Ed25519 and python3-dnspython), fetchmail (a POP3
 # client), dovecot-pop3d (Dovecot's pop3 binary, run pre-authenticated on a copied Maildir to compare UIDLs) and
 # dovecot-imapd (Dovecot's imap binary, which RunAsMailUserTest runs pre-authenticated as uid 5000 to read what
-# Mailwarden delivered); no Dovecot daemon is configured or needed.
+# Mailwarden delivered); no Dovecot daemon is configured or needed. postsrsd (docker-mailserver's SRS daemon) is
+# run by PostsrsdComparisonTest on loopback ports, to compare SRS addresses with ours.
 set -euo pipefail
 missing=()
 command -v swaks >/dev/null || missing+=(swaks)
@@ -12,6 +13,7 @@ command -v python3 >/dev/null || missing+=(python3)
 [ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
 command -v fetchmail >/dev/null || missing+=(fetchmail)
 [ -x /usr/lib/dovecot/pop3 ] || missing+=(dovecot-pop3d)
+[ -x /usr/sbin/postsrsd ] || missing+=(postsrsd)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing test tools: ${missing[*]}" >&2

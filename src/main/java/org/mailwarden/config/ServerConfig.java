@@ -25,14 +25,15 @@ import java.util.stream.Collectors;
 public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stateDir, String hostname,
         Set<String> extraDomains, List<ListenerConfig> listeners, SmtpConfig smtp, int maxConnections,
         String recipientDelimiter, Path tlsCert, Path tlsKey, SubmissionConfig submission, GateConfig gate,
-        OutboundConfig outbound, String postmasterAddress, ImapConfig imap, Pop3Config pop3, String runUser, String runGroup) {
+        OutboundConfig outbound, String postmasterAddress, ImapConfig imap, Pop3Config pop3, String runUser, String runGroup,
+        SrsConfig srs) {
 
     public static final String CONFIG_FILE = "mailwarden.conf";
 
     public ServerConfig withGate(GateConfig g) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
                 maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, g, outbound, postmasterAddress, imap, pop3,
-                runUser, runGroup);
+                runUser, runGroup, srs);
     }
 
     public Path tlsDir() {
@@ -42,43 +43,43 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
     public ServerConfig withListeners(List<ListenerConfig> l) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, List.copyOf(l), smtp,
                 maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap, pop3,
-                runUser, runGroup);
+                runUser, runGroup, srs);
     }
 
     public ServerConfig withSmtp(SmtpConfig s) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, s,
                 maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap, pop3,
-                runUser, runGroup);
+                runUser, runGroup, srs);
     }
 
     public ServerConfig withMaxConnections(int n) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp, n,
                 recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap, pop3,
-                runUser, runGroup);
+                runUser, runGroup, srs);
     }
 
     public ServerConfig withSubmission(SubmissionConfig s) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
                 maxConnections, recipientDelimiter, tlsCert, tlsKey, s, gate, outbound, postmasterAddress, imap, pop3,
-                runUser, runGroup);
+                runUser, runGroup, srs);
     }
 
     public ServerConfig withOutbound(OutboundConfig o) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
                 maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, o, postmasterAddress, imap, pop3,
-                runUser, runGroup);
+                runUser, runGroup, srs);
     }
 
     public ServerConfig withImap(ImapConfig i) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
                 maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, i, pop3,
-                runUser, runGroup);
+                runUser, runGroup, srs);
     }
 
     public ServerConfig withPop3(Pop3Config p) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
                 maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap, p,
-                runUser, runGroup);
+                runUser, runGroup, srs);
     }
 
     /**
@@ -186,7 +187,8 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
                 cert.isBlank() ? null : Path.of(cert), key.isBlank() ? null : Path.of(key), submission,
                 GateConfig.load(v).withTrustedNetworks(trusted), OutboundConfig.load(v, env, configDir),
                 v.get(Settings.POSTMASTER_ADDRESS).strip().toLowerCase(java.util.Locale.ROOT), ImapConfig.load(v),
-                Pop3Config.load(v), v.get(Settings.RUN_USER), v.get(Settings.RUN_GROUP));
+                Pop3Config.load(v), v.get(Settings.RUN_USER), v.get(Settings.RUN_GROUP),
+                SrsConfig.load(v, hostname, data.resolve("state")));
     }
 
     /** run.user and run.group alone (file, then environment), for admin commands that load nothing else. */
@@ -268,7 +270,8 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
 
     /** Resolves a setting from the file, then the environment (env wins, as in docker-mailserver). */
     private record Values(Map<String, String> file, Map<String, String> env)
-            implements GateConfig.Source, OutboundConfig.Source, ImapConfig.Source, Pop3Config.Source {
+            implements GateConfig.Source, OutboundConfig.Source, ImapConfig.Source, Pop3Config.Source,
+            SrsConfig.Source {
         @Override
         public <T> T get(Setting<T> s) {
             if (s.env() != null && env.get(s.env()) != null && !env.get(s.env()).isBlank()) {
