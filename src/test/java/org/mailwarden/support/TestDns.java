@@ -36,7 +36,7 @@ import org.xbill.DNS.TXTRecord;
  * dnsjava's message classes. Unknown names get NXDOMAIN; known names without the type an empty NOERROR. A name can
  * be made to fail ({@link #servfail}) or to go unanswered ({@link #silent}), for temperror and timeout tests. A
  * negative answer carries the SOA of the closest enclosing zone added with {@link #soa} (RFC 2308 negative caching).
- * Over UDP an answer larger than the client's payload size (512, or its EDNS0 size) is sent truncated (TC), so the
+ * CNAMEs are followed inside the zones, as a recursive server does. Over UDP an answer larger than the client's payload size (512, or its EDNS0 size) is sent truncated (TC), so the
  * client asks again over TCP, as with a real server. Shared by every test that needs DNS (outbound routing, SPF,
  * DKIM, DMARC).
  */
@@ -49,6 +49,7 @@ public final class TestDns implements AutoCloseable {
     private final DatagramSocket udp;
     private final ServerSocket tcp;
     private volatile boolean running = true;
+    private volatile boolean chaseCnames = true;
 
     public TestDns() throws IOException {
         DatagramSocket u = null;
@@ -92,6 +93,15 @@ public final class TestDns implements AutoCloseable {
     /** Removes every record of a name (it answers NXDOMAIN again). */
     public TestDns remove(String n) {
         zone.remove(name(n));
+        return this;
+    }
+
+    /**
+     * Whether answers follow CNAMEs inside the test zones, as a recursive server does (the default), or stop at the
+     * CNAME, as an authority for another zone would (the client then asks for the target itself).
+     */
+    public TestDns chaseCnames(boolean chase) {
+        chaseCnames = chase;
         return this;
     }
 
@@ -176,15 +186,26 @@ public final class TestDns implements AutoCloseable {
             r.getHeader().setRcode(Rcode.SERVFAIL);
             return r.toWire();
         }
-        List<Record> records = zone.get(question.getName());
-        if (records == null) {
-            r.getHeader().setRcode(Rcode.NXDOMAIN);
-        } else {
+        Name qname = question.getName();
+        for (int hop = 0; hop < 8; hop++) {
+            List<Record> records = zone.get(qname);
+            if (records == null) {
+                r.getHeader().setRcode(Rcode.NXDOMAIN);
+                break;
+            }
+            Name next = null;
             for (Record rec : records) {
                 if (rec.getType() == question.getType() || rec.getType() == org.xbill.DNS.Type.CNAME) {
                     r.addRecord(rec, Section.ANSWER);
+                    if (rec instanceof CNAMERecord c && question.getType() != org.xbill.DNS.Type.CNAME) {
+                        next = c.getTarget();
+                    }
                 }
             }
+            if (next == null || !chaseCnames) {
+                break;
+            }
+            qname = next;
         }
         if (r.getSection(Section.ANSWER).isEmpty()) {
             for (Name n = question.getName(); n.labels() > 1; n = new Name(n, 1)) {
