@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.mailwarden.dns.DnsBudget;
 import org.mailwarden.dns.DnsResolver;
 import org.mailwarden.dns.DnsResolver.Answer;
+import org.mailwarden.dns.IpAddresses;
 
 /**
  * The iprev check (RFC 8601 3), forward-confirmed reverse DNS: the client address's PTR names (at most
@@ -28,7 +29,9 @@ public final class Iprev {
         return check(ip, DnsBudget.of(1 + MAX_NAMES, java.time.Duration.ofSeconds(20)));
     }
 
-    public IprevOutcome check(InetAddress ip, DnsBudget budget) {
+    /** @param client the SMTP client's address (an IPv4-mapped IPv6 one is checked, and reported, as IPv4) */
+    public IprevOutcome check(InetAddress client, DnsBudget budget) {
+        InetAddress ip = IpAddresses.unmapped(client);
         Answer<String> ptr = dns.ptr(ip, budget);
         if (ptr instanceof Answer.TempFailure<String> t) {
             return new IprevOutcome(IprevResult.TEMPERROR, ip, null, t.reason());

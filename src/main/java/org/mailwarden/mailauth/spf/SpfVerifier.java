@@ -1,9 +1,7 @@
 package org.mailwarden.mailauth.spf;
 
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,6 +12,7 @@ import java.util.logging.Logger;
 import org.mailwarden.dns.DnsBudget;
 import org.mailwarden.dns.DnsResolver;
 import org.mailwarden.dns.DnsResolver.Answer;
+import org.mailwarden.dns.IpAddresses;
 import org.mailwarden.mailauth.spf.SpfRecord.Directive;
 import org.mailwarden.mailauth.spf.SpfRecord.Mechanism;
 
@@ -104,7 +103,7 @@ public final class SpfVerifier {
     private SpfOutcome check(InetAddress ip, String domain, String sender, String helo, String identity,
             DnsBudget budget) {
         String d = stripDot(domain == null ? "" : domain).toLowerCase(Locale.ROOT);
-        Check c = new Check(normalize(ip), sender, helo == null ? "" : helo, budget);
+        Check c = new Check(IpAddresses.unmapped(ip), sender, helo == null ? "" : helo, budget);
         SpfOutcome out;
         try {
             Result r = c.checkHost(d, false);
@@ -309,7 +308,7 @@ public final class SpfVerifier {
 
         private boolean anyInNetwork(List<InetAddress> addrs, int cidr4, int cidr6) {
             for (InetAddress a : addrs) {
-                InetAddress n = normalize(a);
+                InetAddress n = IpAddresses.unmapped(a);
                 if (n.getClass() == ip.getClass()
                         && inNetwork(ip, n.getAddress(), n instanceof Inet4Address ? cidr4 : cidr6)) {
                     return true;
@@ -478,25 +477,6 @@ public final class SpfVerifier {
     private static String domainOf(String sender) {
         int at = sender.lastIndexOf('@');
         return at < 0 ? sender : sender.substring(at + 1);
-    }
-
-    /** IPv4-mapped IPv6 addresses are IPv4 (RFC 7208 5: such clients are checked as IPv4). */
-    static InetAddress normalize(InetAddress a) {
-        if (a instanceof Inet6Address six) {
-            byte[] b = six.getAddress();
-            boolean mapped = b[10] == (byte) 0xff && b[11] == (byte) 0xff;
-            for (int i = 0; i < 10 && mapped; i++) {
-                mapped = b[i] == 0;
-            }
-            if (mapped) {
-                try {
-                    return InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]});
-                } catch (UnknownHostException e) {
-                    return a; // four bytes are always an address
-                }
-            }
-        }
-        return a;
     }
 
     static boolean inNetwork(InetAddress ip, byte[] network, int prefix) {
