@@ -38,8 +38,11 @@ public final class SpfVerifier {
      * @param timeout     how long one check may take, when the caller gives no budget (RFC: at least 20 s)
      */
     public record Limits(int dnsTerms, int voidLookups, int mxNames, int ptrNames, int maxQueries, Duration timeout) {
-        /** The limits of RFC 7208 4.6.4, with room for the queries they allow (1 + 10 x 11, and exp=). */
-        public static final Limits RFC = new Limits(10, 2, 10, 10, 120, Duration.ofSeconds(20));
+        /**
+         * The limits of RFC 7208 4.6.4, with room for the queries they allow: the record, 10 terms of up to 11
+         * queries each (an MX or PTR lookup and 10 address lookups), %{p} and exp= (the 4.6.4 worst case is 111).
+         */
+        public static final Limits RFC = new Limits(10, 2, 10, 10, 150, Duration.ofSeconds(20));
     }
 
     private final DnsResolver dns;
@@ -110,6 +113,9 @@ public final class SpfVerifier {
             out = new SpfOutcome(r.result(), identity, d, r.explanation(), null);
         } catch (SpfException e) {
             out = new SpfOutcome(e.result(), identity, d, null, e.getMessage());
+        } catch (RuntimeException e) { // a bug must not take the SMTP session with it: try again later
+            LOG.warning("event=spf-error domain=" + d + " error=\"" + e + "\"");
+            out = new SpfOutcome(SpfResult.TEMPERROR, identity, d, null, "internal error: " + e);
         }
         SpfOutcome o = out;
         LOG.fine(() -> "event=spf identity=" + identity + " domain=" + o.domain() + " ip=" + ip.getHostAddress()

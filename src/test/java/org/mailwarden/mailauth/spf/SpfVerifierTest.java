@@ -229,7 +229,7 @@ class SpfVerifierTest {
 
     @Test
     void theCheckTimeLimitEndsAChainOfSlowLookups() throws Exception {
-        // each include waits out the resolver's 1 s timeout...; the check's own limit is 600 ms in all
+        // the resolver would wait 5 s for the silent include; the check's own limit is 600 ms in all
         dns.silent("slow.ex.com");
         dns.txt("t.ex.com", "v=spf1 include:slow.ex.com -all");
         SpfVerifier limited = verifier(new SpfVerifier.Limits(10, 2, 10, 10, 120, Duration.ofMillis(600)),
