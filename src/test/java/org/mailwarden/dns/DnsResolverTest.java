@@ -3,11 +3,8 @@ package org.mailwarden.dns;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mailwarden.dns.DnsResolver.Answer;
+import org.mailwarden.support.MutableClock;
 import org.mailwarden.support.TestDns;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
@@ -23,38 +21,14 @@ import org.xbill.DNS.Type;
 /** The caching resolver against a real DNS server on loopback, with a clock the tests move (no sleeping). */
 class DnsResolverTest {
 
-    /** A clock that stands still until moved. */
-    static final class MovableClock extends Clock {
-        volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     TestDns dns;
-    MovableClock clock;
+    MutableClock clock;
     DnsResolver resolver;
 
     @BeforeEach
     void setUp() throws Exception {
         dns = new TestDns();
-        clock = new MovableClock();
+        clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         resolver = new DnsResolver(dns.server(), DnsResolver.Options.defaults(Duration.ofSeconds(2)).withClock(clock));
     }
 
@@ -67,65 +41,46 @@ class DnsResolverTest {
         return dns.queries.stream().filter(q -> q.equalsIgnoreCase(name + ". " + type)).count();
     }
 
+    /** The lookup gives {@code expected}, asks the server once within {@code ttl}, and again after it. */
+    void assertCachedFor(Duration ttl, String name, String type, Class<?> expected) {
+        int t = Type.value(type);
+        assertThat(resolver.query(name, t, DnsBudget.unlimited())).isInstanceOf(expected);
+        clock.advance(ttl.minusSeconds(1));
+        assertThat(resolver.query(name.toUpperCase(java.util.Locale.ROOT) + ".", t, DnsBudget.unlimited()))
+                .isInstanceOf(expected);
+        assertThat(asked(name, type)).as("answered from the cache within the TTL").isEqualTo(1);
+        clock.advance(Duration.ofSeconds(2));
+        resolver.query(name, t, DnsBudget.unlimited());
+        assertThat(asked(name, type)).as("asked again after the TTL").isEqualTo(2);
+    }
+
     @Test
     void positiveAnswersAreCachedForTheirTtl() throws Exception {
         dns.a("h.ex.com", "192.0.2.1"); // TTL 60
-        assertThat(resolver.a("h.ex.com", DnsBudget.unlimited())).isInstanceOf(Answer.Found.class);
-        assertThat(resolver.a("H.EX.COM.", DnsBudget.unlimited())).isInstanceOf(Answer.Found.class);
-        assertThat(asked("h.ex.com", "A")).isEqualTo(1);
-        clock.advance(Duration.ofSeconds(59));
-        resolver.a("h.ex.com", DnsBudget.unlimited());
-        assertThat(asked("h.ex.com", "A")).isEqualTo(1);
-        clock.advance(Duration.ofSeconds(2));
-        resolver.a("h.ex.com", DnsBudget.unlimited());
-        assertThat(asked("h.ex.com", "A")).isEqualTo(2);
+        assertCachedFor(Duration.ofSeconds(60), "h.ex.com", "A", Answer.Found.class);
     }
 
     @Test
     void ttlsAreCappedAtADay() throws Exception {
         dns.add(new ARecord(TestDns.name("long.ex.com"), DClass.IN, 7 * 86400, InetAddress.getByName("192.0.2.2")));
-        resolver.a("long.ex.com", DnsBudget.unlimited());
-        clock.advance(Duration.ofDays(1).minusSeconds(1));
-        resolver.a("long.ex.com", DnsBudget.unlimited());
-        assertThat(asked("long.ex.com", "A")).isEqualTo(1);
-        clock.advance(Duration.ofSeconds(2));
-        resolver.a("long.ex.com", DnsBudget.unlimited());
-        assertThat(asked("long.ex.com", "A")).isEqualTo(2);
+        assertCachedFor(Duration.ofDays(1), "long.ex.com", "A", Answer.Found.class);
     }
 
     @Test
-    void nxdomainIsCachedForTheSoaMinimum() throws Exception {
+    void nxdomainIsCachedForTheSoaMinimum() {
         dns.soa("ex.com", 3600, 30);
-        assertThat(resolver.a("missing.ex.com", DnsBudget.unlimited())).isInstanceOf(Answer.NoSuchDomain.class);
-        clock.advance(Duration.ofSeconds(29));
-        assertThat(resolver.a("missing.ex.com", DnsBudget.unlimited())).isInstanceOf(Answer.NoSuchDomain.class);
-        assertThat(asked("missing.ex.com", "A")).isEqualTo(1);
-        clock.advance(Duration.ofSeconds(2));
-        resolver.a("missing.ex.com", DnsBudget.unlimited());
-        assertThat(asked("missing.ex.com", "A")).isEqualTo(2);
+        assertCachedFor(Duration.ofSeconds(30), "missing.ex.com", "A", Answer.NoSuchDomain.class);
     }
 
     @Test
     void nodataIsCachedForTheSoaTtlWhenItIsSmaller() throws Exception {
         dns.soa("ex.com", 10, 300).a("v4only.ex.com", "192.0.2.3");
-        assertThat(resolver.aaaa("v4only.ex.com", DnsBudget.unlimited())).isInstanceOf(Answer.NoRecords.class);
-        clock.advance(Duration.ofSeconds(9));
-        resolver.aaaa("v4only.ex.com", DnsBudget.unlimited());
-        assertThat(asked("v4only.ex.com", "AAAA")).isEqualTo(1);
-        clock.advance(Duration.ofSeconds(2));
-        resolver.aaaa("v4only.ex.com", DnsBudget.unlimited());
-        assertThat(asked("v4only.ex.com", "AAAA")).isEqualTo(2);
+        assertCachedFor(Duration.ofSeconds(10), "v4only.ex.com", "AAAA", Answer.NoRecords.class);
     }
 
     @Test
-    void negativeAnswersWithoutSoaAreCachedFiveMinutes() throws Exception {
-        resolver.txt("nothing.ex.com", DnsBudget.unlimited());
-        clock.advance(Duration.ofMinutes(5).minusSeconds(1));
-        resolver.txt("nothing.ex.com", DnsBudget.unlimited());
-        assertThat(asked("nothing.ex.com", "TXT")).isEqualTo(1);
-        clock.advance(Duration.ofSeconds(2));
-        resolver.txt("nothing.ex.com", DnsBudget.unlimited());
-        assertThat(asked("nothing.ex.com", "TXT")).isEqualTo(2);
+    void negativeAnswersWithoutSoaAreCachedFiveMinutes() {
+        assertCachedFor(Duration.ofMinutes(5), "nothing.ex.com", "TXT", Answer.NoSuchDomain.class);
     }
 
     @Test

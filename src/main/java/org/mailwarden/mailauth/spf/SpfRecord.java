@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.mailwarden.config.Cidr;
 
 /**
  * A parsed SPF record (RFC 7208 sections 4.6, 5 and 6): its directives in order, and the redirect= and exp=
@@ -35,8 +36,8 @@ record SpfRecord(List<Directive> directives, SpfMacro redirect, SpfMacro exp) {
         record A(SpfMacro domain, int cidr4, int cidr6) implements Mechanism {}
         record Mx(SpfMacro domain, int cidr4, int cidr6) implements Mechanism {}
         record Ptr(SpfMacro domain) implements Mechanism {}
-        /** ip4 or ip6: the network's bytes (4 or 16) and prefix length. */
-        record Ip(byte[] network, int prefix) implements Mechanism {}
+        /** ip4 or ip6. */
+        record Ip(Cidr network) implements Mechanism {}
         record Exists(SpfMacro domain) implements Mechanism {}
     }
 
@@ -207,6 +208,6 @@ record SpfRecord(List<Directive> directives, SpfMacro redirect, SpfMacro exp) {
                 bytes[i] = (byte) Integer.parseInt(q[i]);
             }
         }
-        return new Mechanism.Ip(bytes, prefix);
+        return new Mechanism.Ip(new Cidr(bytes, prefix));
     }
 }

@@ -9,6 +9,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.logging.Logger;
+import org.mailwarden.config.Cidr;
 import org.mailwarden.dns.DnsBudget;
 import org.mailwarden.dns.DnsResolver;
 import org.mailwarden.dns.DnsResolver.Answer;
@@ -209,7 +210,7 @@ public final class SpfVerifier {
         private boolean matches(Mechanism m, String domain) throws SpfException {
             return switch (m) {
                 case Mechanism.All a -> true;
-                case Mechanism.Ip n -> inNetwork(ip, n.network(), n.prefix());
+                case Mechanism.Ip n -> n.network().contains(ip);
                 case Mechanism.Include inc -> {
                     countTerm("include");
                     String target = target(inc.domain(), domain);
@@ -316,7 +317,7 @@ public final class SpfVerifier {
             for (InetAddress a : addrs) {
                 InetAddress n = IpAddresses.unmapped(a);
                 if (n.getClass() == ip.getClass()
-                        && inNetwork(ip, n.getAddress(), n instanceof Inet4Address ? cidr4 : cidr6)) {
+                        && new Cidr(n.getAddress(), n instanceof Inet4Address ? cidr4 : cidr6).contains(ip)) {
                     return true;
                 }
             }
@@ -483,25 +484,6 @@ public final class SpfVerifier {
     private static String domainOf(String sender) {
         int at = sender.lastIndexOf('@');
         return at < 0 ? sender : sender.substring(at + 1);
-    }
-
-    static boolean inNetwork(InetAddress ip, byte[] network, int prefix) {
-        byte[] a = ip.getAddress();
-        if (a.length != network.length) {
-            return false;
-        }
-        int full = prefix / 8;
-        for (int i = 0; i < full; i++) {
-            if (a[i] != network[i]) {
-                return false;
-            }
-        }
-        int rest = prefix % 8;
-        if (rest == 0) {
-            return true;
-        }
-        int mask = (0xff << (8 - rest)) & 0xff;
-        return (a[full] & mask) == (network[full] & mask);
     }
 
     /** %{c}: an IPv6 address in the short form of RFC 5952 (longest run of zero groups as "::"). */
