@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# Installs the external clients the tests use, from Debian packages: swaks, python3, python3-dkim (dkimpy,
-# the independent DKIM verifier; it brings python3-nacl for Ed25519 and python3-dnspython), fetchmail (a POP3
-# client), dovecot-pop3d (Dovecot's pop3 binary, run pre-authenticated on a copied Maildir to compare UIDLs) and
-# dovecot-imapd (Dovecot's imap binary, which RunAsMailUserTest runs pre-authenticated as uid 5000 to read what
-# Mailwarden delivered), publicsuffix (the Public Suffix List the server reads for DMARC); no Dovecot daemon is configured or needed.
+# Installs the external programs the tests use, from Debian packages:
+#   swaks, python3                 SMTP clients (smtplib, imaplib, poplib come with python3)
+#   python3-dkim                   dkimpy, the independent DKIM/ARC signer and verifier (brings python3-nacl for
+#                                  Ed25519 and python3-dnspython)
+#   python3-spf                    pyspf, the independent SPF checker SpfInteropTest compares with
+#   fetchmail                      a POP3 client
+#   dovecot-pop3d, dovecot-imapd   Dovecot's pop3 and imap binaries, run pre-authenticated on copied Maildirs (UIDLs
+#                                  compared; RunAsMailUserTest reads as uid 5000 what Mailwarden delivered); no Dovecot
+#                                  daemon is configured or needed
+#   postsrsd                       docker-mailserver's SRS daemon, run by PostsrsdComparisonTest on loopback ports
+#   publicsuffix                   the Public Suffix List the server reads for DMARC (the launcher installs it too)
 set -euo pipefail
 missing=()
 command -v swaks >/dev/null || missing+=(swaks)
 command -v python3 >/dev/null || missing+=(python3)
 /usr/bin/python3 -c 'import dkim, nacl, dns.message' 2>/dev/null || missing+=(python3-dkim)
+/usr/bin/python3 -c 'import spf' 2>/dev/null || missing+=(python3-spf)
 [ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
 command -v fetchmail >/dev/null || missing+=(fetchmail)
 [ -x /usr/lib/dovecot/pop3 ] || missing+=(dovecot-pop3d)
+[ -x /usr/sbin/postsrsd ] || missing+=(postsrsd)
 [ -f /usr/share/publicsuffix/public_suffix_list.dat ] || missing+=(publicsuffix)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -26,14 +26,14 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
         Set<String> extraDomains, List<ListenerConfig> listeners, SmtpConfig smtp, int maxConnections,
         String recipientDelimiter, Path tlsCert, Path tlsKey, SubmissionConfig submission, GateConfig gate,
         OutboundConfig outbound, String postmasterAddress, ImapConfig imap, Pop3Config pop3, String runUser, String runGroup,
-        MailAuthConfig mailAuth) {
+        SrsConfig srs, MailAuthConfig mailAuth) {
 
     public static final String CONFIG_FILE = "mailwarden.conf";
 
     public ServerConfig withGate(GateConfig g) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
                 maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, g, outbound, postmasterAddress, imap, pop3,
-                runUser, runGroup, mailAuth);
+                runUser, runGroup, srs, mailAuth);
     }
 
     public Path tlsDir() {
@@ -43,49 +43,49 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
     public ServerConfig withListeners(List<ListenerConfig> l) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, List.copyOf(l), smtp,
                 maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap, pop3,
-                runUser, runGroup, mailAuth);
+                runUser, runGroup, srs, mailAuth);
     }
 
     public ServerConfig withSmtp(SmtpConfig s) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, s,
                 maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap, pop3,
-                runUser, runGroup, mailAuth);
+                runUser, runGroup, srs, mailAuth);
     }
 
     public ServerConfig withMaxConnections(int n) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp, n,
                 recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap, pop3,
-                runUser, runGroup, mailAuth);
+                runUser, runGroup, srs, mailAuth);
     }
 
     public ServerConfig withSubmission(SubmissionConfig s) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
                 maxConnections, recipientDelimiter, tlsCert, tlsKey, s, gate, outbound, postmasterAddress, imap, pop3,
-                runUser, runGroup, mailAuth);
+                runUser, runGroup, srs, mailAuth);
     }
 
     public ServerConfig withOutbound(OutboundConfig o) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
                 maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, o, postmasterAddress, imap, pop3,
-                runUser, runGroup, mailAuth);
+                runUser, runGroup, srs, mailAuth);
     }
 
     public ServerConfig withImap(ImapConfig i) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
                 maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, i, pop3,
-                runUser, runGroup, mailAuth);
+                runUser, runGroup, srs, mailAuth);
     }
 
     public ServerConfig withMailAuth(MailAuthConfig a) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
                 maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap,
-                pop3, runUser, runGroup, a);
+                pop3, runUser, runGroup, srs, a);
     }
 
     public ServerConfig withPop3(Pop3Config p) {
         return new ServerConfig(dataDir, configDir, mailDir, stateDir, hostname, extraDomains, listeners, smtp,
                 maxConnections, recipientDelimiter, tlsCert, tlsKey, submission, gate, outbound, postmasterAddress, imap, p,
-                runUser, runGroup, mailAuth);
+                runUser, runGroup, srs, mailAuth);
     }
 
     /**
@@ -193,7 +193,8 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
                 cert.isBlank() ? null : Path.of(cert), key.isBlank() ? null : Path.of(key), submission,
                 GateConfig.load(v).withTrustedNetworks(trusted), OutboundConfig.load(v, env, configDir),
                 v.get(Settings.POSTMASTER_ADDRESS).strip().toLowerCase(java.util.Locale.ROOT), ImapConfig.load(v),
-                Pop3Config.load(v), v.get(Settings.RUN_USER), v.get(Settings.RUN_GROUP), MailAuthConfig.load(v, hostname));
+                Pop3Config.load(v), v.get(Settings.RUN_USER), v.get(Settings.RUN_GROUP),
+                SrsConfig.load(v, hostname, data.resolve("state")), MailAuthConfig.load(v, hostname));
     }
 
     /** run.user and run.group alone (file, then environment), for admin commands that load nothing else. */
@@ -276,7 +277,7 @@ public record ServerConfig(Path dataDir, Path configDir, Path mailDir, Path stat
     /** Resolves a setting from the file, then the environment (env wins, as in docker-mailserver). */
     private record Values(Map<String, String> file, Map<String, String> env)
             implements GateConfig.Source, OutboundConfig.Source, ImapConfig.Source, Pop3Config.Source,
-            MailAuthConfig.Source {
+            SrsConfig.Source, MailAuthConfig.Source {
         @Override
         public <T> T get(Setting<T> s) {
             if (s.env() != null && env.get(s.env()) != null && !env.get(s.env()).isBlank()) {

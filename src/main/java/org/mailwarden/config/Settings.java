@@ -215,6 +215,28 @@ public final class Settings {
             OUTBOUND_TIMEOUT, QUEUE_RETRY_INITIAL, QUEUE_RETRY_MAX, QUEUE_MAX_AGE, QUEUE_DELAY_WARNING, RELAY_HOST,
             RELAY_PORT, RELAY_USER, RELAY_PASSWORD, RELAY_TLS, RELAY_TLS_VERIFY);
 
+    // --- SRS, the Sender Rewriting Scheme (docker-mailserver's postsrsd) ---
+    public static final Setting<Boolean> SRS_ENABLED = Setting.bool("srs.enabled", "ENABLE_SRS", false,
+            "rewrite the envelope sender of mail leaving for other domains (forwards through aliases, relayed mail) "
+                    + "into the SRS domain, in postsrsd's format, and reverse bounces to such addresses, as "
+                    + "docker-mailserver's ENABLE_SRS=1 does; senders in local domains are left alone");
+    public static final Setting<String> SRS_DOMAIN = Setting.string("srs.domain", "SRS_DOMAINNAME", "",
+            "the domain rewritten senders get (its MX must be this server); empty = the hostname without its first "
+                    + "label (mail.example.com gives example.com), or the hostname itself when it has one dot");
+    public static final Setting<String> SRS_SECRET = Setting.string("srs.secret", "SRS_SECRET", "",
+            "SRS secrets, comma-separated: the first signs, every one verifies (rotation); the same text as in "
+                    + "postsrsd's secret file. Empty = the lines of srs.secret-file");
+    public static final Setting<String> SRS_SECRET_FILE = Setting.string("srs.secret-file", null, "",
+            "postsrsd's secret file (one secret a line; docker-mailserver's /etc/postsrsd.secret, kept in "
+                    + "mail-state/etc-postsrsd/postsrsd.secret); created with a random secret (0600) when missing; "
+                    + "empty = <data-dir>/state/postsrsd.secret");
+    public static final Setting<String> SRS_EXCLUDE_DOMAINS = Setting.string("srs.exclude-domains",
+            "SRS_EXCLUDE_DOMAINS", "", "sender domains never rewritten, comma- or space-separated; a leading dot "
+                    + "(.example.com) means its subdomains, not the domain itself (postsrsd's rule)");
+
+    public static final List<Setting<?>> SRS = List.of(SRS_ENABLED, SRS_DOMAIN, SRS_SECRET, SRS_SECRET_FILE,
+            SRS_EXCLUDE_DOMAINS);
+
     // --- IMAP ---
     public static final Setting<Integer> IMAP_MAX_LINE_LENGTH = Setting.integer("imap.max-line-length", null, 65536,
             1000, 1 << 24, "longest IMAP command line in octets, literals not counted (Dovecot: 64k); longer gets BAD");
@@ -300,6 +322,6 @@ public final class Settings {
             DATA_TIMEOUT, MAX_ERRORS, BARE_LF, RECIPIENT_DELIMITER, TLS_CERT, TLS_KEY, TLS_TYPE, TLS_LETSENCRYPT_DIR,
             POSTMASTER_ADDRESS, RUN_USER, RUN_GROUP, POP3_ENABLED, TRUSTED_NETWORKS, ALLOW_WIDE_TRUSTED_NETWORKS,
             PERMIT_DOCKER, SPOOF_PROTECTION, HIDE_CLIENT_IP, AUTH_ON_PORT_25, AUTH_FAILURE_DELAY, GREET_WAIT, GREET_EXEMPT),
-            IMAP, POP3, MAILAUTH, GATE, OUTBOUND, PER_LISTENER)
+            IMAP, POP3, MAILAUTH, GATE, OUTBOUND, SRS, PER_LISTENER)
             .flatMap(List::stream).toList();
 }

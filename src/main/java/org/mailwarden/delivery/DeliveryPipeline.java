@@ -38,6 +38,14 @@ import org.slf4j.LoggerFactory;
  * {@code Defer(4xx)}) and header fields to add. A recipient refused or deferred is out of play for later steps. Steps
  * never write: only the pipeline does, by the commit rule.
  *
+ * <p><b>Forwards.</b> The non-local addresses a message is also queued for (an alias's outside addresses, relayed
+ * mail) are judged with it: steps see them in {@link Envelope#forwards} and may give them one verdict as a whole
+ * ({@link Judgement#forwards}); {@link Judgement#all}, the refusal of the whole message (a DMARC reject), covers them,
+ * so a refused message is not sent on either, also when it has no local recipient (the steps then read the queue
+ * entry's spool). Forwards refused while a mailbox took the message are recorded as failed (the sender gets a DSN);
+ * deferred ones wait in the queue, whose agent sends remote mail without the steps. The queue's deliveries judge the
+ * forwards of the local addresses they resolve the same way.
+ *
  * <p><b>Commit rule.</b> One durable write of the message bytes on the common path:
  * <ul>
  * <li>The message is spooled while it arrives into a tmp/ file on the mail file system (the first recipient's
@@ -54,8 +62,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * So a 250 means every recipient's copy is fsynced, or the queue entry is.
  *
- * <p><b>Reply.</b> It comes after the verdict: every local recipient refused (and nothing to forward): the refusal;
- * deferred (none delivered, nothing to forward): the deferral; otherwise 250, and the refused local recipients go to
+ * <p><b>Reply.</b> It comes after the verdict: every local recipient refused (and nothing to forward, or the forwards
+ * refused too): the refusal; deferred (none delivered, nothing forwarded): the deferral; otherwise 250, and the refused local recipients go to
  * the queue as failed (the sender gets a DSN through its bounce path), the deferred ones as pending (retried through
  * the pipeline).
  */
@@ -143,8 +151,14 @@ public final class DeliveryPipeline implements LocalDelivery {
 
     // ---- judging --------------------------------------------------------------------------------------------------
 
-    /** Every step's word on a message: the final verdict per recipient, the step that gave it, the fields to add. */
-    record Judged(Map<Recipient, Verdict> verdicts, Map<Recipient, String> by, byte[] fields, HeaderFilter drop) {
+    /**
+     * Every step's word on a message: the final verdict per recipient, the step that gave it, the verdict for the
+     * forwards (as a whole), the fields to add, the message's own fields to leave out.
+     */
+    record Judged(Map<Recipient, Verdict> verdicts, Map<Recipient, String> by, Verdict forwards, byte[] fields,
+            HeaderFilter drop) {
+
+        static final Judged NOTHING = new Judged(Map.of(), Map.of(), Verdict.INBOX, new byte[0], HeaderFilter.NONE);
 
         /** Whether a delivered copy differs from the message as spooled. */
         boolean rewrites() {
@@ -159,24 +173,35 @@ public final class DeliveryPipeline implements LocalDelivery {
         Target target(Recipient r) {
             return verdicts.get(r) instanceof Verdict.Deliver(Target t) ? t : Target.INBOX;
         }
+
+        /** Whether the forwards may go on. */
+        boolean forwarding() {
+            return forwards instanceof Verdict.Deliver;
+        }
     }
 
-    /** Runs the steps in order over the recipients still to be delivered; logs every refusal and deferral. */
+    /**
+     * Runs the steps in order over the recipients still to be delivered and the forwards while no step refused or
+     * deferred them; logs every refusal and deferral.
+     */
     Judged judge(MessageView message, Envelope envelope) {
         Map<Recipient, Verdict> verdicts = new LinkedHashMap<>();
         Map<Recipient, String> by = new LinkedHashMap<>();
         for (Recipient r : envelope.recipients()) {
             verdicts.put(r, Verdict.INBOX);
         }
+        Verdict forwards = Verdict.INBOX;
+        String forwardsBy = null;
         ByteArrayOutputStream fields = new ByteArrayOutputStream();
         HeaderFilter drop = HeaderFilter.NONE;
         for (DeliveryStep step : steps) {
             List<Recipient> open = verdicts.entrySet().stream().filter(e -> e.getValue() instanceof Verdict.Deliver)
                     .map(Map.Entry::getKey).toList();
-            if (open.isEmpty()) {
+            List<String> forwarding = forwards instanceof Verdict.Deliver ? envelope.forwards() : List.of();
+            if (open.isEmpty() && forwarding.isEmpty()) {
                 break;
             }
-            Envelope now = new Envelope(envelope.sender(), open, envelope.forwards());
+            Envelope now = new Envelope(envelope.sender(), open, forwarding);
             Judgement j;
             try {
                 j = step.judge(message, now);
@@ -191,6 +216,10 @@ public final class DeliveryPipeline implements LocalDelivery {
                     by.put(e.getKey(), step.name());
                 }
             }
+            if (j.forwards() != null && !forwarding.isEmpty()) {
+                forwards = j.forwards();
+                forwardsBy = step.name();
+            }
             for (HeaderField f : j.fields()) {
                 fields.writeBytes(f.bytes());
             }
@@ -201,18 +230,28 @@ public final class DeliveryPipeline implements LocalDelivery {
             }
         }
         for (Map.Entry<Recipient, Verdict> e : verdicts.entrySet()) {
-            Reply reply = switch (e.getValue()) {
-                case Verdict.Deliver d -> null;
-                case Verdict.Refuse(Reply r) -> r;
-                case Verdict.Defer(Reply r) -> r;
-            };
-            if (reply != null) {
-                LOG.info("event=verdict id={} rcpt={} account={} step={} verdict={} code={} reply=\"{}\"",
-                        message.origin().messageId(), e.getKey().address(), e.getKey().account(), by.get(e.getKey()),
-                        e.getValue() instanceof Verdict.Refuse ? "refuse" : "defer", reply.code(), reply);
-            }
+            logVerdict(message, e.getKey().address(), e.getKey().account(), by.get(e.getKey()), e.getValue());
         }
-        return new Judged(verdicts, by, fields.toByteArray(), drop);
+        logVerdict(message, String.join(",", envelope.forwards()), "-", forwardsBy, forwards);
+        return new Judged(verdicts, by, forwards, fields.toByteArray(), drop);
+    }
+
+    private static void logVerdict(MessageView message, String rcpt, String account, String step, Verdict v) {
+        Reply reply = reply(v);
+        if (reply != null) {
+            LOG.info("event=verdict id={} rcpt={} account={} step={} verdict={} code={} reply=\"{}\"",
+                    message.origin().messageId(), rcpt, account, step, v instanceof Verdict.Refuse ? "refuse"
+                            : "defer", reply.code(), reply);
+        }
+    }
+
+    /** The reply of a refusal or deferral; null for a delivery. */
+    static Reply reply(Verdict v) {
+        return switch (v) {
+            case Verdict.Deliver d -> null;
+            case Verdict.Refuse(Reply r) -> r;
+            case Verdict.Defer(Reply r) -> r;
+        };
     }
 
     // ---- SMTP: receive, then deliver ------------------------------------------------------------------------------
@@ -304,8 +343,11 @@ public final class DeliveryPipeline implements LocalDelivery {
                 toJudge.remove(account);
             }
         }
-        if (!toJudge.isEmpty()) {
-            byAccount.putAll(judgeAndWrite(e, created, List.copyOf(toJudge.values())));
+        List<String> allForwards = forwardsOf.values().stream().flatMap(List::stream).distinct().toList();
+        Verdict forwarding = Verdict.INBOX;
+        if (!toJudge.isEmpty() || !allForwards.isEmpty()) {
+            Judged j = judgeAndWrite(e, created, List.copyOf(toJudge.values()), allForwards, byAccount);
+            forwarding = j == null ? forwarding : j.forwards();
         }
         List<LocalDelivery.Outcome> out = new ArrayList<>(rcpts.size());
         for (QueueEntry.Recipient r : rcpts) {
@@ -314,7 +356,8 @@ public final class DeliveryPipeline implements LocalDelivery {
                 res = combine(accountsOf.getOrDefault(r.address(), List.of()), byAccount);
                 List<String> fwd = forwardsOf.getOrDefault(r.address(), List.of());
                 if (res.status() == QueueEntry.Status.DELIVERED && !fwd.isEmpty()) {
-                    res = forward(e, r.address(), fwd);
+                    // a step that refused or deferred the message as a whole stops its forwards too
+                    res = forwarding instanceof Verdict.Deliver ? forward(e, r.address(), fwd) : Result.of(forwarding);
                 }
             }
             out.add(res.outcome(r.address()));
@@ -354,19 +397,23 @@ public final class DeliveryPipeline implements LocalDelivery {
         }
     }
 
-    /** Judges the entry's message for these recipients and writes a copy for each one delivered. */
-    private Map<String, Result> judgeAndWrite(QueueEntry e, long created, List<Recipient> recipients) {
-        Map<String, Result> out = new LinkedHashMap<>();
+    /**
+     * Judges the entry's message for these recipients (and these forwards, which the caller queues unless the
+     * judgement stops them) and writes a copy for each one delivered, putting each account's result into {@code out};
+     * returns the judgement, or null when the message could not be read.
+     */
+    private Judged judgeAndWrite(QueueEntry e, long created, List<Recipient> recipients, List<String> forwards,
+            Map<String, Result> out) {
         Path message = queue.queueDir().messageFile(e.id());
         Judged j;
         try {
-            j = judge(new SpooledMessage(Origin.queue(e.id()), message, false, 0, Files.size(message)),
-                    new Envelope(e.sender(), recipients, List.of()));
+            j = judge(new SpooledMessage(Origin.queue(e.id(), e.received()), message, false, 0, Files.size(message)),
+                    new Envelope(e.sender(), recipients, forwards));
         } catch (IOException ex) {
             for (Recipient r : recipients) {
                 out.put(r.account(), Result.deferred("451 4.3.0 queued message unreadable: " + ex));
             }
-            return out;
+            return null;
         }
         List<Recipient> write = new ArrayList<>();
         for (Map.Entry<Recipient, Verdict> v : j.verdicts().entrySet()) {
@@ -382,7 +429,7 @@ public final class DeliveryPipeline implements LocalDelivery {
             }
         }
         if (write.isEmpty()) {
-            return out;
+            return j;
         }
         MaildirSpool.Spooled copy;
         try {
@@ -392,7 +439,7 @@ public final class DeliveryPipeline implements LocalDelivery {
             for (Recipient r : write) {
                 out.put(r.account(), Result.deferred("451 4.3.0 local delivery: " + ex));
             }
-            return out;
+            return j;
         }
         try {
             for (Recipient r : write) {
@@ -410,7 +457,7 @@ public final class DeliveryPipeline implements LocalDelivery {
         } finally {
             copy.discard();
         }
-        return out;
+        return j;
     }
 
     /** The copy a queued message's local recipients get: Return-Path, the steps' fields, the message; fsynced. */
@@ -437,6 +484,9 @@ public final class DeliveryPipeline implements LocalDelivery {
     private Result forward(QueueEntry e, String rcpt, List<String> forwards) {
         try (IncomingMessage m = queue.begin(e.sender(), forwards);
                 InputStream in = Files.newInputStream(queue.queueDir().messageFile(e.id()))) {
+            if (m instanceof DurableQueue.Entry entry) {
+                entry.received(e.received()); // the forward keeps the origin, for the steps of its deliveries
+            }
             byte[] buf = new byte[64 * 1024];
             int n;
             while ((n = in.read(buf)) > 0) {

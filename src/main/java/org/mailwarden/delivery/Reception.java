@@ -53,7 +53,8 @@ public final class Reception implements AutoCloseable {
         this.mail = recipients.isEmpty() ? null
                 : store.spool(sender, store.mailboxDir(recipients.getFirst().account()));
         try {
-            this.queued = forwards.isEmpty() && recipients.size() < 2 ? null : pipeline.queue.spool(origin.messageId());
+            this.queued = forwards.isEmpty() && recipients.size() < 2 ? null
+                    : pipeline.queue.spool(origin.messageId()).received(origin.received());
         } catch (IOException | RuntimeException e) {
             if (mail != null) {
                 mail.close();
@@ -89,27 +90,28 @@ public final class Reception implements AutoCloseable {
     }
 
     private Result commit() throws IOException {
-        DeliveryPipeline.Judged j;
-        if (mail == null) {
-            j = new DeliveryPipeline.Judged(Map.of(), Map.of(), new byte[0], org.mailwarden.mail.HeaderFilter.NONE);
-        } else {
+        MessageView view = null;
+        if (mail != null) {
             MaildirSpool.Spooled s = mail.written();
-            j = pipeline.judge(new SpooledMessage(origin, s.file(), true, s.head(), size),
-                    new Envelope(sender, recipients, forwards));
+            view = new SpooledMessage(origin, s.file(), true, s.head(), size);
+        } else if (queued != null) { // only forwards: the steps read the queue entry's message
+            view = new SpooledMessage(origin, queued.written(), false, 0, size);
         }
+        DeliveryPipeline.Judged j = view == null ? DeliveryPipeline.Judged.NOTHING
+                : pipeline.judge(view, new Envelope(sender, recipients, forwards));
         List<Recipient> deliver = j.with(Verdict.Deliver.class);
         List<Recipient> refused = j.with(Verdict.Refuse.class);
         List<Recipient> deferred = j.with(Verdict.Defer.class);
-        if (deliver.isEmpty() && forwards.isEmpty()) {
-            if (j.verdicts().isEmpty()) {
+        if (deliver.isEmpty() && (forwards.isEmpty() || !j.forwarding())) {
+            if (j.verdicts().isEmpty() && forwards.isEmpty()) {
                 return new Result.Rejected(Reply.NO_VALID_RECIPIENTS);
             }
-            Recipient first = (deferred.isEmpty() ? refused : deferred).getFirst();
-            return new Result.Rejected(switch (j.verdicts().get(first)) {
-                case Verdict.Refuse(Reply r) -> r;
-                case Verdict.Defer(Reply r) -> r;
-                case Verdict.Deliver d -> throw new IllegalStateException("delivered and rejected");
-            });
+            // a deferral first (the client tries again, and then all may go), then a refusal
+            Reply reply = !deferred.isEmpty() ? DeliveryPipeline.reply(j.verdicts().get(deferred.getFirst()))
+                    : j.forwards() instanceof Verdict.Defer(Reply r) ? r
+                    : !refused.isEmpty() ? DeliveryPipeline.reply(j.verdicts().get(refused.getFirst()))
+                    : DeliveryPipeline.reply(j.forwards());
+            return new Result.Rejected(reply);
         }
         boolean queue = !forwards.isEmpty() || !refused.isEmpty() || !deferred.isEmpty();
         if (deliver.size() == 1 && !queue) {
@@ -150,13 +152,19 @@ public final class Reception implements AutoCloseable {
                     inline ? MaildirLetters.of(t.flags()) : "");
             locals.add(new DurableQueue.LocalRecipient(r.account(), local));
             if (!inline) {
-                Reply reply = switch (j.verdicts().get(r)) {
-                    case Verdict.Refuse(Reply x) -> x;
-                    case Verdict.Defer(Reply x) -> x;
-                    case Verdict.Deliver d -> throw new IllegalStateException("not inline but delivered");
-                };
+                Reply reply = DeliveryPipeline.reply(j.verdicts().get(r));
                 states.add(QueueEntry.Recipient.pending(r.account(), local).with(refused.contains(r)
                         ? QueueEntry.Status.FAILED : QueueEntry.Status.PENDING, reply.code(), reply.toString(), "-"));
+            }
+        }
+        // forwards a step refused or deferred while some mailbox took the message: the sender gets a DSN for a
+        // refusal; a deferral waits in the queue (the agent sends remote mail on without the steps)
+        Reply forwardsReply = DeliveryPipeline.reply(j.forwards());
+        if (forwardsReply != null) {
+            for (String f : forwards) {
+                states.add(QueueEntry.Recipient.pending(f).with(j.forwards() instanceof Verdict.Refuse
+                        ? QueueEntry.Status.FAILED : QueueEntry.Status.PENDING, forwardsReply.code(),
+                        forwardsReply.toString(), "-"));
             }
         }
         if (deliver.isEmpty()) { // only the queue: one destination, its commit is the whole commit

@@ -137,6 +137,11 @@ public final class AtomicFile {
         }
 
         /** Where the content goes; do not close it. */
+        /** The temp file being written (readable before the commit: a queue's steps judge it there). */
+        public Path tmp() {
+            return tmp;
+        }
+
         public OutputStream out() {
             return out;
         }

@@ -210,7 +210,8 @@ public final class MailAuthStep implements DeliveryStep {
         for (var r : envelope.recipients()) {
             j = j.with(r, v);
         }
-        return j;
+        // a refusal or deferral keeps the message from being sent on through an alias; Junk is no place for them
+        return v instanceof Verdict.Deliver || envelope.forwards().isEmpty() ? j : j.withForwards(v);
     }
 
     private static String spfComment(SpfOutcome s) {

@@ -28,6 +28,7 @@ import org.mailwarden.events.EventBus;
 import org.mailwarden.mailauth.dkim.DkimKey;
 import org.mailwarden.mailauth.dkim.DkimKeys;
 import org.mailwarden.mailauth.dkim.DkimSigner;
+import org.mailwarden.srs.Srs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.mailwarden.mail.HeaderFields;
@@ -56,6 +57,7 @@ public final class DeliveryAgent implements AutoCloseable {
     private final Directory directory;
     private final LocalDelivery local;
     private final DkimKeys dkim;
+    private final Srs srs;
     private final EventBus events;
     private final Transfer transfer;
     private final Route.Table routes;
@@ -72,7 +74,7 @@ public final class DeliveryAgent implements AutoCloseable {
     private Thread loop;
 
     public DeliveryAgent(DurableQueue queue, OutboundConfig config, String hostname, Directory directory,
-            LocalDelivery local, DkimKeys dkim, EventBus events, Duration scanInterval) throws IOException {
+            LocalDelivery local, DkimKeys dkim, Srs srs, EventBus events, Duration scanInterval) throws IOException {
         this.queue = queue;
         this.dir = queue.queueDir();
         this.config = config;
@@ -80,6 +82,7 @@ public final class DeliveryAgent implements AutoCloseable {
         this.directory = directory;
         this.local = local;
         this.dkim = dkim;
+        this.srs = srs;
         this.events = events;
         this.transfer = new Transfer(config, new DnsResolver(config.dnsServer(), config.timeout().compareTo(
                 Duration.ofSeconds(10)) < 0 ? config.timeout() : Duration.ofSeconds(10)), hostname);
@@ -305,12 +308,16 @@ public final class DeliveryAgent implements AutoCloseable {
                 LOG.warn("event=queue-error id={} reason=\"unreadable message: {}\"", e.id(), String.valueOf(ex));
             }
             Progress p = new Progress(e);
+            String sender = srs.outbound(e.sender()); // SRS: mail leaving for other domains, forwards above all
+            if (!sender.equals(e.sender())) {
+                LOG.info("event=srs-rewritten id={} from=<{}> to=<{}>", e.id(), e.sender(), sender);
+            }
             for (Map.Entry<String, List<String>> d : remote.entrySet()) {
                 if (payload == null) {
                     p.record(Transfer.all(d.getValue(), Transfer.Result.DEFERRED, 451,
                             "451 4.3.0 queued message unreadable", "-"));
                 } else {
-                    transfer.deliver(routes.route(d.getKey()), e.sender(), d.getValue(), payload, p::record);
+                    transfer.deliver(routes.route(d.getKey()), sender, d.getValue(), payload, p::record);
                 }
                 if (p.deleted) {
                     return null;

@@ -99,6 +99,7 @@ public final class DurableQueue implements OutboundQueue {
         private final OutputStream out;
         private long size;
         private boolean committed;
+        private QueueEntry.Received received;
 
         Entry(String id, String sender, List<String> recipients) throws IOException {
             this.id = id;
@@ -117,6 +118,18 @@ public final class DurableQueue implements OutboundQueue {
         @Override
         public long size() {
             return size;
+        }
+
+        /** The message file as written so far (flushed), for the steps to read before the commit. */
+        public Path written() throws IOException {
+            out.flush();
+            return message.tmp();
+        }
+
+        /** Records where the message came from, written into the envelope at the commit. */
+        public Entry received(QueueEntry.Received r) {
+            this.received = r;
+            return this;
         }
 
         @Override
@@ -147,6 +160,9 @@ public final class DurableQueue implements OutboundQueue {
             }
             if (createdMillis >= 0) {
                 env.append("created ").append(createdMillis).append('\n');
+            }
+            if (received != null) {
+                env.append("received ").append(QueueDir.receivedLine(received)).append('\n');
             }
             java.time.Instant created = java.time.Instant.ofEpochMilli(createdMillis >= 0 ? createdMillis
                     : System.currentTimeMillis());

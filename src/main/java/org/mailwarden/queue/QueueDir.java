@@ -25,7 +25,9 @@ import org.mailwarden.files.AtomicFile;
  *     (the format SpoolQueue wrote, so older entries are read as they are); renamed into place last, so an
  *     entry exists exactly when its .env does. A commit record of the delivery pipeline also has
  *     "local &lt;account&gt;TAB&lt;rcpt&gt;TAB folder TAB flags" lines (a local mailbox, delivered inline to that
- *     folder unless it is empty) and "created MILLIS";</li>
+ *     folder unless it is empty) and "created MILLIS"; an entry received over SMTP has "received PROTOCOL TAB
+ *     LISTENER TAB IP TAB HELO TAB LOGIN" ("-" for none), its origin for the steps of a later delivery (entries
+ *     without it load with none);</li>
  * <li>{@code <id>.state}: per-recipient state, attempts and next attempt time; absent = nothing tried yet.</li>
  * </ul>
  * Every write is a new file in {@code tmp/}, fsynced, renamed over the old one, and the directory fsynced, so a
@@ -110,6 +112,7 @@ public final class QueueDir {
         String sender = "";
         List<String> rcpts = new ArrayList<>();
         Map<String, QueueEntry.Local> locals = new HashMap<>();
+        QueueEntry.Received received = null;
         for (String line : env) {
             if (line.startsWith("from ")) {
                 sender = unbracket(line.substring(5));
@@ -122,6 +125,8 @@ public final class QueueDir {
                     rcpts.add(account);
                     locals.put(account, new QueueEntry.Local(unbracket(f[1]), f[2], f[3]));
                 }
+            } else if (line.startsWith("received ")) {
+                received = receivedLine(line.substring(9));
             } else if (line.startsWith("created ")) {
                 created = Instant.ofEpochMilli(Long.parseLong(line.substring(8).strip()));
             }
@@ -156,7 +161,29 @@ public final class QueueDir {
         for (String r : rcpts) {
             recipients.add(byAddress.getOrDefault(r, QueueEntry.Recipient.pending(r, locals.get(r))));
         }
-        return Optional.of(new QueueEntry(id, sender, created, attempts, next, warned, recipients));
+        return Optional.of(new QueueEntry(id, sender, created, attempts, next, warned, recipients, received));
+    }
+
+    /** The envelope's "received" line (after the keyword) for an origin. */
+    static String receivedLine(QueueEntry.Received r) {
+        return String.join("\t", field(r.protocol()), field(r.listener()), field(r.clientIp()), field(r.helo()),
+                field(r.login()));
+    }
+
+    private static QueueEntry.Received receivedLine(String line) {
+        String[] f = line.split("\t", -1);
+        if (f.length < 5) {
+            return null; // not ours: as if there were none
+        }
+        return new QueueEntry.Received(unfield(f[0]), unfield(f[1]), unfield(f[2]), unfield(f[3]), unfield(f[4]));
+    }
+
+    private static String field(String s) {
+        return s == null || s.isEmpty() ? "-" : s.replaceAll("[\\s]", "_");
+    }
+
+    private static String unfield(String s) {
+        return s.equals("-") ? null : s;
     }
 
     /** Writes the entry's state atomically. Does nothing (and returns false) if the entry was deleted meanwhile. */

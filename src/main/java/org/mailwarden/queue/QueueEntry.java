@@ -14,9 +14,24 @@ import java.util.function.UnaryOperator;
  * @param attempts    delivery attempts so far
  * @param nextAttempt when the agent tries the pending recipients next
  * @param delayWarned a delay notice has been sent to the sender
+ * @param received    where the message came from, for the steps that judge its local deliveries later (SPF, DMARC
+ *                    on a retry); null for entries queued by older versions and for the queue's own mail (bounces)
  */
 public record QueueEntry(String id, String sender, Instant created, int attempts, Instant nextAttempt,
-        boolean delayWarned, List<Recipient> recipients) {
+        boolean delayWarned, List<Recipient> recipients, Received received) {
+
+    /** An entry without a recorded origin. */
+    public QueueEntry(String id, String sender, Instant created, int attempts, Instant nextAttempt,
+            boolean delayWarned, List<Recipient> recipients) {
+        this(id, sender, created, attempts, nextAttempt, delayWarned, recipients, null);
+    }
+
+    /**
+     * How the message reached the server: the protocol and listener it came in on, the client's IP (text form), its
+     * HELO name and the login (null fields where there was none). Kept in the envelope file as one
+     * "received" line.
+     */
+    public record Received(String protocol, String listener, String clientIp, String helo, String login) {}
 
     public enum Status { PENDING, DELIVERED, FAILED }
 
@@ -85,23 +100,23 @@ public record QueueEntry(String id, String sender, Instant created, int attempts
         for (Recipient r : recipients) {
             out.add(r.address().equals(address) ? change.apply(r) : r);
         }
-        return new QueueEntry(id, sender, created, attempts, nextAttempt, delayWarned, out);
+        return new QueueEntry(id, sender, created, attempts, nextAttempt, delayWarned, out, received);
     }
 
     public QueueEntry withRecipients(UnaryOperator<Recipient> change) {
         return new QueueEntry(id, sender, created, attempts, nextAttempt, delayWarned,
-                recipients.stream().map(change).toList());
+                recipients.stream().map(change).toList(), received);
     }
 
     public QueueEntry withAttempt(int attempts, Instant next) {
-        return new QueueEntry(id, sender, created, attempts, next, delayWarned, recipients);
+        return new QueueEntry(id, sender, created, attempts, next, delayWarned, recipients, received);
     }
 
     public QueueEntry withNextAttempt(Instant next) {
-        return new QueueEntry(id, sender, created, attempts, next, delayWarned, recipients);
+        return new QueueEntry(id, sender, created, attempts, next, delayWarned, recipients, received);
     }
 
     public QueueEntry withDelayWarned() {
-        return new QueueEntry(id, sender, created, attempts, nextAttempt, true, recipients);
+        return new QueueEntry(id, sender, created, attempts, nextAttempt, true, recipients, received);
     }
 }

@@ -26,6 +26,10 @@ import org.mailwarden.queue.DurableQueue;
 import org.mailwarden.imap.ImapServer;
 import org.mailwarden.pop3.Pop3Server;
 import org.mailwarden.smtp.SmtpServer;
+import org.mailwarden.srs.Srs;
+import org.mailwarden.srs.SrsCodec;
+import org.mailwarden.srs.SrsRouting;
+import org.mailwarden.srs.SrsSecrets;
 import org.mailwarden.store.MaildirStore;
 import org.mailwarden.store.QuotaService;
 import org.mailwarden.tls.PemTlsProvider;
@@ -48,6 +52,7 @@ public final class MailServer implements AutoCloseable {
     private final org.mailwarden.auth.Authenticator auth;
     private final MaildirStore store;
     private final QuotaService quotas;
+    private final Srs srs;
     private final DurableQueue queue;
     private final DeliveryPipeline delivery;
     private final TlsProvider tls;
@@ -84,6 +89,8 @@ public final class MailServer implements AutoCloseable {
         this.store = new MaildirStore(config.mailDir());
         this.quotas = new QuotaService(store, new QuotaLimits(config.configDir())::storageLimit);
         this.queue = new DurableQueue(config.stateDir().resolve("queue"));
+        this.srs = config.srs().enabled() ? new Srs(new SrsCodec(SrsSecrets.load(config.srs())),
+                config.srs().domain(), config.srs().excluded(), directory::isLocalDomain, Clock.systemUTC()) : Srs.OFF;
         // every path into a mailbox (SMTP, submission, the queue) runs these steps, in this order
         this.delivery = new DeliveryPipeline(store, queue, routing())
                 .register(new ReceiveRestrictions(routing()))
@@ -146,7 +153,7 @@ public final class MailServer implements AutoCloseable {
 
     private void startOutbound() throws IOException {
         agent = new DeliveryAgent(queue, config.outbound(), config.hostname(), routing(), delivery,
-                new DkimKeys(config.configDir()), events, Duration.ofSeconds(1)).start();
+                new DkimKeys(config.configDir()), srs, events, Duration.ofSeconds(1)).start();
     }
 
     /** The delivery pipeline: its steps, in order (a test registers one more). */
@@ -192,9 +199,13 @@ public final class MailServer implements AutoCloseable {
                 .findFirst().orElse(-1);
     }
 
-    /** The directory as mail routing sees it: with postmaster@ falling back to POSTMASTER_ADDRESS. */
+    /**
+     * The directory as mail routing sees it: with postmaster@ falling back to POSTMASTER_ADDRESS, and SRS addresses
+     * reversed when SRS is on.
+     */
     private org.mailwarden.directory.Directory routing() {
-        return new org.mailwarden.directory.PostmasterFallback(directory, config.postmasterAddress());
+        var d = new org.mailwarden.directory.PostmasterFallback(directory, config.postmasterAddress());
+        return srs.enabled() ? new SrsRouting(d, srs) : d;
     }
 
     public ServerConfig config() {

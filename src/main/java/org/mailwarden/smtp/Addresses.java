@@ -16,7 +16,11 @@ final class Addresses {
                     + "(\\.[A-Za-z0-9\\P{ASCII}]([A-Za-z0-9\\-\\P{ASCII}]*[A-Za-z0-9\\P{ASCII}])?)*"
                     + "|\\[[^\\[\\]\\\\]+\\])");
 
-    /** True when {@code address} is local@domain with valid syntax (RFC 5321 limits: 64/255/254 octets). */
+    /**
+     * True when {@code address} is local@domain with valid syntax (RFC 5321 limits: 64/255/254 octets). An SRS local
+     * part (SRS0=/SRS1=, the original domain and local part inside) may be longer than 64 octets, as Postfix lets it
+     * be: a bounce to a rewritten long address must still come back.
+     */
     static boolean isValid(String address) {
         int at = address.lastIndexOf('@');
         if (at <= 0 || at == address.length() - 1 || address.length() > 254) {
@@ -24,7 +28,7 @@ final class Addresses {
         }
         String local = address.substring(0, at);
         String domain = address.substring(at + 1);
-        return local.length() <= 64 && domain.length() <= 255 && LOCAL.matcher(local).matches()
+        return (local.length() <= 64 || org.mailwarden.srs.SrsCodec.looksSrs(local)) && domain.length() <= 255 && LOCAL.matcher(local).matches()
                 && DOMAIN.matcher(domain).matches();
     }
 

@@ -49,7 +49,7 @@ class SameRulesOnEveryPathTest {
 
         List<String> port25 = Smtp.send(t.smtpPort(), "s@remote.test",
                 List.of("bob@example.test", "carol@example.test", "team@example.test"), "hello", "x");
-        assertThat(port25).containsExactly(DENIED, "452 4.2.2 Mailbox full", "250 2.1.5 Ok", port25.getLast());
+        assertThat(port25).containsExactly(DENIED, "552 5.2.2 Mailbox is full", "250 2.1.5 Ok", port25.getLast());
         assertThat(port25.getLast()).startsWith("250 2.0.0"); // team@ -> alice, bob: alice only
         assertThat(t.messages("alice@example.test")).hasSize(1);
         assertThat(t.messages("bob@example.test")).isEmpty();
@@ -62,13 +62,13 @@ class SameRulesOnEveryPathTest {
             assertThat(c.authPlain("alice@example.test", "secret-alice")).startsWith("235 ");
             assertThat(c.cmd("MAIL FROM:<alice@example.test>")).startsWith("250 ");
             assertThat(c.cmd("RCPT TO:<bob@example.test>")).isEqualTo(DENIED);
-            assertThat(c.cmd("RCPT TO:<carol@example.test>")).isEqualTo("452 4.2.2 Mailbox full");
+            assertThat(c.cmd("RCPT TO:<carol@example.test>")).isEqualTo("552 5.2.2 Mailbox is full");
         }
         assertThat(t.queueEnvelopes()).isEmpty();
     }
 
     @Test
-    void theQueueRefusesARestrictedAccountAndDefersAFullOneTheSameWay() throws Exception {
+    void theQueueRefusesARestrictedAccountAndAFullOneTheSameWay() throws Exception {
         TestServer t = server.get();
         // mail for fwd@ is forwarded to other.test, which is not ours yet: it waits in the queue (no DNS here)
         t.writeConfig("postfix-virtual.cf", "fwd@example.test dave@other.test,erin@other.test\n");
@@ -102,18 +102,16 @@ class SameRulesOnEveryPathTest {
         });
         assertThat(second).anySatisfy(a -> {
             assertThat(a.rcpt()).isEqualTo("erin@other.test");
-            assertThat(a.result()).isEqualTo("deferred");
-            assertThat(a.detail()).isEqualTo("452 4.2.2 Mailbox full");
+            assertThat(a.result()).isEqualTo("failed");
+            assertThat(a.detail()).isEqualTo("552 5.2.2 Mailbox is full");
         });
         assertThat(t.messages("bob@example.test")).isEmpty();
         assertThat(t.messages("carol@example.test")).singleElement().asString().contains("Subject: fill");
-        // dave's refusal goes back to the sender as a DSN, through the queue's bounce path
-        Await.until("bounce queued", WAIT, () -> ids(q).size() == 2);
+        // both refusals go back to the sender in one DSN, through the queue's bounce path
+        Await.until("bounce queued", WAIT, () -> ids(q).stream().anyMatch(x -> !x.equals(id)));
         String bounce = ids(q).stream().filter(x -> !x.equals(id)).findFirst().orElseThrow();
         assertThat(Files.readString(q.messageFile(bounce))).contains("<dave@other.test>: 554 5.7.1 Recipient address "
-                + "rejected: Access denied");
-        QueueEntry left = q.load(id).orElseThrow();
-        assertThat(left.pending()).extracting(QueueEntry.Recipient::address).containsExactly("erin@other.test");
+                + "rejected: Access denied").contains("<erin@other.test>: 552 5.2.2 Mailbox is full");
     }
 
     /** A message for carol of about 2 KiB: over the 1 KiB limit the test then sets. */
@@ -125,7 +123,7 @@ class SameRulesOnEveryPathTest {
     private static void awaitCarolFull(TestServer t) {
         String carol = "carol@example.test";
         Await.until("carol's limit loaded", WAIT, () -> t.server.delivery().admit(Origin.queue("-"), "", carol,
-                Set.of(carol), Set.of()) instanceof DeliveryPipeline.Admission.Defer);
+                Set.of(carol), Set.of()) instanceof DeliveryPipeline.Admission.Refuse);
     }
 
     private static List<String> ids(QueueDir q) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mailwarden.config.Cidr;
 import org.mailwarden.config.GateConfig;
 import org.mailwarden.events.Event;
+import org.mailwarden.support.MutableClock;
 
 class BanEngineTest {
 

@@ -18,6 +18,7 @@ import org.mailwarden.config.GateConfig;
 import org.mailwarden.config.ListenerConfig;
 import org.mailwarden.events.Event;
 import org.mailwarden.events.EventBus;
+import org.mailwarden.support.MutableClock;
 
 /** Access lists, per-account networks and the per-account failure limiter, as the gate answers checkLogin. */
 class LoginPolicyTest {

@@ -27,14 +27,18 @@ import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.ReverseMap;
+import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.TXTRecord;
 
 /**
  * A tiny authoritative DNS server on 127.0.0.1 (UDP and TCP on the same port) serving test zones, built with
  * dnsjava's message classes. Unknown names get NXDOMAIN; known names without the type an empty NOERROR. A name can
- * be made to fail ({@link #servfail}) or to go unanswered ({@link #silent}), for temperror and timeout tests. Shared
- * by every test that needs DNS (outbound routing, SPF, DKIM, DMARC).
+ * be made to fail ({@link #servfail}) or to go unanswered ({@link #silent}), for temperror and timeout tests. A
+ * negative answer carries the SOA of the closest enclosing zone added with {@link #soa} (RFC 2308 negative caching).
+ * CNAMEs are followed inside the zones, as a recursive server does. Over UDP an answer larger than the client's payload size (512, or its EDNS0 size) is sent truncated (TC), so the
+ * client asks again over TCP, as with a real server. Shared by every test that needs DNS (outbound routing, SPF,
+ * DKIM, DMARC).
  */
 public final class TestDns implements AutoCloseable {
 
@@ -45,6 +49,7 @@ public final class TestDns implements AutoCloseable {
     private final DatagramSocket udp;
     private final ServerSocket tcp;
     private volatile boolean running = true;
+    private volatile boolean chaseCnames = true;
 
     public TestDns() throws IOException {
         DatagramSocket u = null;
@@ -88,6 +93,15 @@ public final class TestDns implements AutoCloseable {
     /** Removes every record of a name (it answers NXDOMAIN again). */
     public TestDns remove(String n) {
         zone.remove(name(n));
+        return this;
+    }
+
+    /**
+     * Whether answers follow CNAMEs inside the test zones, as a recursive server does (the default), or stop at the
+     * CNAME, as an authority for another zone would (the client then asks for the target itself).
+     */
+    public TestDns chaseCnames(boolean chase) {
+        chaseCnames = chase;
         return this;
     }
 
@@ -137,7 +151,14 @@ public final class TestDns implements AutoCloseable {
         return this;
     }
 
-    private byte[] answer(byte[] query) {
+    /** An SOA for a zone, with the TTL of the record and the negative TTL ("minimum") given in seconds. */
+    public TestDns soa(String zoneName, long ttl, long minimum) {
+        add(new SOARecord(name(zoneName), DClass.IN, ttl, name("ns." + zoneName), name("hostmaster." + zoneName),
+                1, 3600, 600, 86400, minimum));
+        return this;
+    }
+
+    private byte[] answer(byte[] query, boolean udp) {
         Message q;
         try {
             q = new Message(query);
@@ -165,17 +186,59 @@ public final class TestDns implements AutoCloseable {
             r.getHeader().setRcode(Rcode.SERVFAIL);
             return r.toWire();
         }
-        List<Record> records = zone.get(question.getName());
-        if (records == null) {
-            r.getHeader().setRcode(Rcode.NXDOMAIN);
-        } else {
+        Name qname = question.getName();
+        for (int hop = 0; hop < 8; hop++) {
+            List<Record> records = zone.get(qname);
+            if (records == null) {
+                r.getHeader().setRcode(Rcode.NXDOMAIN);
+                break;
+            }
+            Name next = null;
             for (Record rec : records) {
                 if (rec.getType() == question.getType() || rec.getType() == org.xbill.DNS.Type.CNAME) {
                     r.addRecord(rec, Section.ANSWER);
+                    if (rec instanceof CNAMERecord c && question.getType() != org.xbill.DNS.Type.CNAME) {
+                        next = c.getTarget();
+                    }
+                }
+            }
+            if (next == null || !chaseCnames) {
+                break;
+            }
+            qname = next;
+        }
+        if (r.getSection(Section.ANSWER).isEmpty()) {
+            for (Name n = question.getName(); n.labels() > 1; n = new Name(n, 1)) {
+                SOARecord soa = soaOf(n);
+                if (soa != null) {
+                    r.addRecord(soa, Section.AUTHORITY);
+                    break;
                 }
             }
         }
-        return r.toWire();
+        byte[] wire = r.toWire();
+        int max = q.getOPT() == null ? 512 : Math.max(512, q.getOPT().getPayloadSize());
+        if (udp && wire.length > max) {
+            Message tc = new Message(q.getHeader().getID());
+            tc.getHeader().setFlag(Flags.QR);
+            tc.getHeader().setFlag(Flags.AA);
+            tc.getHeader().setFlag(Flags.TC);
+            tc.addRecord(question, Section.QUESTION);
+            return tc.toWire();
+        }
+        return wire;
+    }
+
+    private SOARecord soaOf(Name n) {
+        List<Record> rs = zone.get(n);
+        if (rs != null) {
+            for (Record rec : rs) {
+                if (rec instanceof SOARecord soa) {
+                    return soa;
+                }
+            }
+        }
+        return null;
     }
 
     private void serveUdp() {
@@ -185,7 +248,7 @@ public final class TestDns implements AutoCloseable {
                 DatagramPacket p = new DatagramPacket(buf, buf.length);
                 udp.receive(p);
                 byte[] q = java.util.Arrays.copyOf(p.getData(), p.getLength());
-                byte[] a = answer(q);
+                byte[] a = answer(q, true);
                 if (a != null) {
                     udp.send(new DatagramPacket(a, a.length, p.getSocketAddress()));
                 }
@@ -209,7 +272,7 @@ public final class TestDns implements AutoCloseable {
                     while (true) {
                         int len = in.readUnsignedShort();
                         byte[] q = in.readNBytes(len);
-                        byte[] a = answer(q);
+                        byte[] a = answer(q, false);
                         if (a == null) {
                             return;
                         }

@@ -1,4 +1,4 @@
-package org.mailwarden.gate;
+package org.mailwarden.support;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,15 +6,15 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand: no sleeping to let time pass. */
-final class MutableClock extends Clock {
+/** A clock tests move by hand: no sleeping to let time pass (ban engine, login policy, DNS cache TTLs). */
+public final class MutableClock extends Clock {
     private volatile Instant now;
 
-    MutableClock(Instant start) {
+    public MutableClock(Instant start) {
         this.now = start;
     }
 
-    void advance(Duration d) {
+    public void advance(Duration d) {
         now = now.plus(d);
     }
 
