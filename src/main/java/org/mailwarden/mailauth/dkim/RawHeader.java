@@ -12,14 +12,15 @@ import java.util.Map;
 
 /**
  * A message's header section as DKIM hashes it: each field exactly as written ("Name: value", folded lines joined by
- * CRLF, one char per octet), in order. Read bounded ({@link #MAX_OCTETS}, {@link #MAX_FIELDS}, like
- * delivery.HeaderSection, which unfolds and decodes and so cannot serve for hashing); the stream is left at the
- * start of the body. A bare LF ends a line like CRLF. Lines that are not fields (no colon) are skipped.
+ * CRLF, one char per octet), in order. Read bounded by {@link #MAX_OCTETS} and {@link #MAX_FIELDS} (twice
+ * delivery.HeaderSection's field bound, so a message carrying 1,000 signatures is still judged signature by signature;
+ * HeaderSection unfolds and decodes, so it cannot serve for hashing). The stream is left at the start of the body. A
+ * bare LF ends a line like CRLF. Lines that are not fields (no colon) are skipped.
  */
 public record RawHeader(List<String> fields, boolean complete) {
 
     public static final int MAX_OCTETS = 256 * 1024;
-    public static final int MAX_FIELDS = 1000;
+    public static final int MAX_FIELDS = 2000;
 
     public RawHeader {
         fields = List.copyOf(fields);
@@ -61,6 +62,7 @@ public record RawHeader(List<String> fields, boolean complete) {
             boolean eol = false;
             while ((c = in.read()) >= 0) {
                 if (++read > MAX_OCTETS) {
+                    add(field, fields);
                     return new RawHeader(fields, false);
                 }
                 if (c == '\n') {
