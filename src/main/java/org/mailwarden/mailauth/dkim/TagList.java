@@ -123,7 +123,7 @@ public record TagList(Map<String, Tag> tags, List<String> order) {
         return from;
     }
 
-    static String shorten(String s) {
+    public static String shorten(String s) {
         return s.length() > 40 ? s.substring(0, 40) + "..." : s;
     }
 }
