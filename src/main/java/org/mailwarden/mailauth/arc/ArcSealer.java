@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * N+1: ARC-Authentication-Results (our Authentication-Results), ARC-Message-Signature (relaxed/relaxed, over the
  * fields DkimSigner signs plus DKIM-Signature) and ARC-Seal with cv= the chain's status. A failed chain's seal covers
  * only the new set (as dkimpy does); a chain whose newest seal already says cv=fail, or that has 50 sets, is not
- * sealed again.
+ * sealed again. Seal with an RSA key: RFC 8617 names rsa-sha256 only, and dkimpy (as others) rejects an ed25519-sha256
+ * ARC set, though ArcVerifier accepts one.
  */
 public final class ArcSealer {
 
