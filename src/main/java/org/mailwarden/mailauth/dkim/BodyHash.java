@@ -45,8 +45,21 @@ public final class BodyHash {
     }
 
     public void update(byte[] b, int off, int len) {
-        for (int i = off; i < off + len; i++) {
-            accept(b[i]);
+        boolean relaxed = canon == Canonicalization.RELAXED;
+        for (int i = off, end = off + len; i < end; i++) {
+            byte c = b[i];
+            boolean plain = c != '\r' && c != '\n' && !(relaxed && (c == ' ' || c == '\t'));
+            if (plain && pendingCrlf == 0 && !pendingWsp && !sawCr && limit < 0) { // the common case, inline
+                out[outLen++] = c;
+                length++;
+                emitted = true;
+                if (outLen == out.length) {
+                    digest.update(out, 0, outLen);
+                    outLen = 0;
+                }
+            } else {
+                accept(c);
+            }
         }
     }
 
