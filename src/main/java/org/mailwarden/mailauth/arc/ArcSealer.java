@@ -107,8 +107,14 @@ public final class ArcSealer {
         sets.add(new ArcVerifier.ArcSet(instance, aar, ams, unsignedSeal, sealTags));
         byte[] b = DkimSigner.signingAlgorithm(key).sign(key.privateKey(), ArcVerifier.sealHashInput(sets));
         String seal = unsignedSeal + DkimSigner.fold(Base64.getEncoder().encodeToString(b));
+        List<HeaderField> fields;
+        try {
+            fields = List.of(field(seal), field(ams), field(aar));
+        } catch (IllegalArgumentException e) { // a line break in the authserv-id or results we were given
+            return notSealed(chain, "cannot make ARC-Authentication-Results: " + e.getMessage());
+        }
         LOG.info("event=arc-seal instance={} cv={} d={} s={}", instance, cv, key.domain(), key.selector());
-        return new Seal.Sealed(chain, List.of(field(seal), field(ams), field(aar)));
+        return new Seal.Sealed(chain, fields);
     }
 
     private static Seal notSealed(ArcOutcome chain, String reason) {
