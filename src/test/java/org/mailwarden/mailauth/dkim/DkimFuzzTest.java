@@ -19,7 +19,7 @@ import org.mailwarden.mailauth.arc.ArcSealer;
 import org.mailwarden.mailauth.arc.ArcVerifier;
 
 /**
- * Signed and sealed messages with random octets changed, inserted or deleted (and random key records): verifying
+ * 1,000 signed and sealed messages with random octets changed, inserted or deleted (and random key records): verifying
  * never throws, and gives at most one outcome per DKIM-Signature field.
  */
 class DkimFuzzTest {
@@ -64,7 +64,7 @@ class DkimFuzzTest {
                 .doesNotContain(DkimResult.FAIL, DkimResult.TEMPERROR);
         byte[] alphabet = " \t\r\n;=:abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/@.-_\u00ff\u0000"
                 .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-        for (int round = 0; round < 3000; round++) {
+        for (int round = 0; round < 1000; round++) {
             byte[] m = sealed.clone();
             int edits = 1 + r.nextInt(4);
             for (int e = 0; e < edits; e++) {
