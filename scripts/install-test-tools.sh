@@ -3,6 +3,7 @@
 #   swaks, python3                 SMTP clients (smtplib, imaplib, poplib come with python3)
 #   python3-dkim                   dkimpy, the independent DKIM/ARC signer and verifier (brings python3-nacl for
 #                                  Ed25519 and python3-dnspython)
+#   python3-authres                what dkimpy's ARC signing and verification need (python3-dkim only suggests it)
 #   python3-spf                    pyspf, the independent SPF checker SpfInteropTest compares with
 #   fetchmail                      a POP3 client
 #   dovecot-pop3d, dovecot-imapd   Dovecot's pop3 and imap binaries, run pre-authenticated on copied Maildirs (UIDLs
@@ -16,6 +17,7 @@ command -v swaks >/dev/null || missing+=(swaks)
 command -v python3 >/dev/null || missing+=(python3)
 /usr/bin/python3 -c 'import dkim, nacl, dns.message' 2>/dev/null || missing+=(python3-dkim)
 /usr/bin/python3 -c 'import spf' 2>/dev/null || missing+=(python3-spf)
+/usr/bin/python3 -c 'import authres' 2>/dev/null || missing+=(python3-authres)
 [ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
 command -v fetchmail >/dev/null || missing+=(fetchmail)
 [ -x /usr/lib/dovecot/pop3 ] || missing+=(dovecot-pop3d)

@@ -1,18 +1,20 @@
 package org.mailwarden.mailauth.dkim;
 
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.Signature;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 
 /**
- * DKIM signatures (RFC 6376) with relaxed/relaxed canonicalization: rsa-sha256 and ed25519-sha256 (RFC 8463).
- * Messages are handled as ISO-8859-1 strings so every byte maps to one char and back unchanged.
+ * DKIM signatures (RFC 6376) with relaxed/relaxed canonicalization: rsa-sha256 and ed25519-sha256 (RFC 8463). The
+ * message streams: the header section is read bounded ({@link RawHeader}), the body hashed as it passes, once for all
+ * the keys.
  */
 public final class DkimSigner {
 
@@ -24,34 +26,55 @@ public final class DkimSigner {
 
     /** Returns the DKIM-Signature header field (folded, ending in CRLF) to prepend to {@code message}. */
     public static String sign(byte[] message, DkimKey key, Instant now) {
-        String msg = new String(message, StandardCharsets.ISO_8859_1);
-        int split = headerEnd(msg);
-        String header = split < 0 ? msg : msg.substring(0, split);
-        String body = split < 0 ? "" : msg.substring(split + 2);
-        List<String> fields = fields(header);
+        try {
+            return sign(new ByteArrayInputStream(message), List.of(key), now).getFirst();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
-        String bh = Base64.getEncoder().encodeToString(sha256(relaxedBody(body)));
-        // choose instances bottom-up (RFC 6376 5.4.2)
+    /**
+     * One DKIM-Signature field per key (folded, each ending in CRLF), to prepend to the message in that order.
+     *
+     * @throws IllegalArgumentException when the header section exceeds {@link RawHeader}'s bounds
+     */
+    public static List<String> sign(InputStream message, List<DkimKey> keys, Instant now) throws IOException {
+        InputStream in = message instanceof BufferedInputStream ? message : new BufferedInputStream(message, 16384);
+        RawHeader header = RawHeader.read(in);
+        if (!header.complete()) {
+            throw new IllegalArgumentException("header section exceeds " + RawHeader.MAX_OCTETS + " octets or "
+                    + RawHeader.MAX_FIELDS + " fields; not signed");
+        }
+        BodyHash body = new BodyHash(Canonicalization.RELAXED, -1);
+        BodyHash.feed(in, List.of(body));
+        List<String> out = new ArrayList<>(keys.size());
+        for (DkimKey k : keys) {
+            out.add(signatureField("DKIM-Signature", "v=1", header, HEADERS, k, now, body.finish()));
+        }
+        return out;
+    }
+
+    /**
+     * A signature field in DKIM's form (DKIM-Signature, or ARC-Message-Signature with {@code firstTag} "i=N"):
+     * relaxed/relaxed, the fields of {@code names} present in the header (bottom-up; From once more than present),
+     * the body hash given. Folded, ending in CRLF.
+     */
+    public static String signatureField(String fieldName, String firstTag, RawHeader header, List<String> names,
+            DkimKey key, Instant now, byte[] bodyHash) {
+        Map<String, List<Integer>> index = header.index();
         List<String> signedNames = new ArrayList<>();
-        StringBuilder hashInput = new StringBuilder();
-        for (String name : HEADERS) {
-            List<String> instances = new ArrayList<>();
-            for (String f : fields) {
-                if (fieldName(f).equals(name)) {
-                    instances.add(f);
-                }
-            }
-            for (int i = instances.size() - 1; i >= 0; i--) {
+        for (String name : names) {
+            int present = index.getOrDefault(name, List.of()).size();
+            for (int i = 0; i < present; i++) {
                 signedNames.add(name);
-                hashInput.append(relaxedHeader(instances.get(i))).append("\r\n");
             }
             if (name.equals("from")) {
                 signedNames.add(name); // oversigning: no From can be added above ours
             }
         }
-        StringBuilder sig = new StringBuilder("DKIM-Signature: v=1; a=").append(key.algorithm())
-                .append("; c=relaxed/relaxed; d=").append(key.domain()).append("; s=").append(key.selector())
-                .append(";\r\n\tt=").append(now.getEpochSecond()).append("; h=");
+        StringBuilder sig = new StringBuilder(fieldName).append(": ").append(firstTag).append("; a=")
+                .append(key.algorithm()).append("; c=relaxed/relaxed; d=").append(key.domain()).append("; s=")
+                .append(key.selector()).append(";\r\n\tt=").append(now.getEpochSecond()).append("; h=");
         int lineLen = 8;
         for (int i = 0; i < signedNames.size(); i++) {
             String n = signedNames.get(i) + (i + 1 < signedNames.size() ? ":" : "");
@@ -62,111 +85,27 @@ public final class DkimSigner {
             sig.append(n);
             lineLen += n.length();
         }
-        sig.append(";\r\n\tbh=").append(bh).append(";\r\n\tb=");
+        sig.append(";\r\n\tbh=").append(Base64.getEncoder().encodeToString(bodyHash)).append(";\r\n\tb=");
         String unsigned = sig.toString();
-        hashInput.append(relaxedHeader(unsigned));
-        byte[] signature = signBytes(key, hashInput.toString().getBytes(StandardCharsets.ISO_8859_1));
-        String b = Base64.getEncoder().encodeToString(signature);
-        StringBuilder out = new StringBuilder(unsigned);
+        byte[] data = DkimSignature.hashInput(header.fields(), index, signedNames, Canonicalization.RELAXED,
+                unsigned);
+        return unsigned + fold(Base64.getEncoder().encodeToString(signingAlgorithm(key).sign(key.privateKey(),
+                data))) + "\r\n";
+    }
+
+    /** A base64 value folded into lines of 72 characters (continuation lines start with tab and space). */
+    public static String fold(String b) {
+        StringBuilder out = new StringBuilder(b.length() + b.length() / 24);
         for (int i = 0; i < b.length(); i += 72) {
             if (i > 0) {
                 out.append("\r\n\t ");
             }
             out.append(b, i, Math.min(b.length(), i + 72));
         }
-        return out.append("\r\n").toString();
+        return out.toString();
     }
 
-    private static byte[] signBytes(DkimKey key, byte[] data) {
-        try {
-            if (key.isEd25519()) {
-                Signature s = Signature.getInstance("Ed25519");
-                s.initSign(key.privateKey());
-                s.update(sha256(data)); // RFC 8463: PureEdDSA over the SHA-256 hash
-                return s.sign();
-            }
-            Signature s = Signature.getInstance("SHA256withRSA");
-            s.initSign(key.privateKey());
-            s.update(data);
-            return s.sign();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("DKIM signing failed: " + e, e);
-        }
-    }
-
-    /** Offset of the CRLF CRLF ending the header (pointing at the blank line's CR), or -1. */
-    static int headerEnd(String msg) {
-        if (msg.startsWith("\r\n")) {
-            return 0;
-        }
-        int i = msg.indexOf("\r\n\r\n");
-        return i < 0 ? -1 : i + 2;
-    }
-
-    /** Header fields with their continuation lines, without the final CRLF. */
-    static List<String> fields(String header) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = null;
-        for (String line : header.split("\r\n", -1)) {
-            if (line.isEmpty()) {
-                continue;
-            }
-            if ((line.charAt(0) == ' ' || line.charAt(0) == '\t') && cur != null) {
-                cur.append("\r\n").append(line);
-            } else {
-                if (cur != null) {
-                    out.add(cur.toString());
-                }
-                cur = new StringBuilder(line);
-            }
-        }
-        if (cur != null) {
-            out.add(cur.toString());
-        }
-        return out;
-    }
-
-    static String fieldName(String field) {
-        int colon = field.indexOf(':');
-        return (colon < 0 ? field : field.substring(0, colon)).strip().toLowerCase(Locale.ROOT);
-    }
-
-    /** RFC 6376 3.4.2. */
-    static String relaxedHeader(String field) {
-        int colon = field.indexOf(':');
-        String name = field.substring(0, colon).strip().toLowerCase(Locale.ROOT);
-        String value = field.substring(colon + 1).replace("\r\n", "").replaceAll("[ \t]+", " ").strip();
-        return name + ":" + value;
-    }
-
-    /** RFC 6376 3.4.4. */
-    static byte[] relaxedBody(String body) {
-        String[] lines = body.split("\r\n", -1);
-        StringBuilder sb = new StringBuilder(body.length());
-        int last = lines.length - 1;
-        // a trailing CRLF produces a final empty element; drop empty lines at the end
-        List<String> out = new ArrayList<>(lines.length);
-        for (String l : lines) {
-            out.add(l.replaceAll("[ \t]+", " ").replaceAll(" $", ""));
-        }
-        while (last >= 0 && out.get(last).isEmpty()) {
-            last--;
-        }
-        for (int i = 0; i <= last; i++) {
-            sb.append(out.get(i)).append("\r\n");
-        }
-        return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
-    }
-
-    static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static byte[] sha256(String data) {
-        return sha256(data.getBytes(StandardCharsets.ISO_8859_1));
+    public static SigningAlgorithm signingAlgorithm(DkimKey key) {
+        return key.isEd25519() ? SigningAlgorithm.ED25519_SHA256 : SigningAlgorithm.RSA_SHA256;
     }
 }
