@@ -15,13 +15,14 @@ import org.mailwarden.delivery.Target;
 import org.mailwarden.delivery.Verdict;
 import org.mailwarden.mail.AddressList;
 import org.mailwarden.mail.HeaderFilter;
-import org.mailwarden.mailauth.MailChecks.Iprev;
 import org.mailwarden.mailauth.arc.ArcOutcome;
 import org.mailwarden.mailauth.dkim.DkimOutcome;
 import org.mailwarden.mailauth.dmarc.DmarcOutcome;
 import org.mailwarden.mailauth.dmarc.DmarcRecord.Disposition;
 import org.mailwarden.mailauth.dmarc.DmarcReports;
 import org.mailwarden.mailauth.dmarc.DmarcVerifier;
+import org.mailwarden.mailauth.iprev.Iprev;
+import org.mailwarden.mailauth.iprev.IprevOutcome;
 import org.mailwarden.mailauth.spf.SpfOutcome;
 import org.mailwarden.mailauth.spf.SpfResult;
 import org.mailwarden.smtp.Reply;
@@ -45,7 +46,13 @@ public final class MailAuthStep implements DeliveryStep {
 
     /** What the step checks and enforces. */
     public record Policy(boolean spf, boolean dkim, boolean arc, boolean dmarc, boolean spfRejectFail,
-            boolean rejectUnknownClient, boolean deferOnTemperror) {}
+            boolean rejectUnknownClient, boolean deferOnTemperror) {
+
+        /** Whether anything is checked (else the step only removes forged Authentication-Results fields). */
+        boolean any() {
+            return spf || dkim || arc || dmarc || rejectUnknownClient;
+        }
+    }
 
     private final String authservId;
     private final MailChecks checks;
@@ -95,12 +102,14 @@ public final class MailAuthStep implements DeliveryStep {
             ar.add("auth", "pass", null, "smtp.auth", o.login());
             return j.adding(new HeaderField("Authentication-Results", ar.value()));
         }
-        if (o.clientIp() == null) {
-            return j; // a queued message of our own (a bounce) or one whose origin is not known: nothing to check
+        if (o.clientIp() == null || !policy.any()) {
+            return j; // checks off, or mail of our own (a bounce) or of an unknown origin: nothing to check
         }
         String helo = o.helo() == null ? "" : o.helo();
-        Iprev iprev = checks.iprev(o.clientIp());
-        ar.add("iprev", iprev.result().keyword(), iprev.name(), "policy.iprev", o.clientIp().getHostAddress());
+        MailChecks checks = this.checks.forMessage();
+        IprevOutcome iprev = checks.iprev(o.clientIp());
+        ar.add("iprev", iprev.result().keyword(), iprev.name() != null ? iprev.name() : iprev.problem(),
+                "policy.iprev", o.clientIp().getHostAddress());
 
         SpfOutcome spf = null;
         if (policy.spf()) {
@@ -130,7 +139,7 @@ public final class MailAuthStep implements DeliveryStep {
         }
         DmarcOutcome dm = null;
         List<String> fromFields = header.values("From");
-        if (policy.dmarc()) {
+        if (policy.dmarc() && dmarc != null) {
             List<String> domains = new ArrayList<>();
             for (String from : fromFields) {
                 for (AddressList.Mailbox m : AddressList.mailboxes(from)) {
@@ -139,7 +148,7 @@ public final class MailAuthStep implements DeliveryStep {
                     }
                 }
             }
-            dm = dmarc.evaluate(domains, spf, dkim, arc);
+            dm = dmarc.evaluate(checks.txt(), domains, spf, dkim, arc);
             String comment = dm.record() == null ? dm.problem()
                     : "p=" + dm.record().p().keyword() + " sp=" + dm.record().sp().keyword() + " dis="
                             + dm.applied().keyword() + (dm.override() == null ? "" : " override="
@@ -157,18 +166,13 @@ public final class MailAuthStep implements DeliveryStep {
     }
 
     /** What the results mean for every recipient: null to deliver as usual. */
-    private Verdict verdict(Iprev iprev, SpfOutcome spf, ArcOutcome arc, DmarcOutcome dm) {
+    private Verdict verdict(IprevOutcome iprev, SpfOutcome spf, ArcOutcome arc, DmarcOutcome dm) {
         if (policy.rejectUnknownClient()) {
-            switch (iprev.result()) {
-                case PASS -> { }
-                case FAIL, PERMERROR -> {
-                    return new Verdict.Refuse(new Reply(550, "5.7.25",
-                            "Client host rejected: cannot find your hostname (no forward-confirmed reverse DNS)"));
-                }
-                case TEMPERROR -> {
-                    return new Verdict.Defer(new Reply(450, "4.7.25",
-                            "Client host rejected: cannot find your hostname, try again later"));
-                }
+            var refusal = Iprev.rejectUnknownClient(iprev);
+            if (refusal.isPresent()) { // "450 4.7.25 text" or "550 5.7.25 text"
+                String[] r = refusal.get().split(" ", 3);
+                Reply reply = new Reply(Integer.parseInt(r[0]), r[1], r[2]);
+                return reply.code() >= 500 ? new Verdict.Refuse(reply) : new Verdict.Defer(reply);
             }
         }
         if (dm != null) {
@@ -233,7 +237,7 @@ public final class MailAuthStep implements DeliveryStep {
         return local.matches("[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+") ? sender : at >= 0 ? sender.substring(at + 1) : sender;
     }
 
-    private static String logLine(Iprev iprev, SpfOutcome spf, List<DkimOutcome> dkim, ArcOutcome arc,
+    private static String logLine(IprevOutcome iprev, SpfOutcome spf, List<DkimOutcome> dkim, ArcOutcome arc,
             DmarcOutcome dm) {
         StringBuilder b = new StringBuilder("iprev=").append(iprev.result().keyword());
         if (spf != null) {

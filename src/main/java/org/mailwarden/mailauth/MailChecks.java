@@ -3,10 +3,10 @@ package org.mailwarden.mailauth;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.List;
-import java.util.Locale;
 import org.mailwarden.delivery.MessageView;
 import org.mailwarden.mailauth.arc.ArcOutcome;
 import org.mailwarden.mailauth.dkim.DkimOutcome;
+import org.mailwarden.mailauth.iprev.IprevOutcome;
 import org.mailwarden.mailauth.spf.SpfOutcome;
 
 /**
@@ -15,6 +15,16 @@ import org.mailwarden.mailauth.spf.SpfOutcome;
  * mailauth packages; tests may give their own.
  */
 public interface MailChecks {
+
+    /** The checks for one message (bound to its own DNS budget); this one when it keeps no per-message state. */
+    default MailChecks forMessage() {
+        return this;
+    }
+
+    /** TXT lookups for DMARC records, within the message's budget; null: the DMARC verifier's own. */
+    default TxtLookup txt() {
+        return null;
+    }
 
     /** RFC 7208 with the MAIL FROM identity ({@code postmaster@helo} for the null sender). */
     SpfOutcome spfMailFrom(InetAddress client, String helo, String sender);
@@ -27,16 +37,6 @@ public interface MailChecks {
 
     ArcOutcome arc(MessageView message) throws IOException;
 
-    Iprev iprev(InetAddress client);
-
-    /** Forward-confirmed reverse DNS (RFC 8601 3): the result and the confirmed name (null unless pass). */
-    record Iprev(Result result, String name) {
-        public enum Result {
-            PASS, FAIL, TEMPERROR, PERMERROR;
-
-            public String keyword() {
-                return name().toLowerCase(Locale.ROOT);
-            }
-        }
-    }
+    /** Forward-confirmed reverse DNS (RFC 8601 3). */
+    IprevOutcome iprev(InetAddress client);
 }

@@ -14,17 +14,19 @@ import org.mailwarden.delivery.QuotaCheck;
 import org.mailwarden.delivery.ReceiveRestrictions;
 import org.mailwarden.directory.FileDirectory;
 import org.mailwarden.directory.QuotaLimits;
+import org.mailwarden.dns.DnsResolver;
 import org.mailwarden.events.EventBus;
 import org.mailwarden.gate.AdminApi;
 import org.mailwarden.gate.ConnectionGate;
 import org.mailwarden.gate.ConnectionHandler;
 import org.mailwarden.gate.Listener;
 import org.mailwarden.gate.SecurityGate;
+import org.mailwarden.imap.ImapServer;
+import org.mailwarden.mailauth.MailAuth;
 import org.mailwarden.mailauth.dkim.DkimKeys;
+import org.mailwarden.pop3.Pop3Server;
 import org.mailwarden.queue.DeliveryAgent;
 import org.mailwarden.queue.DurableQueue;
-import org.mailwarden.imap.ImapServer;
-import org.mailwarden.pop3.Pop3Server;
 import org.mailwarden.smtp.SmtpServer;
 import org.mailwarden.srs.Srs;
 import org.mailwarden.srs.SrsCodec;
@@ -53,6 +55,10 @@ public final class MailServer implements AutoCloseable {
     private final MaildirStore store;
     private final QuotaService quotas;
     private final Srs srs;
+    /** How long a check of incoming mail waits for one DNS answer (the message's budget bounds the total). */
+    private static final Duration CHECK_DNS_TIMEOUT = Duration.ofSeconds(5);
+    private final DnsResolver checkDns;
+    private final MailAuth mailAuth;
     private final DurableQueue queue;
     private final DeliveryPipeline delivery;
     private final TlsProvider tls;
@@ -95,6 +101,10 @@ public final class MailServer implements AutoCloseable {
         this.delivery = new DeliveryPipeline(store, queue, routing())
                 .register(new ReceiveRestrictions(routing()))
                 .register(new QuotaCheck(quotas));
+        this.checkDns = new DnsResolver(config.outbound().dnsServer(), DnsResolver.Options.defaults(CHECK_DNS_TIMEOUT));
+        this.mailAuth = MailAuth.create(config.mailAuth(), config.hostname(), checkDns, config.stateDir(),
+                (from, to, message) -> queue.enqueue(from, java.util.List.of(to), message), Clock.systemUTC());
+        delivery.register(mailAuth.step()); // SPF, DKIM, ARC, DMARC, iprev; Authentication-Results
         this.tls = config.tlsCert() != null
                 ? new PemTlsProvider(config.tlsCert(), config.tlsKey(), Duration.ofSeconds(10))
                 : SelfSigned.loadOrCreate(config.tlsDir(), config.hostname());
@@ -136,6 +146,7 @@ public final class MailServer implements AutoCloseable {
                 admin = new AdminApi(sg, config.stateDir()).start();
             }
             startOutbound();
+            mailAuth.start();
             Thread.ofVirtual().name("maildir-cleanup").start(store::cleanLeftovers);
         } catch (IOException | RuntimeException e) {
             close();
@@ -245,6 +256,7 @@ public final class MailServer implements AutoCloseable {
         }
         listeners.clear();
         store.openFolders().close(); // the sessions ended: the indexes that linger write their state now
+        mailAuth.close();
         if (agent != null) {
             agent.close();
             agent = null;

@@ -21,6 +21,8 @@ import org.mailwarden.mailauth.dkim.DkimOutcome;
 import org.mailwarden.mailauth.dkim.DkimResult;
 import org.mailwarden.mailauth.dmarc.DmarcVerifier;
 import org.mailwarden.mailauth.dmarc.PublicSuffixList;
+import org.mailwarden.mailauth.iprev.IprevOutcome;
+import org.mailwarden.mailauth.iprev.IprevResult;
 import org.mailwarden.mailauth.spf.SpfOutcome;
 import org.mailwarden.mailauth.spf.SpfResult;
 import org.mailwarden.support.ImapClient;
@@ -85,8 +87,8 @@ class MailAuthStepTest {
         }
 
         @Override
-        public Iprev iprev(InetAddress client) {
-            return new Iprev(Iprev.Result.PASS, "localhost");
+        public IprevOutcome iprev(InetAddress client) {
+            return new IprevOutcome(IprevResult.PASS, client, "localhost", null);
         }
     }
 

@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.mailwarden.mailauth.TxtLookup;
 import org.mailwarden.mailauth.dkim.BodyHash;
 import org.mailwarden.mailauth.dkim.Canonicalization;
-import org.mailwarden.mailauth.dkim.DkimKeyLookup;
 import org.mailwarden.mailauth.dkim.DkimSignature;
 import org.mailwarden.mailauth.dkim.DkimVerifier;
 import org.mailwarden.mailauth.dkim.KeyFetcher;
@@ -36,15 +36,15 @@ public final class ArcVerifier {
 
     private static final Logger LOG = LoggerFactory.getLogger(ArcVerifier.class);
 
-    private final DkimKeyLookup keys;
+    private final TxtLookup keys;
     private final Clock clock;
     private final DkimVerifier.Limits limits;
 
-    public ArcVerifier(DkimKeyLookup keys, Clock clock) {
+    public ArcVerifier(TxtLookup keys, Clock clock) {
         this(keys, clock, DkimVerifier.Limits.DEFAULT);
     }
 
-    public ArcVerifier(DkimKeyLookup keys, Clock clock, DkimVerifier.Limits limits) {
+    public ArcVerifier(TxtLookup keys, Clock clock, DkimVerifier.Limits limits) {
         this.keys = keys;
         this.clock = clock;
         this.limits = limits;

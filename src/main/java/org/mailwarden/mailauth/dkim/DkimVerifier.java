@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.mailwarden.mailauth.TxtLookup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,15 +30,15 @@ public final class DkimVerifier {
         public static final Limits DEFAULT = new Limits(10, Duration.ofSeconds(10), Duration.ofMinutes(5));
     }
 
-    private final DkimKeyLookup keys;
+    private final TxtLookup keys;
     private final Clock clock;
     private final Limits limits;
 
-    public DkimVerifier(DkimKeyLookup keys, Clock clock) {
+    public DkimVerifier(TxtLookup keys, Clock clock) {
         this(keys, clock, Limits.DEFAULT);
     }
 
-    public DkimVerifier(DkimKeyLookup keys, Clock clock, Limits limits) {
+    public DkimVerifier(TxtLookup keys, Clock clock, Limits limits) {
         this.keys = keys;
         this.clock = clock;
         this.limits = limits;

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.mailwarden.dns.DnsResolver.Answer;
+import org.mailwarden.mailauth.TxtLookup;
 
 /**
  * The key lookups of one message: each {@code <selector>._domainkey.<domain>} is asked once, all of them at the same
@@ -22,12 +23,12 @@ public final class KeyFetcher {
         record Failed(DkimResult result, String reason) implements Fetched {}
     }
 
-    private final DkimKeyLookup lookup;
+    private final TxtLookup lookup;
     private final long deadline;
     private final Duration budget;
     private final Map<String, CompletableFuture<Fetched>> pending = new HashMap<>();
 
-    public KeyFetcher(DkimKeyLookup lookup, Duration budget) {
+    public KeyFetcher(TxtLookup lookup, Duration budget) {
         this.lookup = lookup;
         this.budget = budget;
         this.deadline = System.nanoTime() + budget.toNanos();

@@ -59,6 +59,13 @@ public final class DmarcVerifier {
      * outcome applies). The caller handles zero or several From fields; an empty list here is a permerror.
      */
     public DmarcOutcome evaluate(List<String> fromDomains, SpfOutcome spf, List<DkimOutcome> dkim, ArcOutcome arc) {
+        return evaluate(null, fromDomains, spf, dkim, arc);
+    }
+
+    /** As above, looking policy records up through {@code lookup} (a message's DNS budget); null: the verifier's. */
+    public DmarcOutcome evaluate(TxtLookup lookup, List<String> fromDomains, SpfOutcome spf, List<DkimOutcome> dkim,
+            ArcOutcome arc) {
+        TxtLookup dns = lookup != null ? lookup : this.dns;
         Set<String> domains = new LinkedHashSet<>();
         for (String d : fromDomains) {
             String n = PublicSuffixList.normalize(d);
@@ -72,7 +79,7 @@ public final class DmarcVerifier {
         }
         DmarcOutcome worst = null;
         for (String d : domains) {
-            DmarcOutcome o = evaluate(d, spf, dkim, arc);
+            DmarcOutcome o = evaluate(dns, d, spf, dkim, arc);
             if (worst == null || o.severity() > worst.severity()) {
                 worst = o;
             }
@@ -80,11 +87,11 @@ public final class DmarcVerifier {
         return worst;
     }
 
-    private DmarcOutcome evaluate(String from, SpfOutcome spf, List<DkimOutcome> dkim, ArcOutcome arc) {
+    private DmarcOutcome evaluate(TxtLookup dns, String from, SpfOutcome spf, List<DkimOutcome> dkim, ArcOutcome arc) {
         String org = psl.organizationalDomain(from);
-        Discovery found = discover(from);
+        Discovery found = discover(dns, from);
         if (found instanceof Discovery.Missing m && !m.last() && org != null && !org.equals(from)) {
-            found = discover(org);
+            found = discover(dns, org);
         }
         DmarcRecord rec;
         String policyDomain;
@@ -159,7 +166,7 @@ public final class DmarcVerifier {
     }
 
     /** RFC 7489 6.6.3 steps 1, 3, 4 and 5 for one name. */
-    private Discovery discover(String domain) {
+    private static Discovery discover(TxtLookup dns, String domain) {
         String name = "_dmarc." + domain;
         Answer<String> a = dns.txt(name);
         List<String> texts = switch (a) {

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailwarden.delivery.HeaderField;
 import org.mailwarden.dns.DnsResolver;
+import org.mailwarden.mailauth.TxtLookup;
 import org.mailwarden.mailauth.dkim.DkimKey;
-import org.mailwarden.mailauth.dkim.DkimKeyLookup;
 import org.mailwarden.support.Processes;
 import org.mailwarden.support.TestDns;
 
@@ -89,7 +89,7 @@ class ArcInteropTest {
             dns.txt("arc._domainkey.lists.test", lists.txtRecord());
             dns.txt("fwd._domainkey.forward.test", fwd.txtRecord());
             dns.txt("hop._domainkey.hop.test", hop.txtRecord());
-            ArcVerifier v = new ArcVerifier(DkimKeyLookup.dns(new DnsResolver(dns.server(), Duration.ofSeconds(2))),
+            ArcVerifier v = new ArcVerifier(TxtLookup.of(new DnsResolver(dns.server(), Duration.ofSeconds(2))),
                     Clock.systemUTC());
             assertThat(v.verify(in(one))).isEqualTo(new ArcOutcome(ArcResult.PASS, 1, List.of("lists.test"), null));
             assertThat(v.verify(in(two))).isEqualTo(new ArcOutcome(ArcResult.PASS, 2,

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mailwarden.delivery.HeaderField;
 import org.mailwarden.dns.DnsResolver;
+import org.mailwarden.mailauth.TxtLookup;
 import org.mailwarden.mailauth.dkim.DkimKey;
-import org.mailwarden.mailauth.dkim.DkimKeyLookup;
 import org.mailwarden.support.TestDns;
 
 class ArcTest {
@@ -43,7 +43,7 @@ class ArcTest {
     @BeforeEach
     void setUp() throws Exception {
         dns = new TestDns();
-        verifier = new ArcVerifier(DkimKeyLookup.dns(new DnsResolver(dns.server(), Duration.ofSeconds(2))),
+        verifier = new ArcVerifier(TxtLookup.of(new DnsResolver(dns.server(), Duration.ofSeconds(2))),
                 Clock.fixed(T.plusSeconds(60), ZoneOffset.UTC));
         sealer = new ArcSealer(verifier);
         lists = DkimKey.load(KEYS.resolve("rsa2048.pem"), "lists.test", "arc");

@@ -1,8 +1,5 @@
 package org.mailwarden.mailauth.dkim;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
-
 import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -13,10 +10,13 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.mailwarden.dns.DnsResolver;
+import org.mailwarden.mailauth.TxtLookup;
 import org.mailwarden.mailauth.arc.ArcOutcome;
 import org.mailwarden.mailauth.arc.ArcResult;
 import org.mailwarden.mailauth.arc.ArcSealer;
 import org.mailwarden.mailauth.arc.ArcVerifier;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 /**
  * 1,000 signed and sealed messages with random octets changed, inserted or deleted (and random key records): verifying
@@ -34,7 +34,7 @@ class DkimFuzzTest {
                 + rsa.publicKeyBase64().substring(0, 50)};
         Map<String, String> recs = Map.of("rsa._domainkey.example.test", rsa.txtRecord(), "ed._domainkey.example.test",
                 ed.txtRecord());
-        DkimKeyLookup lookup = name -> r.nextInt(10) == 0
+        TxtLookup lookup = name -> r.nextInt(10) == 0
                 ? new DnsResolver.Answer.Found<>(List.of(junkRecords[r.nextInt(junkRecords.length)]))
                 : recs.containsKey(name) ? new DnsResolver.Answer.Found<>(List.of(recs.get(name)))
                 : new DnsResolver.Answer.NoSuchDomain<>();

@@ -1,7 +1,5 @@
 package org.mailwarden.mailauth.dkim;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +10,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mailwarden.dns.DnsResolver;
+import org.mailwarden.mailauth.TxtLookup;
 import org.mailwarden.support.Processes;
 import org.mailwarden.support.TestDns;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Interoperability with Debian's dkimpy (python3-dkim, scripts/install-test-tools.sh): its signatures (rsa-sha256 and
@@ -83,7 +83,7 @@ class DkimInteropTest {
         try (TestDns dns = new TestDns()) {
             dns.txt("rsa._domainkey.example.test", rsa.txtRecord());
             dns.txt("ed._domainkey.example.test", ed.txtRecord());
-            DkimVerifier v = new DkimVerifier(DkimKeyLookup.dns(new DnsResolver(dns.server(),
+            DkimVerifier v = new DkimVerifier(TxtLookup.of(new DnsResolver(dns.server(),
                     java.time.Duration.ofSeconds(2))), Clock.systemUTC());
             for (String name : names) {
                 byte[] signed = Files.readAllBytes(dir.resolve(name + ".eml"));

@@ -1,9 +1,5 @@
 package org.mailwarden.mailauth.dkim;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.mailwarden.mailauth.dkim.TestSigner.bytes;
-import static org.mailwarden.mailauth.dkim.TestSigner.prepend;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +14,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mailwarden.dns.DnsResolver;
+import org.mailwarden.mailauth.TxtLookup;
 import org.mailwarden.support.TestDns;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mailwarden.mailauth.dkim.TestSigner.bytes;
+import static org.mailwarden.mailauth.dkim.TestSigner.prepend;
 
 class DkimVerifierTest {
 
@@ -44,7 +44,7 @@ class DkimVerifierTest {
     void setUp() throws Exception {
         dns = new TestDns();
         DnsResolver resolver = new DnsResolver(dns.server(), Duration.ofMillis(700));
-        verifier = new DkimVerifier(DkimKeyLookup.dns(resolver), Clock.fixed(T.plusSeconds(60), ZoneOffset.UTC));
+        verifier = new DkimVerifier(TxtLookup.of(resolver), Clock.fixed(T.plusSeconds(60), ZoneOffset.UTC));
         rsa = DkimKey.load(KEYS.resolve("rsa2048.pem"), "example.test", "rsa");
         ed = DkimKey.load(KEYS.resolve("ed25519.pem"), "example.test", "ed");
         dns.txt("rsa._domainkey.example.test", rsa.txtRecord());
@@ -255,7 +255,7 @@ class DkimVerifierTest {
 
     @Test
     void unansweredKeyQueriesAreATemporaryErrorWithinOneBudget() throws Exception {
-        var budgeted = new DkimVerifier(DkimKeyLookup.dns(new DnsResolver(dns.server(), Duration.ofSeconds(30))),
+        var budgeted = new DkimVerifier(TxtLookup.of(new DnsResolver(dns.server(), Duration.ofSeconds(30))),
                 Clock.fixed(T, ZoneOffset.UTC), new DkimVerifier.Limits(10, Duration.ofSeconds(1),
                         Duration.ofMinutes(5)));
         StringBuilder sigs = new StringBuilder();
