@@ -51,7 +51,8 @@ start() { # name port checks
   local d="$work/$1"
   mkdir -p "$d/config"
   chmod 755 "$d"
-  printf 'listen.address = 127.0.0.1\nhostname = mx.example.test\ndns.server = 127.0.0.1:%s\nmailauth.enabled = %s\n' \
+  # smtp-source sends from loopback, which mailauth.ignore-hosts leaves unchecked by default
+  printf 'listen.address = 127.0.0.1\nhostname = mx.example.test\ndns.server = 127.0.0.1:%s\nmailauth.enabled = %s\nmailauth.ignore-hosts =\n' \
     "$dnsport" "$3" > "$d/config/mailwarden.conf"
   printf 'user1@example.test|{PLAIN}password\n' > "$d/config/postfix-accounts.cf"
   MAILWARDEN_DATA="$d" "$JAVA_HOME/bin/java" $MAILWARDEN_JAVA_OPTS -jar "$here/target/mailwarden.jar" serve --no-demo \

@@ -11,10 +11,12 @@ import java.util.Locale;
  */
 public record MailAuthConfig(boolean spf, boolean spfRejectFail, boolean dkim, boolean arc,
         List<String> arcTrustedSealers, boolean dmarc, Settings.DmarcMode dmarcMode, boolean dmarcReports,
-        String dmarcReportFrom, Path publicSuffixList, boolean deferOnDnsFailure, boolean rejectUnknownClient) {
+        String dmarcReportFrom, Path publicSuffixList, boolean deferOnDnsFailure, boolean rejectUnknownClient,
+        List<Cidr> ignoreHosts) {
 
     public MailAuthConfig {
         arcTrustedSealers = List.copyOf(arcTrustedSealers);
+        ignoreHosts = List.copyOf(ignoreHosts);
     }
 
     /** Where settings come from (the config file, resolved by ServerConfig). */
@@ -35,7 +37,8 @@ public record MailAuthConfig(boolean spf, boolean spfRejectFail, boolean dkim, b
         MailAuthConfig c = new MailAuthConfig(v.get(Settings.SPF_CHECK), v.get(Settings.SPF_REJECT_FAIL), v.get(Settings.DKIM_CHECK),
                 v.get(Settings.ARC_CHECK), sealers, v.get(Settings.DMARC_CHECK), v.get(Settings.DMARC_MODE),
                 v.get(Settings.DMARC_REPORTS), from, Path.of(v.get(Settings.PUBLIC_SUFFIX_LIST)),
-                v.get(Settings.DEFER_ON_DNS_FAILURE), v.get(Settings.REJECT_UNKNOWN_CLIENT));
+                v.get(Settings.DEFER_ON_DNS_FAILURE), v.get(Settings.REJECT_UNKNOWN_CLIENT),
+                v.get(Settings.MAILAUTH_IGNORE_HOSTS));
         return v.get(Settings.MAILAUTH_ENABLED) ? c : c.off();
     }
 
@@ -47,6 +50,6 @@ public record MailAuthConfig(boolean spf, boolean spfRejectFail, boolean dkim, b
     /** With every check off (tests of other parts that send mail from made-up domains). */
     public MailAuthConfig off() {
         return new MailAuthConfig(false, false, false, false, arcTrustedSealers, false, dmarcMode, false,
-                dmarcReportFrom, publicSuffixList, deferOnDnsFailure, false);
+                dmarcReportFrom, publicSuffixList, deferOnDnsFailure, false, ignoreHosts);
     }
 }

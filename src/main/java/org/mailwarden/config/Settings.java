@@ -279,6 +279,9 @@ public final class Settings {
     public static final Setting<Boolean> MAILAUTH_ENABLED = Setting.bool("mailauth.enabled", null, true,
             "check incoming mail at all (SPF, DKIM, ARC, DMARC, iprev); 0 turns every check off, while forged "
                     + "Authentication-Results fields are still removed");
+    public static final Setting<List<Cidr>> MAILAUTH_IGNORE_HOSTS = Setting.cidrs("mailauth.ignore-hosts", null,
+            "127.0.0.0/8, ::1", "clients whose mail is not checked (as OpenDMARC's IgnoreHosts, 127.0.0.1 by default); "
+                    + "mail from relay.trusted-networks and logged-in users is not checked either");
     public static final Setting<Boolean> SPF_CHECK = Setting.bool("mailauth.spf", "ENABLE_POLICYD_SPF", true,
             "check SPF (RFC 7208) of mail from outside for the MAIL FROM and HELO identities, as docker-mailserver's "
                     + "policyd-spf does; results go into Authentication-Results and DMARC");
@@ -313,7 +316,7 @@ public final class Settings {
             "POSTFIX_REJECT_UNKNOWN_CLIENT_HOSTNAME", false, "refuse mail from clients without forward-confirmed "
                     + "reverse DNS (550 5.7.25; 450 when DNS fails), as Postfix's reject_unknown_client_hostname");
 
-    public static final List<Setting<?>> MAILAUTH = List.of(MAILAUTH_ENABLED, SPF_CHECK, SPF_REJECT_FAIL, DKIM_CHECK, ARC_CHECK,
+    public static final List<Setting<?>> MAILAUTH = List.of(MAILAUTH_ENABLED, MAILAUTH_IGNORE_HOSTS, SPF_CHECK, SPF_REJECT_FAIL, DKIM_CHECK, ARC_CHECK,
             ARC_TRUSTED_SEALERS, DMARC_CHECK, DMARC_MODE, DMARC_REPORTS, DMARC_REPORT_FROM, PUBLIC_SUFFIX_LIST,
             DEFER_ON_DNS_FAILURE, REJECT_UNKNOWN_CLIENT);
 

@@ -1,12 +1,15 @@
 package org.mailwarden.mailauth;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.mailwarden.config.Cidr;
 import org.mailwarden.config.ConfigException;
 import org.mailwarden.config.MailAuthConfig;
 import org.mailwarden.config.Settings;
@@ -40,8 +43,8 @@ public final class MailAuth implements AutoCloseable {
      * @param state  the server's state dir (reports are collected in {@code state/dmarc})
      * @param sender where report messages go (the outbound queue)
      */
-    public static MailAuth create(MailAuthConfig c, String hostname, DnsResolver dns, Path state,
-            DmarcReports.Sender sender, Clock clock) {
+    public static MailAuth create(MailAuthConfig c, List<Cidr> trustedNetworks, String hostname, DnsResolver dns,
+            Path state, DmarcReports.Sender sender, Clock clock) {
         PublicSuffixList psl = null;
         if (c.dmarc()) {
             Path file = c.publicSuffixList();
@@ -66,8 +69,18 @@ public final class MailAuth implements AutoCloseable {
                 hostname, c.dmarcReportFrom(), hostname, txt, psl, sender) : null;
         MailAuthStep step = new MailAuthStep(hostname, new DnsMailChecks(dns, clock), dmarc, reports,
                 new MailAuthStep.Policy(c.spf(), c.dkim(), c.arc(), c.dmarc() && dmarc != null, c.spfRejectFail(),
-                        c.rejectUnknownClient(), c.deferOnDnsFailure()));
+                        c.rejectUnknownClient(), c.deferOnDnsFailure()), ip -> in(c.ignoreHosts(), ip)
+                        || in(trustedNetworks, ip));
         return new MailAuth(step, reports);
+    }
+
+    private static boolean in(List<Cidr> networks, InetAddress ip) {
+        for (Cidr n : networks) {
+            if (n.contains(ip)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public MailAuthStep step() {

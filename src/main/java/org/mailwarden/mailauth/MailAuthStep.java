@@ -59,10 +59,21 @@ public final class MailAuthStep implements DeliveryStep {
     private final DmarcVerifier dmarc;
     private final DmarcReports reports;
     private final Policy policy;
+    private final java.util.function.Predicate<java.net.InetAddress> unchecked;
 
-    /** @param reports where DMARC evaluations are recorded for aggregate reports; null: none are */
+    /** Checking mail from every client (tests). */
     public MailAuthStep(String authservId, MailChecks checks, DmarcVerifier dmarc, DmarcReports reports,
             Policy policy) {
+        this(authservId, checks, dmarc, reports, policy, ip -> false);
+    }
+
+    /**
+     * @param reports   where DMARC evaluations are recorded for aggregate reports; null: none are
+     * @param unchecked clients whose mail is not checked (loopback, trusted networks: our own relays)
+     */
+    public MailAuthStep(String authservId, MailChecks checks, DmarcVerifier dmarc, DmarcReports reports,
+            Policy policy, java.util.function.Predicate<java.net.InetAddress> unchecked) {
+        this.unchecked = unchecked;
         this.authservId = authservId.toLowerCase(Locale.ROOT);
         this.checks = checks;
         this.dmarc = dmarc;
@@ -102,7 +113,7 @@ public final class MailAuthStep implements DeliveryStep {
             ar.add("auth", "pass", null, "smtp.auth", o.login());
             return j.adding(new HeaderField("Authentication-Results", ar.value()));
         }
-        if (o.clientIp() == null || !policy.any()) {
+        if (o.clientIp() == null || !policy.any() || unchecked.test(o.clientIp())) {
             return j; // checks off, or mail of our own (a bounce) or of an unknown origin: nothing to check
         }
         String helo = o.helo() == null ? "" : o.helo();

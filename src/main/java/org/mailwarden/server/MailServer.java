@@ -102,8 +102,9 @@ public final class MailServer implements AutoCloseable {
                 .register(new ReceiveRestrictions(routing()))
                 .register(new QuotaCheck(quotas));
         this.checkDns = new DnsResolver(config.outbound().dnsServer(), DnsResolver.Options.defaults(CHECK_DNS_TIMEOUT));
-        this.mailAuth = MailAuth.create(config.mailAuth(), config.hostname(), checkDns, config.stateDir(),
-                (from, to, message) -> queue.enqueue(from, java.util.List.of(to), message), Clock.systemUTC());
+        this.mailAuth = MailAuth.create(config.mailAuth(), config.submission().trustedNetworks(), config.hostname(),
+                checkDns, config.stateDir(), (from, to, message) -> queue.enqueue(from, java.util.List.of(to), message),
+                Clock.systemUTC());
         delivery.register(mailAuth.step()); // SPF, DKIM, ARC, DMARC, iprev; Authentication-Results
         this.tls = config.tlsCert() != null
                 ? new PemTlsProvider(config.tlsCert(), config.tlsKey(), Duration.ofSeconds(10))

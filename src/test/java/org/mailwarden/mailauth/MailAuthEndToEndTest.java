@@ -24,7 +24,8 @@ import org.mailwarden.support.TestServer;
  * The server as configured by default (every check on), over port 25, with the sender's SPF, DKIM key and DMARC
  * policy on a real DNS server on loopback and a really signed message: aligned mail passes with all results in
  * Authentication-Results, a spoof of the domain is refused by its DMARC policy, a body changed after signing is
- * refused too, an SPF fail without DMARC gets 550 5.7.23, and DMARC evaluations are collected for the reports.
+ * refused too, an SPF fail without DMARC gets 550 5.7.23, and DMARC evaluations are collected for the reports; mail
+ * from a host in mailauth.ignore-hosts is not checked.
  */
 class MailAuthEndToEndTest {
 
@@ -57,6 +58,8 @@ class MailAuthEndToEndTest {
                 auth.failure-delay = 20ms
                 smtp.greet-wait = 0
                 dns.server = %s
+                # the tests' clients are on loopback, which is not checked by default
+                mailauth.ignore-hosts =
                 """.formatted(dns.server()));
         server = TestServer.start(dir);
     }
@@ -118,6 +121,18 @@ class MailAuthEndToEndTest {
         String tampered = signed("<service@bank.test>", "Pay 10 EUR.\r\n").replace("Pay 10 EUR", "Pay 9999 EUR");
         assertThat(send("x@attacker.test", tampered)).startsWith("550 5.7.1 ");
         assertThat(server.messages(ALICE)).isEmpty();
+    }
+
+    @Test
+    void mailFromAnIgnoredHostIsNotChecked() throws Exception {
+        server.close();
+        Path conf = dir.resolve("config/mailwarden.conf");
+        Files.writeString(conf, Files.readString(conf).replace("mailauth.ignore-hosts =", "mailauth.ignore-hosts = "
+                + "127.0.0.0/8"));
+        server = TestServer.start(dir);
+        assertThat(send("x@attacker.test", "From: Bank <service@bank.test>\r\nSubject: urgent\r\n\r\npay\r\n"))
+                .startsWith("250 ");
+        assertThat(server.messages(ALICE).getFirst()).doesNotContain("Authentication-Results");
     }
 
     @Test
