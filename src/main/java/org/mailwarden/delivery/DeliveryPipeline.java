@@ -153,12 +153,15 @@ public final class DeliveryPipeline implements LocalDelivery {
 
     /**
      * Every step's word on a message: the final verdict per recipient, the step that gave it, the verdict for the
-     * forwards (as a whole), the fields to add, the message's own fields to leave out.
+     * forwards (as a whole), the fields to add, the message's own fields to leave out, and the value of the
+     * Authentication-Results field a step added to mail from outside (null when none did, or when the message was
+     * submitted): the queue entry of its forwards keeps it for their ARC seal.
      */
     record Judged(Map<Recipient, Verdict> verdicts, Map<Recipient, String> by, Verdict forwards, byte[] fields,
-            HeaderFilter drop) {
+            HeaderFilter drop, String authResults) {
 
-        static final Judged NOTHING = new Judged(Map.of(), Map.of(), Verdict.INBOX, new byte[0], HeaderFilter.NONE);
+        static final Judged NOTHING = new Judged(Map.of(), Map.of(), Verdict.INBOX, new byte[0], HeaderFilter.NONE,
+                null);
 
         /** Whether a delivered copy differs from the message as spooled. */
         boolean rewrites() {
@@ -194,6 +197,7 @@ public final class DeliveryPipeline implements LocalDelivery {
         String forwardsBy = null;
         ByteArrayOutputStream fields = new ByteArrayOutputStream();
         HeaderFilter drop = HeaderFilter.NONE;
+        String authResults = null;
         for (DeliveryStep step : steps) {
             List<Recipient> open = verdicts.entrySet().stream().filter(e -> e.getValue() instanceof Verdict.Deliver)
                     .map(Map.Entry::getKey).toList();
@@ -222,6 +226,9 @@ public final class DeliveryPipeline implements LocalDelivery {
             }
             for (HeaderField f : j.fields()) {
                 fields.writeBytes(f.bytes());
+                if (f.name().equalsIgnoreCase("Authentication-Results") && !message.origin().authenticated()) {
+                    authResults = f.value(); // a step's own field: our authserv-id
+                }
             }
             if (j.drop() != HeaderFilter.NONE) {
                 HeaderFilter before = drop;
@@ -233,7 +240,7 @@ public final class DeliveryPipeline implements LocalDelivery {
             logVerdict(message, e.getKey().address(), e.getKey().account(), by.get(e.getKey()), e.getValue());
         }
         logVerdict(message, String.join(",", envelope.forwards()), "-", forwardsBy, forwards);
-        return new Judged(verdicts, by, forwards, fields.toByteArray(), drop);
+        return new Judged(verdicts, by, forwards, fields.toByteArray(), drop, authResults);
     }
 
     private static void logVerdict(MessageView message, String rcpt, String account, String step, Verdict v) {
@@ -345,9 +352,11 @@ public final class DeliveryPipeline implements LocalDelivery {
         }
         List<String> allForwards = forwardsOf.values().stream().flatMap(List::stream).distinct().toList();
         Verdict forwarding = Verdict.INBOX;
+        String authResults = e.authResults();
         if (!toJudge.isEmpty() || !allForwards.isEmpty()) {
             Judged j = judgeAndWrite(e, created, List.copyOf(toJudge.values()), allForwards, byAccount);
             forwarding = j == null ? forwarding : j.forwards();
+            authResults = j == null || j.authResults() == null ? authResults : j.authResults();
         }
         List<LocalDelivery.Outcome> out = new ArrayList<>(rcpts.size());
         for (QueueEntry.Recipient r : rcpts) {
@@ -357,7 +366,8 @@ public final class DeliveryPipeline implements LocalDelivery {
                 List<String> fwd = forwardsOf.getOrDefault(r.address(), List.of());
                 if (res.status() == QueueEntry.Status.DELIVERED && !fwd.isEmpty()) {
                     // a step that refused or deferred the message as a whole stops its forwards too
-                    res = forwarding instanceof Verdict.Deliver ? forward(e, r.address(), fwd) : Result.of(forwarding);
+                    res = forwarding instanceof Verdict.Deliver ? forward(e, r.address(), fwd, authResults)
+                            : Result.of(forwarding);
                 }
             }
             out.add(res.outcome(r.address()));
@@ -480,12 +490,16 @@ public final class DeliveryPipeline implements LocalDelivery {
         }
     }
 
-    /** Queues a local address's forwards as a new entry (its own id, named in the log line). */
-    private Result forward(QueueEntry e, String rcpt, List<String> forwards) {
+    /**
+     * Queues a local address's forwards as a new entry (its own id, named in the log line), with our
+     * Authentication-Results value for their ARC seal.
+     */
+    private Result forward(QueueEntry e, String rcpt, List<String> forwards, String authResults) {
         try (IncomingMessage m = queue.begin(e.sender(), forwards);
                 InputStream in = Files.newInputStream(queue.queueDir().messageFile(e.id()))) {
             if (m instanceof DurableQueue.Entry entry) {
                 entry.received(e.received()); // the forward keeps the origin, for the steps of its deliveries
+                entry.authResults(authResults);
             }
             byte[] buf = new byte[64 * 1024];
             int n;

@@ -167,6 +167,7 @@ public final class Reception implements AutoCloseable {
                         forwardsReply.toString(), "-"));
             }
         }
+        queued.authResults(j.authResults()); // sealed into the ARC set of the forwards
         if (deliver.isEmpty()) { // only the queue: one destination, its commit is the whole commit
             try {
                 faults.at(Faults.Point.RECORD);

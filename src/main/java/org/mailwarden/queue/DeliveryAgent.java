@@ -1,6 +1,10 @@
 package org.mailwarden.queue;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -25,6 +30,10 @@ import org.mailwarden.directory.Resolution;
 import org.mailwarden.dns.DnsResolver;
 import org.mailwarden.events.Event;
 import org.mailwarden.events.EventBus;
+import org.mailwarden.delivery.HeaderField;
+import org.mailwarden.mailauth.TxtLookup;
+import org.mailwarden.mailauth.arc.ArcSealer;
+import org.mailwarden.mailauth.arc.ArcVerifier;
 import org.mailwarden.mailauth.dkim.DkimKey;
 import org.mailwarden.mailauth.dkim.DkimKeys;
 import org.mailwarden.mailauth.dkim.DkimSigner;
@@ -38,7 +47,8 @@ import org.mailwarden.mail.AddressList;
  * Delivers queued mail. A virtual thread scans the queue directory (after every commit, and every
  * {@code scanInterval} so changes made by {@code mailwarden queue} are seen) and starts one virtual thread
  * per due entry. Per entry: local recipients go to the delivery pipeline ({@link LocalDelivery}); remote ones
- * are grouped by domain and sent over SMTP (DKIM-signed when the From domain is ours and has keys); each result is written to the entry's state
+ * are grouped by domain and sent over SMTP (DKIM-signed when the From domain is ours and has keys; ARC-sealed
+ * when the entry has our Authentication-Results, a forward of mail from outside); each result is written to the entry's state
  * before the next step, so a crash never repeats a delivery the remote side has confirmed. Deferred recipients
  * are retried with exponential backoff until {@code queue.max-age}; failed ones are reported to the sender
  * with a DSN.
@@ -62,6 +72,7 @@ public final class DeliveryAgent implements AutoCloseable {
     private final Transfer transfer;
     private final Route.Table routes;
     private final Clock clock;
+    private final ArcSealer sealer;
     private final Duration scanInterval;
 
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
@@ -84,10 +95,12 @@ public final class DeliveryAgent implements AutoCloseable {
         this.dkim = dkim;
         this.srs = srs;
         this.events = events;
-        this.transfer = new Transfer(config, new DnsResolver(config.dnsServer(), config.timeout().compareTo(
-                Duration.ofSeconds(10)) < 0 ? config.timeout() : Duration.ofSeconds(10)), hostname);
+        DnsResolver dns = new DnsResolver(config.dnsServer(), config.timeout().compareTo(Duration.ofSeconds(10)) < 0
+                ? config.timeout() : Duration.ofSeconds(10));
+        this.transfer = new Transfer(config, dns, hostname);
         this.routes = new Route.Table(config);
         this.clock = Clock.systemUTC();
+        this.sealer = new ArcSealer(new ArcVerifier(TxtLookup.of(dns), clock));
         this.scanInterval = scanInterval;
     }
 
@@ -379,38 +392,100 @@ public final class DeliveryAgent implements AutoCloseable {
     }
 
     /**
-     * What an attempt sends: the message file is read once, signed and measured; the bytes are not held while the
-     * attempt sends (the file is streamed again).
+     * What an attempt sends: the message file streamed (never held whole) to DKIM-sign it, to ARC-seal a forward
+     * (an entry with our Authentication-Results) and to measure it; the file is streamed again to send it.
      */
     private Payload payload(QueueEntry e) throws IOException {
         Path file = dir.messageFile(e.id());
-        byte[] message = Files.readAllBytes(file);
-        return Payload.of(signatures(e, message), file, message);
+        byte[] prefix = signatures(e, file);
+        if (e.authResults() != null) {
+            prefix = concat(seal(e, prefix, file), prefix); // ARC sets go on top (RFC 8617 4.1)
+        }
+        return Payload.of(prefix, file);
     }
 
     /** DKIM-Signature fields for the message when its From domain is local and has keys; else nothing. */
-    private byte[] signatures(QueueEntry e, byte[] message) {
-        try {
-            String from = fromDomain(message);
-            if (from == null || !directory.isLocalDomain(from)) {
-                return new byte[0];
-            }
-            List<DkimKey> keys = dkim.forDomain(from);
-            StringBuilder sb = new StringBuilder();
-            Instant now = clock.instant();
-            for (DkimKey k : keys) {
-                sb.append(DkimSigner.sign(message, k, now));
-            }
-            return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+    private byte[] signatures(QueueEntry e, Path file) throws IOException {
+        String from;
+        try (InputStream in = Files.newInputStream(file)) {
+            from = fromDomain(in.readNBytes(HEADER_READ));
+        }
+        if (from == null || !directory.isLocalDomain(from)) {
+            return new byte[0];
+        }
+        List<DkimKey> keys = dkim.forDomain(from);
+        if (keys.isEmpty()) {
+            return new byte[0];
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return String.join("", DkimSigner.sign(in, keys, clock.instant())).getBytes(StandardCharsets.ISO_8859_1);
         } catch (RuntimeException ex) {
             LOG.warn("event=dkim-error id={} reason=\"{}\"", e.id(), String.valueOf(ex));
             return new byte[0];
         }
     }
 
+    /**
+     * The ARC set (RFC 8617) for a forward of the message (already preceded by {@code dkimFields}): our results,
+     * sealed with the RSA key of a local domain; nothing, and a log line, when it cannot be sealed.
+     */
+    private byte[] seal(QueueEntry e, byte[] dkimFields, Path file) throws IOException {
+        DkimKey key = sealingKey();
+        if (key == null) {
+            LOG.info("event=arc-not-sealed id={} reason=\"no local domain has an RSA DKIM key\"", e.id());
+            return new byte[0];
+        }
+        ArcSealer.Seal s;
+        try (InputStream in = new SequenceInputStream(new ByteArrayInputStream(dkimFields),
+                Files.newInputStream(file))) {
+            s = sealer.seal(in, hostname.toLowerCase(Locale.ROOT), e.authResults(), key, clock.instant());
+        } catch (RuntimeException ex) {
+            LOG.warn("event=arc-not-sealed id={} reason=\"{}\"", e.id(), String.valueOf(ex));
+            return new byte[0];
+        }
+        return switch (s) {
+            case ArcSealer.Seal.Sealed(var chain, List<HeaderField> fields) -> {
+                ByteArrayOutputStream out = new ByteArrayOutputStream(2048);
+                fields.forEach(f -> out.writeBytes(f.bytes()));
+                yield out.toByteArray();
+            }
+            case ArcSealer.Seal.NotSealed(var chain, String reason) -> {
+                LOG.info("event=arc-not-sealed id={} reason=\"{}\"", e.id(), reason);
+                yield new byte[0];
+            }
+        };
+    }
+
+    /**
+     * The key forwards are sealed with: an RSA key (dkimpy, for one, rejects ed25519 ARC seals) of the local domain
+     * the hostname is in, else of the first local domain (by name) that has one; null when none has.
+     */
+    private DkimKey sealingKey() {
+        List<String> domains = directory.localDomains().stream().sorted(Comparator
+                .comparing((String d) -> !hostname.toLowerCase(Locale.ROOT).endsWith("." + d))
+                .thenComparing(d -> d)).toList();
+        for (String d : domains) {
+            for (DkimKey k : dkim.forDomain(d)) {
+                if (!k.isEd25519()) {
+                    return k;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** How much of the message is read for its From field: the header section's bound. */
+    private static final int HEADER_READ = 256 * 1024;
+
     /** The domain of the first address in the From header field, lower case; null if there is none. */
     static String fromDomain(byte[] message) {
-        String msg = new String(message, 0, Math.min(message.length, 256 * 1024), StandardCharsets.UTF_8);
+        String msg = new String(message, 0, Math.min(message.length, HEADER_READ), StandardCharsets.UTF_8);
         int end = msg.indexOf("\r\n\r\n");
         String header = end < 0 ? msg : msg.substring(0, end + 2);
         List<String> from = HeaderFields.values(header, "From");

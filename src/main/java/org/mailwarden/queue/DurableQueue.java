@@ -100,6 +100,7 @@ public final class DurableQueue implements OutboundQueue {
         private long size;
         private boolean committed;
         private QueueEntry.Received received;
+        private String authResults;
 
         Entry(String id, String sender, List<String> recipients) throws IOException {
             this.id = id;
@@ -129,6 +130,15 @@ public final class DurableQueue implements OutboundQueue {
         /** Records where the message came from, written into the envelope at the commit. */
         public Entry received(QueueEntry.Received r) {
             this.received = r;
+            return this;
+        }
+
+        /**
+         * Records our Authentication-Results value for the message (null: none), written into the envelope at the
+         * commit: the delivery agent seals it into the ARC set of what it sends on.
+         */
+        public Entry authResults(String value) {
+            this.authResults = value == null || value.isBlank() ? null : QueueDir.authresLine(value);
             return this;
         }
 
@@ -163,6 +173,9 @@ public final class DurableQueue implements OutboundQueue {
             }
             if (received != null) {
                 env.append("received ").append(QueueDir.receivedLine(received)).append('\n');
+            }
+            if (authResults != null) {
+                env.append("authres ").append(authResults).append('\n');
             }
             java.time.Instant created = java.time.Instant.ofEpochMilli(createdMillis >= 0 ? createdMillis
                     : System.currentTimeMillis());

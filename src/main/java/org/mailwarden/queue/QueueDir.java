@@ -27,7 +27,8 @@ import org.mailwarden.files.AtomicFile;
  *     "local &lt;account&gt;TAB&lt;rcpt&gt;TAB folder TAB flags" lines (a local mailbox, delivered inline to that
  *     folder unless it is empty) and "created MILLIS"; an entry received over SMTP has "received PROTOCOL TAB
  *     LISTENER TAB IP TAB HELO TAB LOGIN" ("-" for none), its origin for the steps of a later delivery (entries
- *     without it load with none);</li>
+ *     without it load with none), and one received from outside "authres VALUE", our Authentication-Results value
+ *     unfolded, which a forward's ARC set carries (entries without it are sent unsealed);</li>
  * <li>{@code <id>.state}: per-recipient state, attempts and next attempt time; absent = nothing tried yet.</li>
  * </ul>
  * Every write is a new file in {@code tmp/}, fsynced, renamed over the old one, and the directory fsynced, so a
@@ -113,6 +114,7 @@ public final class QueueDir {
         List<String> rcpts = new ArrayList<>();
         Map<String, QueueEntry.Local> locals = new HashMap<>();
         QueueEntry.Received received = null;
+        String authResults = null;
         for (String line : env) {
             if (line.startsWith("from ")) {
                 sender = unbracket(line.substring(5));
@@ -127,6 +129,8 @@ public final class QueueDir {
                 }
             } else if (line.startsWith("received ")) {
                 received = receivedLine(line.substring(9));
+            } else if (line.startsWith("authres ")) {
+                authResults = line.substring(8).strip();
             } else if (line.startsWith("created ")) {
                 created = Instant.ofEpochMilli(Long.parseLong(line.substring(8).strip()));
             }
@@ -161,13 +165,19 @@ public final class QueueDir {
         for (String r : rcpts) {
             recipients.add(byAddress.getOrDefault(r, QueueEntry.Recipient.pending(r, locals.get(r))));
         }
-        return Optional.of(new QueueEntry(id, sender, created, attempts, next, warned, recipients, received));
+        return Optional.of(new QueueEntry(id, sender, created, attempts, next, warned, recipients, received,
+                authResults == null || authResults.isEmpty() ? null : authResults));
     }
 
     /** The envelope's "received" line (after the keyword) for an origin. */
     static String receivedLine(QueueEntry.Received r) {
         return String.join("\t", field(r.protocol()), field(r.listener()), field(r.clientIp()), field(r.helo()),
                 field(r.login()));
+    }
+
+    /** An Authentication-Results value as one envelope line: unfolded, any other line break a space. */
+    static String authresLine(String value) {
+        return value.replaceAll("\r\n[ \t]", " ").replaceAll("[\r\n]", " ").strip();
     }
 
     private static QueueEntry.Received receivedLine(String line) {

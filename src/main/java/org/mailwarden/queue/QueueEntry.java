@@ -16,14 +16,17 @@ import java.util.function.UnaryOperator;
  * @param delayWarned a delay notice has been sent to the sender
  * @param received    where the message came from, for the steps that judge its local deliveries later (SPF, DMARC
  *                    on a retry); null for entries queued by older versions and for the queue's own mail (bounces)
+ * @param authResults our Authentication-Results value for the message as it arrived (unfolded, one line), which
+ *                    the agent seals into the ARC set of a forward; null when none was recorded (older entries,
+ *                    submissions, the queue's own mail)
  */
 public record QueueEntry(String id, String sender, Instant created, int attempts, Instant nextAttempt,
-        boolean delayWarned, List<Recipient> recipients, Received received) {
+        boolean delayWarned, List<Recipient> recipients, Received received, String authResults) {
 
     /** An entry without a recorded origin. */
     public QueueEntry(String id, String sender, Instant created, int attempts, Instant nextAttempt,
             boolean delayWarned, List<Recipient> recipients) {
-        this(id, sender, created, attempts, nextAttempt, delayWarned, recipients, null);
+        this(id, sender, created, attempts, nextAttempt, delayWarned, recipients, null, null);
     }
 
     /**
@@ -100,23 +103,23 @@ public record QueueEntry(String id, String sender, Instant created, int attempts
         for (Recipient r : recipients) {
             out.add(r.address().equals(address) ? change.apply(r) : r);
         }
-        return new QueueEntry(id, sender, created, attempts, nextAttempt, delayWarned, out, received);
+        return new QueueEntry(id, sender, created, attempts, nextAttempt, delayWarned, out, received, authResults);
     }
 
     public QueueEntry withRecipients(UnaryOperator<Recipient> change) {
         return new QueueEntry(id, sender, created, attempts, nextAttempt, delayWarned,
-                recipients.stream().map(change).toList(), received);
+                recipients.stream().map(change).toList(), received, authResults);
     }
 
     public QueueEntry withAttempt(int attempts, Instant next) {
-        return new QueueEntry(id, sender, created, attempts, next, delayWarned, recipients, received);
+        return new QueueEntry(id, sender, created, attempts, next, delayWarned, recipients, received, authResults);
     }
 
     public QueueEntry withNextAttempt(Instant next) {
-        return new QueueEntry(id, sender, created, attempts, next, delayWarned, recipients, received);
+        return new QueueEntry(id, sender, created, attempts, next, delayWarned, recipients, received, authResults);
     }
 
     public QueueEntry withDelayWarned() {
-        return new QueueEntry(id, sender, created, attempts, nextAttempt, true, recipients, received);
+        return new QueueEntry(id, sender, created, attempts, nextAttempt, true, recipients, received, authResults);
     }
 }

@@ -58,16 +58,7 @@ class SrsForwardingTest {
 
     /** A Mailwarden for {@code domain} in {@code dir/name}, asking the test DNS server, with these accounts. */
     private TestServer server(String name, String domain, String extraConf, String accounts) throws Exception {
-        Path config = dir.resolve(name + "/config");
-        Files.createDirectories(config);
-        Files.writeString(config.resolve("mailwarden.conf"), """
-                listen.address = 127.0.0.1
-                hostname = mx.%s
-                smtp.greet-wait = 0
-                dns.server = %s
-                """.formatted(domain, dns.server()) + extraConf);
-        Files.writeString(config.resolve("postfix-accounts.cf"), accounts);
-        return TestServer.start(dir.resolve(name));
+        return TestServer.startForDomain(dir.resolve(name), domain, dns.server(), extraConf, accounts);
     }
 
     @AfterEach

@@ -139,6 +139,25 @@ public final class TestServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A Mailwarden for {@code domain} (hostname mx.DOMAIN) in {@code dir}, asking the DNS server {@code dnsServer}
+     * (a {@link TestDns}), with these postfix-accounts.cf lines, and the mail checks on (their default, unlike
+     * {@link #writeDefaults}'s): one of several servers talking SMTP to each other through MX records.
+     */
+    public static TestServer startForDomain(Path dir, String domain, String dnsServer, String extraConf,
+            String accounts) throws IOException {
+        Path config = dir.resolve("config");
+        Files.createDirectories(config);
+        Files.writeString(config.resolve(ServerConfig.CONFIG_FILE), """
+                listen.address = 127.0.0.1
+                hostname = mx.%s
+                smtp.greet-wait = 0
+                dns.server = %s
+                """.formatted(domain, dnsServer) + extraConf);
+        Files.writeString(config.resolve("postfix-accounts.cf"), accounts);
+        return start(dir);
+    }
+
     /** Starts with extra mailwarden.conf lines (e.g. imap.* limits) after the test defaults. */
     public static TestServer startWithConfig(Path dir, String extraConfig) throws IOException {
         Path config = dir.resolve("config");
