@@ -54,6 +54,7 @@ class KernelBansNetnsTest {
             + "\t\ttcp dport 9 counter accept\n\t}\n}\n";
     private static boolean made;
     private boolean dropsRoot;
+    private final StringBuffer log = new StringBuffer(); // what the server in the namespace wrote
 
     @BeforeAll
     static void namespace() throws Exception {
@@ -125,6 +126,14 @@ class KernelBansNetnsTest {
             Await.until("the unbanned /64 let in", Duration.ofSeconds(1),
                     () -> connect(SERVER6, CLIENT6, 25) == Outcome.OPEN);
             assertEquals(Outcome.SILENT, connect(SERVER4, CLIENT4, 25), "the other ban holds");
+
+            // someone removes the table: the next ban fails to apply, an event, and status says out of sync
+            nft("delete", "table", "inet", "mailwarden");
+            assertTrue(cli(data, "fail2ban", "ban", "10.213.0.77").ok());
+            Await.until("the failure logged", Duration.ofSeconds(5),
+                    () -> log.toString().contains("event=kernel-ban-failed action=ban"));
+            Result broken = cli(data, "fail2ban", "status");
+            assertTrue(broken.output().contains("\"inSync\":false"), broken.output());
         } finally {
             stop(server);
         }
@@ -174,7 +183,7 @@ class KernelBansNetnsTest {
         command.addAll(java("serve", "--data-dir", data.toString(), "--no-demo", "--smtp-port", "25",
                 "--submissions-port", "465", "--submission-port", "587", "--imap-port", "143", "--imaps-port", "993",
                 "--pop3-port", "110", "--pop3s-port", "995"));
-        StringBuffer log = new StringBuffer();
+        log.setLength(0);
         Process p = ServerProcess.start(command, dropsRoot ? Map.of() : Map.of("DMS_VMAIL_UID", "0"), line -> {
             log.append(line).append('\n');
             if (line.contains("event=kernel-ban-failed")) {
