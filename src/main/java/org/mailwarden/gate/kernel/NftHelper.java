@@ -35,7 +35,12 @@ final class NftHelper implements AutoCloseable {
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
     NftHelper(Path nft) throws IOException {
-        process = new ProcessBuilder(nft.toString(), "-i").redirectErrorStream(true).start();
+        // a session of its own (setsid, util-linux) where there is one: a Ctrl-C at the server's terminal must not
+        // end nft before the server's clean stop has removed the table
+        Path setsid = Path.of("/usr/bin/setsid");
+        List<String> command = java.nio.file.Files.isExecutable(setsid)
+                ? List.of(setsid.toString(), nft.toString(), "-i") : List.of(nft.toString(), "-i");
+        process = new ProcessBuilder(command).redirectErrorStream(true).start();
         in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         Thread.ofVirtual().name("nft-reader").start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
