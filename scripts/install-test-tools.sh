@@ -11,6 +11,8 @@
 #                                  daemon is configured or needed
 #   postsrsd                       docker-mailserver's SRS daemon, run by PostsrsdComparisonTest on loopback ports
 #   publicsuffix                   the Public Suffix List the server reads for DMARC (the launcher installs it too)
+#   nftables, iproute2             nft and ip: KernelBansNetnsTest runs the server in a network namespace of its own
+#                                  and checks that banned clients' SYNs are dropped or refused (ban.kernel)
 set -euo pipefail
 missing=()
 command -v swaks >/dev/null || missing+=(swaks)
@@ -23,6 +25,8 @@ command -v fetchmail >/dev/null || missing+=(fetchmail)
 [ -x /usr/lib/dovecot/pop3 ] || missing+=(dovecot-pop3d)
 [ -x /usr/sbin/postsrsd ] || missing+=(postsrsd)
 [ -f /usr/share/publicsuffix/public_suffix_list.dat ] || missing+=(publicsuffix)
+[ -x /usr/sbin/nft ] || missing+=(nftables)
+command -v ip >/dev/null || missing+=(iproute2)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing test tools: ${missing[*]}" >&2

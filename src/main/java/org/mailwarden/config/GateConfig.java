@@ -43,7 +43,7 @@ public record GateConfig(List<Cidr> proxyTrusted, Duration proxyTimeout, Set<Str
     /** The ban engine (built-in fail2ban). {@code ignore} excludes the trusted networks, which are added to it. */
     public record Ban(boolean enabled, int maxRetry, Duration findTime, Duration banTime, Duration maxBanTime,
             Duration recidiveWindow, int permanentAfter, List<Cidr> ignore, Map<String, Integer> weights,
-            boolean fail2banLogFormat, BlockType blockType) {
+            boolean fail2banLogFormat, BlockType blockType, boolean kernel) {
         public Ban {
             ignore = List.copyOf(ignore);
             weights = Map.copyOf(weights);
@@ -54,6 +54,14 @@ public record GateConfig(List<Cidr> proxyTrusted, Duration proxyTimeout, Set<Str
                 boolean fail2banLogFormat) {
             this(enabled, maxRetry, findTime, banTime, maxBanTime, recidiveWindow, permanentAfter, ignore, weights,
                     fail2banLogFormat, BlockType.REJECT);
+        }
+
+        /** Without the kernel mirror (ban.kernel off). */
+        public Ban(boolean enabled, int maxRetry, Duration findTime, Duration banTime, Duration maxBanTime,
+                Duration recidiveWindow, int permanentAfter, List<Cidr> ignore, Map<String, Integer> weights,
+                boolean fail2banLogFormat, BlockType blockType) {
+            this(enabled, maxRetry, findTime, banTime, maxBanTime, recidiveWindow, permanentAfter, ignore, weights,
+                    fail2banLogFormat, blockType, false);
         }
 
         public static Ban defaults() {
@@ -171,7 +179,7 @@ public record GateConfig(List<Cidr> proxyTrusted, Duration proxyTimeout, Set<Str
         Ban ban = new Ban(v.get(Settings.BAN_ENABLED), v.get(Settings.BAN_MAXRETRY), v.get(Settings.BAN_FINDTIME),
                 v.get(Settings.BAN_BANTIME), v.get(Settings.BAN_MAX_BANTIME), v.get(Settings.BAN_RECIDIVE_WINDOW),
                 v.get(Settings.BAN_PERMANENT_AFTER), v.get(Settings.BAN_IGNORE), v.get(Settings.BAN_WEIGHTS),
-                v.get(Settings.BAN_FAIL2BAN_LOG), v.get(Settings.BAN_BLOCKTYPE));
+                v.get(Settings.BAN_FAIL2BAN_LOG), v.get(Settings.BAN_BLOCKTYPE), v.get(Settings.BAN_KERNEL));
         return new GateConfig(trustedProxies, v.get(Settings.PROXY_TIMEOUT), proxied, v.get(Settings.ACCESS_ALLOW),
                 v.get(Settings.ACCESS_DENY), lAllow, lDeny, v.get(Settings.TRUSTED_NETWORKS), ban,
                 v.get(Settings.MAX_CONNECTIONS_PER_IP), v.get(Settings.CONNECTION_RATE),

@@ -131,6 +131,9 @@ public final class Settings {
             "FAIL2BAN_BLOCKTYPE", GateConfig.BlockType.REJECT, GateConfig.BlockType.class,
             "how a banned client is turned away: reject (421 with the reason, so a locked-out user learns why) or "
                     + "drop (close without a word, as docker-mailserver's default)");
+    public static final Setting<Boolean> BAN_KERNEL = Setting.bool("ban.kernel", null, false,
+            "also ban at the kernel: an nftables table of Mailwarden's own (inet mailwarden) whose sets hold the "
+                    + "banned IPs and /64s, dropped or rejected (ban.blocktype) on the mail ports; needs root and nft");
     public static final Setting<Boolean> BAN_FAIL2BAN_LOG = Setting.bool("ban.fail2ban-log-format", null, false,
             "also log failures as Dovecot/Postfix-style lines that stock fail2ban filters match");
     public static final Setting<Integer> MAX_CONNECTIONS_PER_IP = Setting.integer("limits.max-connections-per-ip",
@@ -174,7 +177,7 @@ public final class Settings {
 
     public static final List<Setting<?>> GATE = List.of(PROXY_TRUSTED, PROXY_TIMEOUT, ACCESS_ALLOW, ACCESS_DENY,
             BAN_ENABLED, BAN_MAXRETRY, BAN_FINDTIME, BAN_BANTIME, BAN_MAX_BANTIME,
-            BAN_RECIDIVE_WINDOW, BAN_PERMANENT_AFTER, BAN_IGNORE, BAN_WEIGHTS, BAN_BLOCKTYPE, BAN_FAIL2BAN_LOG,
+            BAN_RECIDIVE_WINDOW, BAN_PERMANENT_AFTER, BAN_IGNORE, BAN_WEIGHTS, BAN_BLOCKTYPE, BAN_KERNEL, BAN_FAIL2BAN_LOG,
             MAX_CONNECTIONS_PER_IP,
             CONNECTION_RATE, WRITE_TIMEOUT, TLS_HANDSHAKE_TIMEOUT, ACCOUNT_FAILURE_LIMIT, ACCOUNT_FAILURE_WINDOW);
 

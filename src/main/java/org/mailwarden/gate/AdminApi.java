@@ -47,11 +47,18 @@ public final class AdminApi implements AutoCloseable {
 
     private final SecurityGate gate;
     private final Path stateDir;
+    private final java.util.function.Supplier<String> kernelStatus;
     private final byte[] token;
     private HttpServer server;
     private ExecutorService executor;
 
     public AdminApi(SecurityGate gate, Path stateDir) {
+        this(gate, stateDir, () -> "{\"state\":\"off\"}");
+    }
+
+    /** With {@code kernelStatus}: the kernel side of the bans (a JSON object) that /status shows under "kernel". */
+    public AdminApi(SecurityGate gate, Path stateDir, java.util.function.Supplier<String> kernelStatus) {
+        this.kernelStatus = kernelStatus;
         this.gate = gate;
         this.stateDir = stateDir;
         byte[] raw = new byte[32];
@@ -177,7 +184,8 @@ public final class AdminApi implements AutoCloseable {
         return "{\"enabled\":" + e.enabled() + ",\"bans\":" + e.bans().size() + ",\"connections\":"
                 + gate.registry().size() + ",\"maxretry\":" + c.maxRetry() + ",\"findtime\":\"" + c.findTime()
                 + "\",\"bantime\":\"" + c.banTime() + "\",\"max-bantime\":\"" + c.maxBanTime() + "\",\"heapUsed\":"
-                + (rt.totalMemory() - rt.freeMemory()) + ",\"heapMax\":" + rt.maxMemory() + "}";
+                + (rt.totalMemory() - rt.freeMemory()) + ",\"heapMax\":" + rt.maxMemory() + ",\"kernel\":"
+                + kernelStatus.get() + "}";
     }
 
     static String banJson(List<BanEngine.Ban> bans) {

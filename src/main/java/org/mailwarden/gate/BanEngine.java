@@ -70,6 +70,7 @@ public final class BanEngine implements Consumer<Event> {
     private final Map<Cidr, Ban> bans = new HashMap<>();
     private final Map<Cidr, History> history = new HashMap<>();
     private final List<Consumer<Ban>> banListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Ban>> unbanListeners = new CopyOnWriteArrayList<>();
 
     /**
      * @param ignore the effective ignore list (ban.ignore plus the trusted networks)
@@ -94,6 +95,11 @@ public final class BanEngine implements Consumer<Event> {
     /** Called (outside the engine's lock) after every new ban: the gate closes the IP's connections. */
     public void onBan(Consumer<Ban> listener) {
         banListeners.add(listener);
+    }
+
+    /** Called (outside the engine's lock) after every lifted ban (an expired one ends by its own timeout). */
+    public void onUnban(Consumer<Ban> listener) {
+        unbanListeners.add(listener);
     }
 
     public boolean ignored(InetAddress ip) {
@@ -208,7 +214,11 @@ public final class BanEngine implements Consumer<Event> {
     private void announce(Ban ban) {
         LOG.info("event=ban ip={} reason={} until={} count={}", ban.ip(), ban.reason(),
                 ban.permanent() ? "permanent" : ban.until().toString(), ban.count());
-        for (Consumer<Ban> l : banListeners) {
+        tell(banListeners, ban);
+    }
+
+    private static void tell(List<Consumer<Ban>> listeners, Ban ban) {
+        for (Consumer<Ban> l : listeners) {
             try {
                 l.accept(ban);
             } catch (RuntimeException e) {
@@ -230,6 +240,7 @@ public final class BanEngine implements Consumer<Event> {
         }
         if (removed != null) {
             LOG.info("event=unban ip={} reason=manual count={}", removed.ip(), removed.count());
+            tell(unbanListeners, removed);
         }
         return removed != null;
     }

@@ -21,6 +21,7 @@ import org.mailwarden.gate.ConnectionGate;
 import org.mailwarden.gate.ConnectionHandler;
 import org.mailwarden.gate.Listener;
 import org.mailwarden.gate.SecurityGate;
+import org.mailwarden.gate.kernel.KernelBans;
 import org.mailwarden.imap.ImapServer;
 import org.mailwarden.mailauth.MailAuth;
 import org.mailwarden.mailauth.dkim.DkimKeys;
@@ -65,6 +66,7 @@ public final class MailServer implements AutoCloseable {
     private final ConnectionGate gate;
     private final List<Listener> listeners = new ArrayList<>();
     private AdminApi admin;
+    private KernelBans kernel = new KernelBans.Off("not started");
     private DeliveryAgent agent;
     private ImapServer imap;
     private Pop3Server pop3;
@@ -139,12 +141,17 @@ public final class MailServer implements AutoCloseable {
                 listeners.add(listener);
                 listener.bind();
             }
+            if (gate instanceof SecurityGate sg) { // nft is started while still root: it keeps root after the drop
+                java.util.SortedSet<Integer> ports = new java.util.TreeSet<>();
+                listeners.forEach(l -> ports.add(l.port()));
+                kernel = KernelBans.start(sg.bans(), ports, Clock.systemUTC());
+            }
             beforeSessions.run();
             for (Listener listener : listeners) {
                 listener.start();
             }
             if (gate instanceof SecurityGate sg) {
-                admin = new AdminApi(sg, config.stateDir()).start();
+                admin = new AdminApi(sg, config.stateDir(), kernel::statusJson).start();
             }
             startOutbound();
             mailAuth.start();
@@ -269,6 +276,8 @@ public final class MailServer implements AutoCloseable {
         if (gate instanceof SecurityGate sg) {
             sg.detach();
         }
+        kernel.close(); // a clean stop removes the table: the bans stay in the state dir for the next start
+        kernel = new KernelBans.Off("stopped");
         LOG.info("event=stopped");
     }
 }

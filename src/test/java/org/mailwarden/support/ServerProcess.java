@@ -68,6 +68,15 @@ public final class ServerProcess {
             command.add("--no-demo");
         }
         command.addAll(options);
+        return start(command, env, output);
+    }
+
+    /**
+     * Runs {@code command}, a server's (e.g. `serve` inside {@code ip netns exec}), with these environment variables;
+     * each line it writes goes to {@code output}; returns once it logged event=started.
+     */
+    public static Process start(List<String> command, Map<String, String> env, Consumer<String> output)
+            throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().putAll(env);
         Process p = pb.start();

@@ -21,7 +21,8 @@ public final class ConfigAudit {
             new AuthCheck(),
             new GateCheck(),
             new DkimKeyCheck(),
-            new RunUserCheck());
+            new RunUserCheck(),
+            new KernelBanCheck());
 
     private ConfigAudit() {}
 

@@ -44,7 +44,19 @@ class ConfigAuditTest {
         AuditReport report = ConfigAudit.run(config);
         assertThat(report.atLeast(Severity.WARNING)).isEmpty();
         assertThat(ids(report, Severity.INFO)).containsExactlyInAnyOrder("tls.self-signed", "dkim.key-missing",
-                "run.user");
+                "run.user", "ban.kernel-off");
+    }
+
+    @Test
+    void saysWhetherBansGoToTheKernelAndIfNotWhy() throws Exception {
+        assertThat(ConfigAudit.run(load("")).findings()).filteredOn(f -> f.id().startsWith("ban.kernel"))
+                .singleElement().satisfies(f -> assertThat(f.message()).contains("off (ban.kernel is off)"));
+        boolean possible = org.mailwarden.unix.UnixUser.current().isRoot()
+                && Files.isExecutable(java.nio.file.Path.of("/usr/sbin/nft"));
+        assertThat(ConfigAudit.run(load("ban.kernel = true\n")).findings())
+                .filteredOn(f -> f.id().startsWith("ban.kernel")).singleElement()
+                .satisfies(f -> assertThat(f.id()).isEqualTo(possible ? "ban.kernel-on" : "ban.kernel-unavailable"))
+                .satisfies(f -> assertThat(f.message()).contains(possible ? "inet mailwarden" : "only: "));
     }
 
     @Test
@@ -101,7 +113,7 @@ class ConfigAuditTest {
         assertThat(ids(report, Severity.WARNING)).containsExactlyInAnyOrder("accounts.weak-hash",
                 "accounts.weak-hash", "accounts.unsupported-hash", "config.malformed-line", "config.malformed-line",
                 "aliases.undeliverable", "dkim.key-missing");
-        assertThat(ids(report, Severity.INFO)).containsExactly("smtp.bare-lf-normalize", "run.user");
+        assertThat(ids(report, Severity.INFO)).containsExactly("smtp.bare-lf-normalize", "run.user", "ban.kernel-off");
         assertThat(report.findings()).filteredOn(f -> f.id().equals("dkim.key-missing"))
                 .singleElement().satisfies(f -> assertThat(f.message()).contains("example.org"));
         assertThat(report.findings()).filteredOn(f -> f.id().startsWith("accounts."))
