@@ -5,7 +5,8 @@
 # are served by Debian's dnsmasq on loopback with no upstream; the messages are DKIM-signed by Debian's dkimpy and
 # sent by Postfix's smtp-source (-F), so every message is really verified. Needs root (apt-get, and the server drops
 # to the mail user). Loopback only.
-# usage: bench/mailauth.sh [MESSAGES=5000] [SESSIONS=20] [SIZE=1024]
+# usage: bench/mailauth.sh [MESSAGES=5000] [SESSIONS=20] [SIZE=1024]; ON_SETTINGS adds settings to the checking server
+# (which check costs what: ON_SETTINGS='mailauth.dkim = 0\nmailauth.arc = 0\n')
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 n=${1:-5000} sessions=${2:-20} size=${3:-1024} warm=${WARMUP_MESSAGES:-1000}
@@ -39,7 +40,7 @@ sys.stdout.buffer.write((sig + msg).replace(b'\r\n', b'\n'))
 PY
 dnsport=5354
 dnsmasq --keep-in-foreground --no-resolv --no-hosts --no-poll --bind-interfaces --listen-address=127.0.0.1 \
-  --port=$dnsport --log-facility=- --cache-size=0 \
+  --port=$dnsport --log-facility=- --cache-size=0 --local-ttl=300 \
   --txt-record=remote.test,"v=spf1 ip4:127.0.0.0/8 -all" \
   --txt-record=client.remote.test,"v=spf1 a -all" --address=/client.remote.test/127.0.0.1 \
   --txt-record=_dmarc.remote.test,"v=DMARC1; p=reject" \
@@ -54,6 +55,8 @@ start() { # name port checks
   # smtp-source sends from loopback, which mailauth.ignore-hosts leaves unchecked by default
   printf 'listen.address = 127.0.0.1\nhostname = mx.example.test\ndns.server = 127.0.0.1:%s\nmailauth.enabled = %s\nmailauth.ignore-hosts =\n' \
     "$dnsport" "$3" > "$d/config/mailwarden.conf"
+  [ "$3" = 1 ] && printf '%b' "${ON_SETTINGS:-}" >> "$d/config/mailwarden.conf" # e.g. ON_SETTINGS='mailauth.arc = 0\n'
+
   printf 'user1@example.test|{PLAIN}password\n' > "$d/config/postfix-accounts.cf"
   MAILWARDEN_DATA="$d" "$JAVA_HOME/bin/java" $MAILWARDEN_JAVA_OPTS -jar "$here/target/mailwarden.jar" serve --no-demo \
     --data-dir "$d" --smtp-port "$2" --submission-port 0 --submissions-port 0 --imap-port 0 --imaps-port 0 \
@@ -79,7 +82,7 @@ run() { # name port messages -> delivered msg/s
 run off 2725 "$warm" >/dev/null; run on 2726 "$warm" >/dev/null
 off=$(run off 2725 "$n"); on=$(run on 2726 "$n")
 grep -m1 'event=mailauth ' "$work/on/server.log" | sed 's/^/checks on, first message: /'
-if ! grep -q 'event=mailauth .*spf=pass.*dkim=pass.*dmarc=pass' "$work/on/server.log"; then
+if [ -z "${ON_SETTINGS:-}" ] && ! grep -q 'event=mailauth .*spf=pass.*dkim=pass.*dmarc=pass' "$work/on/server.log"; then
   echo "the checks did not pass: the benchmark measured the wrong thing" >&2; exit 1
 fi
 echo "delivered msg/s, ${size} B signed messages, ${sessions} sessions: checks off $off, checks on $on"
