@@ -144,7 +144,7 @@ public final class MaildirFolder implements Mailbox {
         Maildirs.cleanLeftovers(dir, Instant.now());
         Optional<DovecotUidList.Contents> list = DovecotUidList.read(dir);
         Map<String, Long> known = list.map(DovecotUidList.Contents::uids).orElse(Map.of());
-        uidValidity = list.map(DovecotUidList.Contents::uidValidity).orElse(Instant.now().getEpochSecond());
+        uidValidity = list.isPresent() ? list.get().uidValidity() : UidValidities.next(dir);
         nextUid = list.map(DovecotUidList.Contents::nextUid).orElse(1L);
         guid = list.map(DovecotUidList.Contents::guid).filter(g -> g != null && !g.isEmpty())
                 .orElse(DovecotUidList.newGuid());
