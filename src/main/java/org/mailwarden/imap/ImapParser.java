@@ -681,7 +681,11 @@ final class ImapParser {
                 sp();
                 yield new SearchKey.Flag(atom(), k.equals("KEYWORD"));
             }
-            case "FROM", "TO", "CC", "BCC", "SUBJECT" -> {
+            case "FROM", "TO", "CC", "BCC" -> {
+                sp();
+                yield new SearchKey.Address(k, astring());
+            }
+            case "SUBJECT" -> {
                 sp();
                 yield new SearchKey.Header(k, astring());
             }

@@ -31,4 +31,18 @@ class ImapSearchKeysTest {
             assertThat(c.command("SEARCH SINCE \"1-jan-2000\"")).contains("* SEARCH 1 2");
         }
     }
+
+    @Test
+    void addressKeysReadAddressesWithComments() throws Exception {
+        try (ImapClient c = withMessages(
+                "From: Joe Q. Public <user (comment)@ (comment) domain.org>\r\nTo: ann@example.test\r\n\r\nx\r\n",
+                "From: other@domain.org\r\nCc: Ann (work) <ann (x)@example.test>\r\n\r\ny\r\n")) {
+            assertThat(c.command("SEARCH FROM user@domain.org")).contains("* SEARCH 1");
+            assertThat(c.command("UID SEARCH FROM \"public <user@\"")).contains("* SEARCH 1");
+            assertThat(c.command("SEARCH FROM domain.org")).contains("* SEARCH 1 2");
+            assertThat(c.command("SEARCH CC ann@example.test")).contains("* SEARCH 2");
+            assertThat(c.command("SEARCH OR TO ann@example.test CC ann@example.test")).contains("* SEARCH 1 2");
+            assertThat(c.command("SEARCH FROM comment")).contains("* SEARCH 1"); // the field as written still counts
+        }
+    }
 }
