@@ -657,9 +657,7 @@ final class ImapSession implements SessionContext {
         }
         box.condstore = condstore;
         box.qresync = qresync;
-        String kw = Flags.keywordList(folder.keywords());
-        untagged("FLAGS (" + Flags.SYSTEM + kw + ")");
-        untagged("OK [PERMANENTFLAGS (" + (s.readOnly() ? "" : Flags.SYSTEM + kw + " \\*") + ")] Flags permitted");
+        box.announceFlags(this::untagged);
         untagged(box.count() + " EXISTS");
         untagged(box.recentCount() + " RECENT");
         List<? extends MessageInfo> all = folder.messages();
