@@ -500,8 +500,10 @@ final class ImapSession implements SessionContext {
     @Override
     public void enableCondstore() {
         condstore = true;
-        if (selected != null) {
+        if (selected != null && !selected.condstore) {
             selected.condstore = true;
+            // enabled by a command while a mailbox is selected: its HIGHESTMODSEQ now (RFC 7162 3.1.2.2)
+            untagged("OK [HIGHESTMODSEQ " + selected.highestSeen() + "] Highest");
         }
     }
 
@@ -651,10 +653,10 @@ final class ImapSession implements SessionContext {
             account.release(folder);
             throw e;
         }
-        selected = box;
         if (s.condstore()) {
-            enableCondstore();
+            enableCondstore(); // before the mailbox is selected: its HIGHESTMODSEQ follows below
         }
+        selected = box;
         box.condstore = condstore;
         box.qresync = qresync;
         box.announceFlags(this::untagged);

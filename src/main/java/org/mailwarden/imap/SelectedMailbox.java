@@ -99,6 +99,11 @@ final class SelectedMailbox {
         return highestAtLoad;
     }
 
+    /** The highest mod-sequence whose changes this view has reported (or had at load). */
+    long highestSeen() {
+        return Math.max(highestAtLoad, seenModseq);
+    }
+
     int count() {
         return count;
     }
