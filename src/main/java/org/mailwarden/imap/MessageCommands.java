@@ -449,6 +449,7 @@ record MessageCommands(SessionContext session, ImapServer server) {
                 }
             }
             selected.reportedByUs(uid, updated.modseq());
+            selected.announceNewKeywords(session::untagged);
             String ids = (s.uid() || condstore ? "UID " + uid + " " : "")
                     + (condstore ? "MODSEQ (" + updated.modseq() + ")" : "");
             if (!s.silent()) {
