@@ -177,6 +177,7 @@ record MessageCommands(SessionContext session, ImapServer server) {
     private static List<SearchKey.Header> headerKeys(SearchKey k, List<SearchKey.Header> out) {
         switch (k) {
             case SearchKey.Header h -> out.add(h);
+            case SearchKey.Address a -> out.addAll(Search.columnKeys(a));
             case SearchKey.Not(SearchKey inner) -> headerKeys(inner, out);
             case SearchKey.Or(SearchKey a, SearchKey b) -> {
                 headerKeys(a, out);

@@ -136,8 +136,31 @@ final class Search implements AutoCloseable {
         return false;
     }
 
+    /**
+     * The column searches that answer an address key for most messages without reading them: the value itself, and
+     * the fields holding a comment or a quoted string, the only ones whose addresses read differently from their text.
+     */
+    static List<SearchKey.Header> columnKeys(SearchKey.Address a) {
+        return List.of(new SearchKey.Header(a.field(), a.value()), new SearchKey.Header(a.field(), "("),
+                new SearchKey.Header(a.field(), "\""));
+    }
+
+    private boolean hit(SearchKey.Header key) {
+        long[] uids = headerHits.get(key);
+        return uids != null && Arrays.binarySearch(uids, m.uid()) >= 0;
+    }
+
     /** An address key: the field as written (decoded), or one of its addresses without the comments. */
     private boolean address(SearchKey.Address key) throws IOException {
+        List<SearchKey.Header> columns = columnKeys(key);
+        if (columns.stream().allMatch(headerHits::containsKey)) {
+            if (hit(columns.get(0))) {
+                return true;
+            }
+            if (!hit(columns.get(1)) && !hit(columns.get(2))) {
+                return false; // no comment and no quoted string: its addresses read as its text, which did not match
+            }
+        }
         String h = headerText();
         if (h == null) {
             return false;
