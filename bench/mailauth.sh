@@ -62,21 +62,26 @@ start() { # name port checks
     --data-dir "$d" --smtp-port "$2" --submission-port 0 --submissions-port 0 --imap-port 0 --imaps-port 0 \
     > "$d/server.log" 2>&1 &
   pids+=($!)
+  echo $! > "$d/pid"
   for _ in $(seq 300); do grep -q 'event=listening listener=smtp' "$d/server.log" && break; sleep 0.1; done
   grep -q 'event=listening listener=smtp' "$d/server.log" || { cat "$d/server.log"; exit 1; }
 }
 start off 2725 0
 start on 2726 1
 
-run() { # name port messages -> delivered msg/s
-  local maildir="$work/$1/mail/example.test/user1" before t0 t1
+cpu() { awk '{print $14 + $15}' "/proc/$(cat "$work/$1/pid")/stat"; } # user + system clock ticks of a server
+run() { # name port messages -> delivered msg/s (and the server's CPU per message in $work/$1/cpu)
+  local maildir="$work/$1/mail/example.test/user1" before t0 t1 c0
   count() { { find "$maildir/new" "$maildir/cur" -type f 2>/dev/null || true; } | wc -l; }
   before=$(count)
+  c0=$(cpu "$1")
   t0=$(date +%s.%N)
   smtp-source -c -F "$work/message.eml" -m "$3" -s "$sessions" -M client.remote.test -f sender@remote.test \
     -t user1@example.test "127.0.0.1:$2" >/dev/null
   while [ $(( $(count) - before )) -lt "$3" ]; do sleep 0.05; done
   t1=$(date +%s.%N)
+  python3 -c "import sys; print(f'{1000*(int(sys.argv[2])-int(sys.argv[1]))/int(sys.argv[3])/int(sys.argv[4]):.2f}')" \
+    "$c0" "$(cpu "$1")" "$(getconf CLK_TCK)" "$3" > "$work/$1/cpu"
   python3 -c "import sys; print(f'{int(sys.argv[1])/(float(sys.argv[3])-float(sys.argv[2])):.0f}')" "$3" "$t0" "$t1"
 }
 run off 2725 "$warm" >/dev/null; run on 2726 "$warm" >/dev/null
@@ -86,4 +91,5 @@ if [ -z "${ON_SETTINGS:-}" ] && ! grep -q 'event=mailauth .*spf=pass.*dkim=pass.
   echo "the checks did not pass: the benchmark measured the wrong thing" >&2; exit 1
 fi
 echo "delivered msg/s, ${size} B signed messages, ${sessions} sessions: checks off $off, checks on $on"
+echo "server CPU per message: checks off $(cat "$work/off/cpu") ms, checks on $(cat "$work/on/cpu") ms"
 python3 -c "import sys; off,on=map(float,sys.argv[1:3]); print(f'ratio on/off: {on/off:.2f} (checks cost {100*(1-on/off):.0f} % of the delivered rate)')" "$off" "$on"

@@ -61,63 +61,81 @@ final class SpooledMessage implements MessageView {
         return header;
     }
 
-    /** File form to network form, streamed: an LF not preceded by CR gets one. */
+    /**
+     * File form to network form, streamed: an LF not preceded by CR gets one. Converts a chunk at a time from its own
+     * buffer (no per-octet call, and no {@code available()} on the file, which is a system call each time).
+     */
     private static final class LfToCrlf extends FilterInputStream {
+        private final byte[] raw = new byte[16 * 1024];
+        private int pos;
+        private int len;
         private int previous = -1;
         private boolean lfDue;
 
         LfToCrlf(InputStream in) {
-            super(new BufferedInputStream(in, 16 * 1024));
+            super(in);
         }
 
         @Override
         public int read() throws IOException {
-            if (lfDue) {
-                lfDue = false;
-                previous = '\n';
-                return '\n';
-            }
-            int c = in.read();
-            if (c == '\n' && previous != '\r') {
-                lfDue = true;
-                previous = '\r';
-                return '\r';
-            }
-            previous = c;
-            return c;
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
+        public int read(byte[] b, int off, int n) throws IOException {
+            if (n == 0) {
                 return 0;
             }
-            int n = 0;
-            while (n < len) {
-                if (n > 0 && in.available() <= 0 && !lfDue) {
-                    break;
+            int done = 0;
+            while (done < n) {
+                if (lfDue) {
+                    lfDue = false;
+                    previous = '\n';
+                    b[off + done++] = '\n';
+                    continue;
                 }
-                int c = read();
-                if (c < 0) {
-                    break;
+                if (pos == len) {
+                    if (done > 0) {
+                        break; // what is converted goes out; the next read refills
+                    }
+                    len = in.read(raw, 0, raw.length);
+                    pos = 0;
+                    if (len <= 0) {
+                        len = 0;
+                        return -1;
+                    }
                 }
-                b[off + n++] = (byte) c;
+                byte c = raw[pos++];
+                if (c == '\n' && previous != '\r') {
+                    lfDue = true;
+                    previous = '\r';
+                    b[off + done++] = '\r';
+                } else {
+                    previous = c;
+                    b[off + done++] = c;
+                }
             }
-            return n == 0 ? -1 : n;
+            return done;
         }
 
         @Override
         public long skip(long n) throws IOException {
+            byte[] sink = new byte[(int) Math.min(8192, Math.max(1, n))];
             long done = 0;
-            while (done < n && read() >= 0) {
-                done++;
+            while (done < n) {
+                int r = read(sink, 0, (int) Math.min(sink.length, n - done));
+                if (r < 0) {
+                    break;
+                }
+                done += r;
             }
             return done;
         }
 
         @Override
         public int available() {
-            return lfDue ? 1 : 0;
+            return (lfDue ? 1 : 0) + (len - pos);
         }
 
         @Override

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -18,12 +19,16 @@ import java.util.Set;
  */
 final class ImapParser {
 
-    static final DateTimeFormatter DATE_TIME =
-            DateTimeFormatter.ofPattern("d-MMM-yyyy HH:mm:ss Z", Locale.ENGLISH);
+    /** date-time as received: month names in any case (RFC 3501 9: strings are case-insensitive). */
+    static final DateTimeFormatter DATE_TIME = caseInsensitive("d-MMM-yyyy HH:mm:ss Z");
     /** date-time as sent (RFC 3501 9): date-day-fixed, so the day is padded with a space (" 2-Feb-2026"). */
     static final DateTimeFormatter DATE_TIME_OUT =
             DateTimeFormatter.ofPattern("ppd-MMM-yyyy HH:mm:ss Z", Locale.ENGLISH);
-    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("d-MMM-yyyy", Locale.ENGLISH);
+    private static final DateTimeFormatter DATE = caseInsensitive("d-MMM-yyyy");
+
+    private static DateTimeFormatter caseInsensitive(String pattern) {
+        return new DateTimeFormatterBuilder().parseCaseInsensitive().appendPattern(pattern).toFormatter(Locale.ENGLISH);
+    }
 
     /** Thrown for a syntax error; its message goes to the client. */
     static final class SyntaxError extends RuntimeException {
@@ -676,7 +681,11 @@ final class ImapParser {
                 sp();
                 yield new SearchKey.Flag(atom(), k.equals("KEYWORD"));
             }
-            case "FROM", "TO", "CC", "BCC", "SUBJECT" -> {
+            case "FROM", "TO", "CC", "BCC" -> {
+                sp();
+                yield new SearchKey.Address(k, astring());
+            }
+            case "SUBJECT" -> {
                 sp();
                 yield new SearchKey.Header(k, astring());
             }

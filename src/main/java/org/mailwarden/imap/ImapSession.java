@@ -500,8 +500,10 @@ final class ImapSession implements SessionContext {
     @Override
     public void enableCondstore() {
         condstore = true;
-        if (selected != null) {
+        if (selected != null && !selected.condstore) {
             selected.condstore = true;
+            // enabled by a command while a mailbox is selected: its HIGHESTMODSEQ now (RFC 7162 3.1.2.2)
+            untagged("OK [HIGHESTMODSEQ " + selected.highestSeen() + "] Highest");
         }
     }
 
@@ -651,15 +653,13 @@ final class ImapSession implements SessionContext {
             account.release(folder);
             throw e;
         }
-        selected = box;
         if (s.condstore()) {
-            enableCondstore();
+            enableCondstore(); // before the mailbox is selected: its HIGHESTMODSEQ follows below
         }
+        selected = box;
         box.condstore = condstore;
         box.qresync = qresync;
-        String kw = Flags.keywordList(folder.keywords());
-        untagged("FLAGS (" + Flags.SYSTEM + kw + ")");
-        untagged("OK [PERMANENTFLAGS (" + (s.readOnly() ? "" : Flags.SYSTEM + kw + " \\*") + ")] Flags permitted");
+        box.announceFlags(this::untagged);
         untagged(box.count() + " EXISTS");
         untagged(box.recentCount() + " RECENT");
         List<? extends MessageInfo> all = folder.messages();

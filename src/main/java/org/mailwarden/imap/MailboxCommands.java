@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -110,30 +111,28 @@ record MailboxCommands(SessionContext session, ImapServer server) {
         // names that exist only as parents of other folders (Maildir++ keeps each level separately)
         Set<String> names = new java.util.TreeSet<>((a, b) -> a.equals("INBOX") ? (b.equals("INBOX") ? 0 : -1)
                 : b.equals("INBOX") ? 1 : a.compareTo(b));
-        names.addAll(all);
-        for (String n : all) {
-            int dot = n.lastIndexOf(Mailboxes.DELIMITER);
-            while (dot > 0) {
-                names.add(n.substring(0, dot));
-                dot = n.lastIndexOf(Mailboxes.DELIMITER, dot - 1);
-            }
-        }
-        if (l.lsub() || l.subscribedOnly()) {
+        withParents(all, names);
+        if (l.lsub()) {
+            withParents(subscribed, names);
+        } else if (l.subscribedOnly()) {
             names.addAll(subscribed);
         }
         for (String name : names) {
-            boolean match = false;
+            String matched = null;
             for (String p : l.patterns()) {
                 if (ListPattern.matches(l.reference() + p, name)) {
-                    match = true;
+                    matched = l.reference() + p;
                     break;
                 }
             }
-            if (!match) {
+            if (matched == null) {
                 continue;
             }
             boolean isSubscribed = subscribed.contains(name);
-            if ((l.lsub() || l.subscribedOnly()) && !isSubscribed) {
+            // LSUB: a parent that is not subscribed itself stands, \Noselect, for subscribed children that the
+            // pattern's '%' does not reach (RFC 3501 6.3.9)
+            boolean standIn = l.lsub() && !isSubscribed && hasSubscribedChildBeyond(name, matched, subscribed);
+            if ((l.lsub() || l.subscribedOnly()) && !isSubscribed && !standIn) {
                 continue;
             }
             String special = session.account().specialUse(name).map(MailboxCommands::attribute).orElse(null);
@@ -141,7 +140,7 @@ record MailboxCommands(SessionContext session, ImapServer server) {
                 continue;
             }
             List<String> attrs = new ArrayList<>();
-            if (!existing.contains(name)) {
+            if (!existing.contains(name) || standIn) {
                 attrs.add(l.lsub() || !l.subscribedOnly() ? "\\Noselect" : "\\NonExistent");
             }
             if (!l.lsub()) {
@@ -164,6 +163,28 @@ record MailboxCommands(SessionContext session, ImapServer server) {
                     + Mailboxes.DELIMITER + "\" ").mailbox(name).raw("\r\n").bytes());
         }
         session.ok(tag, verb + " completed");
+    }
+
+    /** Adds the names and every parent level of them. */
+    private static void withParents(Collection<String> of, Set<String> names) {
+        for (String n : of) {
+            names.add(n);
+            int dot = n.lastIndexOf(Mailboxes.DELIMITER);
+            while (dot > 0) {
+                names.add(n.substring(0, dot));
+                dot = n.lastIndexOf(Mailboxes.DELIMITER, dot - 1);
+            }
+        }
+    }
+
+    /** Whether a subscribed mailbox below {@code name} is one that {@code pattern} does not match. */
+    private static boolean hasSubscribedChildBeyond(String name, String pattern, Set<String> subscribed) {
+        for (String s : subscribed) {
+            if (s.startsWith(name + Mailboxes.DELIMITER) && !ListPattern.matches(pattern, s)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     void status(String tag, ImapCommand.Status s) throws IOException {

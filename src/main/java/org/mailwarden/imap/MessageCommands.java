@@ -177,6 +177,7 @@ record MessageCommands(SessionContext session, ImapServer server) {
     private static List<SearchKey.Header> headerKeys(SearchKey k, List<SearchKey.Header> out) {
         switch (k) {
             case SearchKey.Header h -> out.add(h);
+            case SearchKey.Address a -> out.addAll(Search.columnKeys(a));
             case SearchKey.Not(SearchKey inner) -> headerKeys(inner, out);
             case SearchKey.Or(SearchKey a, SearchKey b) -> {
                 headerKeys(a, out);
@@ -449,6 +450,7 @@ record MessageCommands(SessionContext session, ImapServer server) {
                 }
             }
             selected.reportedByUs(uid, updated.modseq());
+            selected.announceNewKeywords(session::untagged);
             String ids = (s.uid() || condstore ? "UID " + uid + " " : "")
                     + (condstore ? "MODSEQ (" + updated.modseq() + ")" : "");
             if (!s.silent()) {

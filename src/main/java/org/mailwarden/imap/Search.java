@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.mailwarden.mail.AddressList;
 import org.mailwarden.mail.HeaderFields;
 import org.mailwarden.store.MessageInfo;
 import org.mailwarden.store.SystemFlag;
@@ -59,6 +60,7 @@ final class Search implements AutoCloseable {
             case SearchKey.Sequence(SequenceSet set) -> set.contains(seq, box.count());
             case SearchKey.Uids(SequenceSet set) -> set.contains(m.uid(), box.maxUid());
             case SearchKey.Header h -> header(h);
+            case SearchKey.Address a -> address(a);
             case SearchKey.Text(String value, boolean includeHeader) -> text(value, includeHeader);
             case SearchKey.Date d -> date(d);
             case SearchKey.Size(boolean larger, long octets) -> {
@@ -129,6 +131,49 @@ final class Search implements AutoCloseable {
         for (String v : HeaderFields.values(h, key.field())) {
             if (key.value().isEmpty() || contains(HeaderFields.decode(v), key.value())) {
                 return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The column searches that answer an address key for most messages without reading them: the value itself, and
+     * the fields holding a comment or a quoted string, the only ones whose addresses read differently from their text.
+     */
+    static List<SearchKey.Header> columnKeys(SearchKey.Address a) {
+        return List.of(new SearchKey.Header(a.field(), a.value()), new SearchKey.Header(a.field(), "("),
+                new SearchKey.Header(a.field(), "\""));
+    }
+
+    private boolean hit(SearchKey.Header key) {
+        long[] uids = headerHits.get(key);
+        return uids != null && Arrays.binarySearch(uids, m.uid()) >= 0;
+    }
+
+    /** An address key: the field as written (decoded), or one of its addresses without the comments. */
+    private boolean address(SearchKey.Address key) throws IOException {
+        List<SearchKey.Header> columns = columnKeys(key);
+        if (columns.stream().allMatch(headerHits::containsKey)) {
+            if (hit(columns.get(0))) {
+                return true;
+            }
+            if (!hit(columns.get(1)) && !hit(columns.get(2))) {
+                return false; // no comment and no quoted string: its addresses read as its text, which did not match
+            }
+        }
+        String h = headerText();
+        if (h == null) {
+            return false;
+        }
+        for (String v : HeaderFields.values(h, key.field())) {
+            if (key.value().isEmpty() || contains(HeaderFields.decode(v), key.value())) {
+                return true;
+            }
+            for (AddressList.Mailbox a : AddressList.mailboxes(v)) {
+                String name = a.name() == null ? "" : HeaderFields.decode(a.name()) + " ";
+                if (contains(name + "<" + a.address() + ">", key.value())) {
+                    return true;
+                }
             }
         }
         return false;

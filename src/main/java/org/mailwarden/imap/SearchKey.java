@@ -23,6 +23,12 @@ sealed interface SearchKey {
     /** A header field (FROM, TO, CC, BCC, SUBJECT, HEADER name) containing {@code value}; "" matches presence. */
     record Header(String field, String value) implements SearchKey {}
 
+    /**
+     * FROM, TO, CC or BCC containing {@code value}: in the field as written or in one of its addresses as the RFC 5322
+     * parser reads them ({@code name <local@domain>}, comments left out); "" matches presence.
+     */
+    record Address(String field, String value) implements SearchKey {}
+
     /** BODY (text only) or TEXT (header and body). */
     record Text(String value, boolean includeHeader) implements SearchKey {}
 

@@ -40,6 +40,8 @@ final class SelectedMailbox {
     private long seenVersion;
     /** A sync without expunges saw a change: expunges may be waiting to be reported. */
     private boolean expungesPending;
+    /** The folder's keywords as last announced in FLAGS and PERMANENTFLAGS. */
+    private List<String> keywordsAnnounced;
     /** Flag changes this session already reported itself (STORE), by UID: the modseq reported. */
     private final Map<Long, Long> reported = new HashMap<>();
 
@@ -71,6 +73,21 @@ final class SelectedMailbox {
         uidNextSeen = uidNext;
     }
 
+    /** FLAGS and PERMANENTFLAGS with the folder's keywords (SELECT, and whenever a new keyword appears). */
+    void announceFlags(Consumer<String> untagged) {
+        keywordsAnnounced = List.copyOf(folder.keywords());
+        String kw = Flags.keywordList(keywordsAnnounced);
+        untagged.accept("FLAGS (" + Flags.SYSTEM + kw + ")");
+        untagged.accept("OK [PERMANENTFLAGS (" + (readOnly ? "" : Flags.SYSTEM + kw + " \\*") + ")] Flags permitted");
+    }
+
+    /** Announces the flags again if the folder has keywords this session has not announced yet (any session's STORE). */
+    void announceNewKeywords(Consumer<String> untagged) {
+        if (!folder.keywords().equals(keywordsAnnounced)) {
+            announceFlags(untagged);
+        }
+    }
+
     private void add(long uid) {
         if (count == uids.length) {
             uids = Arrays.copyOf(uids, count * 2);
@@ -80,6 +97,11 @@ final class SelectedMailbox {
 
     long highestAtLoad() {
         return highestAtLoad;
+    }
+
+    /** The highest mod-sequence whose changes this view has reported (or had at load). */
+    long highestSeen() {
+        return Math.max(highestAtLoad, seenModseq);
     }
 
     int count() {
@@ -150,6 +172,7 @@ final class SelectedMailbox {
             return; // nothing changed since this view was last brought up to date (the common case)
         }
         expungesPending = !expunges;
+        announceNewKeywords(untagged); // before any FETCH that shows a new keyword
         long uidNext = folder.nextUid();
         List<? extends MessageInfo> all = folder.messages();
         long highest = seenModseq;

@@ -107,7 +107,8 @@ public final class MailAuthStep implements DeliveryStep {
             LOG.info("event=auth-results-forged id={} fields={} client={}", o.messageId(), forgeries, o.clientIp()
                     == null ? "-" : o.clientIp().getHostAddress());
         }
-        Judgement j = Judgement.NONE.dropping(forged());
+        // only a message holding a forgery is rewritten without it: the others keep the one-write path
+        Judgement j = forgeries > 0 ? Judgement.NONE.dropping(forged()) : Judgement.NONE;
         AuthenticationResults ar = new AuthenticationResults(authservId);
         if (o.authenticated()) {
             ar.add("auth", "pass", null, "smtp.auth", o.login());

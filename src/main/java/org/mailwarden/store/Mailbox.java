@@ -37,11 +37,12 @@ public interface Mailbox {
 
     /**
      * UIDs at or above the returned one are "recent" for the caller, which now owns them (IMAP4rev1 \Recent: one
-     * session sees a message as recent). {@code claim = false} (read-only) claims nothing and gets none.
+     * session sees a message as recent); they are no longer new. {@code claim = false} (read-only: EXAMINE) claims
+     * nothing and sees the messages no session has claimed yet as recent.
      */
-    long claimRecent(boolean claim);
+    long claimRecent(boolean claim) throws IOException;
 
-    /** Messages no session has taken yet (STATUS RECENT). */
+    /** Messages no session has claimed yet (STATUS RECENT). */
     int recentCount();
 
     /** A snapshot of the index, by UID ascending. */

@@ -144,7 +144,7 @@ public final class MaildirFolder implements Mailbox {
         Maildirs.cleanLeftovers(dir, Instant.now());
         Optional<DovecotUidList.Contents> list = DovecotUidList.read(dir);
         Map<String, Long> known = list.map(DovecotUidList.Contents::uids).orElse(Map.of());
-        uidValidity = list.map(DovecotUidList.Contents::uidValidity).orElse(Instant.now().getEpochSecond());
+        uidValidity = list.isPresent() ? list.get().uidValidity() : UidValidities.next(dir);
         nextUid = list.map(DovecotUidList.Contents::nextUid).orElse(1L);
         guid = list.map(DovecotUidList.Contents::guid).filter(g -> g != null && !g.isEmpty())
                 .orElse(DovecotUidList.newGuid());
@@ -742,8 +742,8 @@ public final class MaildirFolder implements Mailbox {
         lock.lock();
         try {
             int n = 0;
-            for (Message m : messages) {
-                n += m.inNew() ? 1 : 0;
+            for (int i = messages.size() - 1; i >= 0 && messages.get(i).uid() >= firstRecentUid; i--) {
+                n++;
             }
             return n;
         } finally {
@@ -972,17 +972,20 @@ public final class MaildirFolder implements Mailbox {
 
     /**
      * UIDs at or above the first "recent" UID, which this caller now owns (IMAP4rev1 \Recent: only one session
-     * sees a message as recent). A read-only caller passes {@code claim = false} and gets nothing.
+     * sees a message as recent). The claimed messages leave new/ at once, so that the folder's next open (after
+     * the index closed, or a restart) does not make them recent again. A read-only caller passes
+     * {@code claim = false}: it sees the same messages as recent and leaves them recent.
      */
     @Override
-    public long claimRecent(boolean claim) {
+    public long claimRecent(boolean claim) throws IOException {
         lock.lock();
         try {
             long first = firstRecentUid;
             if (claim) {
                 firstRecentUid = nextUid;
+                takeNew();
             }
-            return claim ? first : Long.MAX_VALUE;
+            return first;
         } finally {
             lock.unlock();
         }

@@ -494,11 +494,15 @@ public final class MaildirStore implements MailStore {
     /**
      * Makes sure {@code maildir} has cur/, new/ and tmp/ (and, for a Maildir++ folder, the maildirfolder
      * marker and the parent account maildir), and that these directory entries are on disk: a delivery
-     * whose new/ directory could vanish in a crash would not be durable. Runs once per maildir and process.
+     * whose new/ directory could vanish in a crash would not be durable. Runs once per maildir and process, and again
+     * if the maildir was removed meanwhile.
      */
     void ensureMaildir(Path maildir) throws IOException {
         if (ready.contains(maildir)) {
-            return;
+            if (Files.isDirectory(maildir.resolve("cur"))) {
+                return;
+            }
+            ready.remove(maildir); // removed under the running server (an admin deleted the mailbox): made again
         }
         // root/domain/local is an INBOX, root/domain/local/.Name a Maildir++ folder (a local part may itself
         // start with '.', so the depth decides, not the name).
@@ -510,6 +514,10 @@ public final class MaildirStore implements MailStore {
         for (String sub : List.of("cur", "new", "tmp")) {
             try {
                 Files.createDirectory(maildir.resolve(sub), DIR_ATTRS);
+                if (sub.equals("cur")) {
+                    // a new maildir: an index left open of one removed from under us must not serve it
+                    openFolders.forget(maildir);
+                }
             } catch (FileAlreadyExistsException e) {
                 // created earlier or by a concurrent delivery
             }
