@@ -48,8 +48,22 @@ public final class BodyHash {
         boolean relaxed = canon == Canonicalization.RELAXED;
         for (int i = off, end = off + len; i < end; i++) {
             byte c = b[i];
-            boolean plain = c != '\r' && c != '\n' && !(relaxed && (c == ' ' || c == '\t'));
-            if (plain && pendingCrlf == 0 && !pendingWsp && !sawCr && limit < 0) { // the common case, inline
+            boolean wsp = c == ' ' || c == '\t';
+            boolean plain = c != '\r' && c != '\n' && !(relaxed && wsp);
+            if (pendingCrlf == 0 && !sawCr && limit < 0 && (plain || relaxed && wsp)) { // the common cases, inline
+                if (!plain) {
+                    pendingWsp = true; // relaxed: a run of white space becomes one SP before the next content
+                    continue;
+                }
+                if (pendingWsp) {
+                    pendingWsp = false;
+                    out[outLen++] = ' ';
+                    length++;
+                    if (outLen == out.length) {
+                        digest.update(out, 0, outLen);
+                        outLen = 0;
+                    }
+                }
                 out[outLen++] = c;
                 length++;
                 emitted = true;
