@@ -184,7 +184,8 @@ record MessageCommands(SessionContext session, ImapServer server) {
                 headerKeys(b, out);
             }
             case SearchKey.And(List<SearchKey> keys) -> keys.forEach(key -> headerKeys(key, out));
-            default -> { }
+            case SearchKey.All _, SearchKey.Flag _, SearchKey.Recent _, SearchKey.New _, SearchKey.Sequence _,
+                    SearchKey.Uids _, SearchKey.Text _, SearchKey.Date _, SearchKey.Size _, SearchKey.Modseq _ -> { }
         }
         return out;
     }
@@ -198,7 +199,9 @@ record MessageCommands(SessionContext session, ImapServer server) {
             case SearchKey.Sequence(SequenceSet set) -> span(set, box.count()) < box.count() / 2;
             case SearchKey.Uids(SequenceSet set) -> span(set, box.maxUid()) < box.count() / 2;
             case SearchKey.And(List<SearchKey> keys) -> keys.stream().anyMatch(key -> narrow(key, box));
-            default -> false;
+            case SearchKey.All _, SearchKey.Flag _, SearchKey.Recent _, SearchKey.New _, SearchKey.Header _,
+                    SearchKey.Address _, SearchKey.Text _, SearchKey.Date _, SearchKey.Size _, SearchKey.Modseq _,
+                    SearchKey.Not _, SearchKey.Or _ -> false;
         };
     }
 
@@ -217,7 +220,9 @@ record MessageCommands(SessionContext session, ImapServer server) {
             case SearchKey.Not(SearchKey inner) -> usesModseq(inner);
             case SearchKey.Or(SearchKey a, SearchKey b) -> usesModseq(a) || usesModseq(b);
             case SearchKey.And(List<SearchKey> keys) -> keys.stream().anyMatch(MessageCommands::usesModseq);
-            default -> false;
+            case SearchKey.All _, SearchKey.Flag _, SearchKey.Recent _, SearchKey.New _, SearchKey.Sequence _,
+                    SearchKey.Uids _, SearchKey.Header _, SearchKey.Address _, SearchKey.Text _, SearchKey.Date _,
+                    SearchKey.Size _ -> false;
         };
     }
 
