@@ -103,7 +103,7 @@ class VerdictStepTest {
         assertThat(t.messages(BOB)).isEmpty();
         assertThat(t.messages(CAROL)).isEmpty();
         // judged once each on arrival (the queue may already have retried carol: she was deferred)
-        assertThat(step.judged.subList(0, 3)).containsExactly("smtp " + ALICE, "smtp " + BOB, "smtp " + CAROL);
+        assertThat(List.copyOf(step.judged).subList(0, 3)).containsExactly("smtp " + ALICE, "smtp " + BOB, "smtp " + CAROL);
 
         // the queue entry is the commit record: alice done inline, bob failed (reported), carol pending
         QueueEntry record = entry(id);
