@@ -120,9 +120,8 @@ final class Search implements AutoCloseable {
     }
 
     private boolean header(SearchKey.Header key) throws IOException {
-        long[] matching = headerHits.get(key);
-        if (matching != null) {
-            return Arrays.binarySearch(matching, m.uid()) >= 0;
+        if (headerHits.containsKey(key)) {
+            return hit(key);
         }
         String h = headerText();
         if (h == null) {
@@ -153,22 +152,17 @@ final class Search implements AutoCloseable {
     /** An address key: the field as written (decoded), or one of its addresses without the comments. */
     private boolean address(SearchKey.Address key) throws IOException {
         List<SearchKey.Header> columns = columnKeys(key);
-        if (columns.stream().allMatch(headerHits::containsKey)) {
-            if (hit(columns.get(0))) {
-                return true;
-            }
-            if (!hit(columns.get(1)) && !hit(columns.get(2))) {
-                return false; // no comment and no quoted string: its addresses read as its text, which did not match
-            }
+        if (header(columns.get(0))) {
+            return true;
+        }
+        if (columns.stream().allMatch(headerHits::containsKey) && !hit(columns.get(1)) && !hit(columns.get(2))) {
+            return false; // no comment and no quoted string: its addresses read as its text, which did not match
         }
         String h = headerText();
         if (h == null) {
             return false;
         }
         for (String v : HeaderFields.values(h, key.field())) {
-            if (key.value().isEmpty() || contains(HeaderFields.decode(v), key.value())) {
-                return true;
-            }
             for (AddressList.Mailbox a : AddressList.mailboxes(v)) {
                 String name = a.name() == null ? "" : HeaderFields.decode(a.name()) + " ";
                 if (contains(name + "<" + a.address() + ">", key.value())) {

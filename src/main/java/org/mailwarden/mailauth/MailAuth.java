@@ -1,7 +1,6 @@
 package org.mailwarden.mailauth;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -14,6 +13,7 @@ import org.mailwarden.config.ConfigException;
 import org.mailwarden.config.MailAuthConfig;
 import org.mailwarden.config.Settings;
 import org.mailwarden.dns.DnsResolver;
+import org.mailwarden.gate.Networks;
 import org.mailwarden.mailauth.dmarc.DmarcReports;
 import org.mailwarden.mailauth.dmarc.DmarcVerifier;
 import org.mailwarden.mailauth.dmarc.PublicSuffixList;
@@ -69,18 +69,9 @@ public final class MailAuth implements AutoCloseable {
                 hostname, c.dmarcReportFrom(), hostname, txt, psl, sender) : null;
         MailAuthStep step = new MailAuthStep(hostname, new DnsMailChecks(dns, clock), dmarc, reports,
                 new MailAuthStep.Policy(c.spf(), c.dkim(), c.arc(), c.dmarc() && dmarc != null, c.spfRejectFail(),
-                        c.rejectUnknownClient(), c.deferOnDnsFailure()), ip -> in(c.ignoreHosts(), ip)
-                        || in(trustedNetworks, ip));
+                        c.rejectUnknownClient(), c.deferOnDnsFailure()), ip -> Networks.contains(c.ignoreHosts(), ip)
+                        || Networks.contains(trustedNetworks, ip));
         return new MailAuth(step, reports);
-    }
-
-    private static boolean in(List<Cidr> networks, InetAddress ip) {
-        for (Cidr n : networks) {
-            if (n.contains(ip)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     public MailAuthStep step() {

@@ -96,19 +96,17 @@ public final class MailAuthStep implements DeliveryStep {
     public Judgement judge(MessageView message, Envelope envelope) throws IOException {
         Origin o = message.origin();
         HeaderSection header = message.header();
+        HeaderFilter forged = forged();
         int forgeries = 0;
         for (HeaderSection.Field f : header.fields()) {
-            if (f.name().equalsIgnoreCase("Authentication-Results")
-                    && AuthenticationResults.authservIdOf(f.value()).equals(authservId)) {
-                forgeries++;
-            }
+            forgeries += forged.drop(f.name(), f.value()) ? 1 : 0;
         }
         if (forgeries > 0) {
             LOG.info("event=auth-results-forged id={} fields={} client={}", o.messageId(), forgeries, o.clientIp()
                     == null ? "-" : o.clientIp().getHostAddress());
         }
         // only a message holding a forgery is rewritten without it: the others keep the one-write path
-        Judgement j = forgeries > 0 ? Judgement.NONE.dropping(forged()) : Judgement.NONE;
+        Judgement j = forgeries > 0 ? Judgement.NONE.dropping(forged) : Judgement.NONE;
         AuthenticationResults ar = new AuthenticationResults(authservId);
         if (o.authenticated()) {
             ar.add("auth", "pass", null, "smtp.auth", o.login());
